@@ -1,0 +1,36 @@
+/**
+ * Every failure sluice reports on purpose is a SluiceError with a stable `code`.
+ * Callers branch on `code`; the message is for humans and says what to do next.
+ */
+export type SluiceErrorCode =
+  | 'invalid_dataset_id'
+  | 'invalid_node_id'
+  | 'invalid_collection'
+  | 'invalid_key'
+  | 'invalid_payload'
+  | 'payload_too_large'
+  | 'invalid_timestamp'
+  | 'clock_drift'
+  | 'invalid_entry'
+  | 'hash_mismatch'
+  | 'invalid_options'
+  | 'invalid_snapshot'
+  | 'dataset_mismatch'
+  | 'store_closed'
+  | 'storage_failure';
+
+export class SluiceError extends Error {
+  readonly code: SluiceErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: SluiceErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SluiceError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isSluiceError(value: unknown, code?: SluiceErrorCode): value is SluiceError {
+  return value instanceof SluiceError && (code === undefined || value.code === code);
+}

@@ -1,0 +1,141 @@
+import { assertDatasetId, normalizeDatasetId, type DatasetId } from './dataset-id.ts';
+import { SluiceError } from './errors.ts';
+import { sha256Hex } from './hash.ts';
+import { assertHlc, type Hlc } from './hlc.ts';
+import { canonicalJson, utf8Length } from './json.ts';
+import { assertCollection, assertKey } from './names.ts';
+
+export type OplogOp = 'put' | 'delete';
+
+/**
+ * One change, authored by `hlc.nodeId`. `payload` is the canonical JSON text of the document
+ * for puts and null for deletes; keeping the text (not a parsed value) means storage and the
+ * wire never re-serialise it, and the hash can be re-checked byte for byte.
+ */
+export interface OplogEntry {
+  readonly datasetId: DatasetId;
+  readonly collection: string;
+  readonly key: string;
+  readonly op: OplogOp;
+  readonly payload: string | null;
+  readonly hlc: Hlc;
+  readonly hash: string;
+  /** Hash of the previous entry by the same author in the same dataset; '' for the first. */
+  readonly prevHash: string;
+}
+
+export const HASH_FORMAT_VERSION = 'sluice-oplog/1';
+const HASH_PATTERN = /^[0-9a-f]{64}$/;
+
+/**
+ * The canonical hash input (documented in docs/architecture.md):
+ *
+ *   JSON.stringify(["sluice-oplog/1", datasetId, collection, key, op, wall, logic, nodeId, payloadDigest, prevHash])
+ *
+ * where payloadDigest is the lowercase hex SHA-256 of the canonical payload text for puts and ''
+ * for deletes. A JSON array of strings and integers has exactly one encoding, so the input is
+ * unambiguous (no separator can be forged inside a key) and identical on every runtime. Unlike the
+ * .NET original, the payload is covered: tampering with content breaks the hash.
+ */
+export function entryHashInput(e: Omit<OplogEntry, 'hash'>): string {
+  const payloadDigest = e.payload === null ? '' : sha256Hex(e.payload);
+  return JSON.stringify([
+    HASH_FORMAT_VERSION,
+    e.datasetId,
+    e.collection,
+    e.key,
+    e.op,
+    e.hlc.wall,
+    e.hlc.logic,
+    e.hlc.nodeId,
+    payloadDigest,
+    e.prevHash,
+  ]);
+}
+
+export function computeEntryHash(e: Omit<OplogEntry, 'hash'>): string {
+  return sha256Hex(entryHashInput(e));
+}
+
+export function verifyEntryHash(e: OplogEntry): boolean {
+  return computeEntryHash(e) === e.hash;
+}
+
+export interface NewEntry {
+  datasetId?: DatasetId;
+  collection: string;
+  key: string;
+  op: OplogOp;
+  /** The document value for puts; ignored for deletes. */
+  value?: unknown;
+  hlc: Hlc;
+  prevHash: string;
+}
+
+/** Build a local entry: validate, canonicalise the payload, link the chain and hash it. */
+export function createEntry(input: NewEntry): OplogEntry {
+  const datasetId = input.datasetId === undefined ? 'primary' : assertDatasetId(input.datasetId);
+  const op = assertOp(input.op);
+  if (op === 'put' && input.value === undefined) {
+    throw new SluiceError('invalid_payload', 'A put needs a value: pass a JSON value (use delete to remove a document).');
+  }
+  const base = {
+    datasetId,
+    collection: assertCollection(input.collection),
+    key: assertKey(input.key),
+    op,
+    payload: op === 'put' ? canonicalJson(input.value) : null,
+    hlc: assertHlc(input.hlc),
+    prevHash: assertPrevHash(input.prevHash),
+  };
+  return { ...base, hash: computeEntryHash(base) };
+}
+
+/**
+ * Structural validation of an entry from outside (a peer, a snapshot, a storage row). It does not
+ * verify the hash; callers that receive entries from peers do that separately so the cost is explicit.
+ */
+export function assertEntry(value: unknown): OplogEntry {
+  const e = value as Partial<OplogEntry> | null;
+  if (typeof e !== 'object' || e === null) {
+    throw new SluiceError('invalid_entry', 'Invalid oplog entry: expected an object.');
+  }
+  const op = assertOp(e.op);
+  const payload = e.payload ?? null;
+  if (op === 'put' && typeof payload !== 'string') {
+    throw new SluiceError('invalid_entry', `Invalid oplog entry ${String(e.hash)}: a put needs its payload as JSON text.`);
+  }
+  if (op === 'delete' && payload !== null) {
+    throw new SluiceError('invalid_entry', `Invalid oplog entry ${String(e.hash)}: a delete carries no payload.`);
+  }
+  if (typeof e.hash !== 'string' || !HASH_PATTERN.test(e.hash)) {
+    throw new SluiceError('invalid_entry', `Invalid oplog entry hash ${JSON.stringify(e.hash)}: expected 64 lowercase hex characters.`);
+  }
+  return {
+    datasetId: normalizeDatasetId(e.datasetId),
+    collection: assertCollection(e.collection),
+    key: assertKey(e.key),
+    op,
+    payload,
+    hlc: assertHlc(e.hlc),
+    hash: e.hash,
+    prevHash: assertPrevHash(e.prevHash ?? ''),
+  };
+}
+
+/** What an entry costs in batches bounded by bytes: payload plus identifying fields. */
+export function entryByteSize(e: OplogEntry): number {
+  return (e.payload === null ? 0 : utf8Length(e.payload)) + utf8Length(e.collection) + utf8Length(e.key) + 160;
+}
+
+function assertOp(op: unknown): OplogOp {
+  if (op !== 'put' && op !== 'delete') {
+    throw new SluiceError('invalid_entry', `Invalid operation ${JSON.stringify(op)}: expected "put" or "delete".`);
+  }
+  return op;
+}
+
+function assertPrevHash(prev: unknown): string {
+  if (prev === '' || (typeof prev === 'string' && HASH_PATTERN.test(prev))) return prev;
+  throw new SluiceError('invalid_entry', `Invalid prevHash ${JSON.stringify(prev)}: expected '' or 64 lowercase hex characters.`);
+}

@@ -1,0 +1,22 @@
+import type { StoredDocument } from '../document.ts';
+import { compareHlc } from '../hlc.ts';
+import type { JsonValue } from '../json.ts';
+import type { OplogEntry } from '../oplog-entry.ts';
+import type { ConflictResolver } from './resolver.ts';
+
+/** The default: the whole document from the change with the greatest HLC wins, deletes included. */
+export const lastWriteWins: ConflictResolver = {
+  name: 'last-write-wins',
+  fromEntry(entry: OplogEntry): StoredDocument {
+    return {
+      collection: entry.collection,
+      key: entry.key,
+      value: entry.payload === null ? null : (JSON.parse(entry.payload) as JsonValue),
+      hlc: entry.hlc,
+      deleted: entry.op === 'delete',
+    };
+  },
+  merge(local, incoming) {
+    return compareHlc(incoming.hlc, local.hlc) > 0 ? incoming : local;
+  },
+};

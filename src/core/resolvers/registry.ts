@@ -1,0 +1,43 @@
+import { SluiceError } from '../errors.ts';
+import { assertCollection } from '../names.ts';
+import { jsonMerge } from './json-merge.ts';
+import { lastWriteWins } from './last-write-wins.ts';
+import type { ConflictResolver } from './resolver.ts';
+
+export type ResolverSpec = 'last-write-wins' | 'json-merge' | ConflictResolver;
+
+const BUILT_IN: Record<string, ConflictResolver> = {
+  'last-write-wins': lastWriteWins,
+  'json-merge': jsonMerge,
+};
+
+/** Resolvers are chosen per collection; collections not named use the default (last-write-wins). */
+export class ResolverRegistry {
+  private readonly byCollection = new Map<string, ConflictResolver>();
+  readonly fallback: ConflictResolver;
+
+  constructor(perCollection: Record<string, ResolverSpec> = {}, fallback: ResolverSpec = lastWriteWins) {
+    this.fallback = toResolver(fallback, '(default)');
+    for (const [collection, spec] of Object.entries(perCollection)) {
+      this.byCollection.set(assertCollection(collection), toResolver(spec, collection));
+    }
+  }
+
+  for(collection: string): ConflictResolver {
+    return this.byCollection.get(collection) ?? this.fallback;
+  }
+}
+
+function toResolver(spec: ResolverSpec, collection: string): ConflictResolver {
+  if (typeof spec === 'string') {
+    const found = BUILT_IN[spec];
+    if (found) return found;
+  } else if (spec && typeof spec.fromEntry === 'function' && typeof spec.merge === 'function') {
+    return spec;
+  }
+  throw new SluiceError(
+    'invalid_options',
+    `Unknown conflict resolver for collection "${collection}": use "last-write-wins", "json-merge" or an object with fromEntry() and merge().`,
+    { collection },
+  );
+}

@@ -1,0 +1,34 @@
+import type { CheckpointStore } from './checkpoint-store.ts';
+import type { ConfirmationStore } from './confirmation-store.ts';
+import type { DocumentStore } from './document-store.ts';
+import type { OplogStore } from './oplog-store.ts';
+import type { SnapshotStore } from './snapshot-store.ts';
+
+/**
+ * A storage provider: the five ports over one backend. Every method names its dataset; by default
+ * each dataset lives in its own file or IndexedDB database, opened on first use, so that one
+ * dataset's writers never queue behind another's.
+ */
+export interface StorageAdapter {
+  readonly kind: string;
+  readonly documents: DocumentStore;
+  readonly oplog: OplogStore;
+  readonly confirmations: ConfirmationStore;
+  readonly checkpoints: CheckpointStore;
+  readonly snapshots: SnapshotStore;
+  /** Closes every dataset's backend. Afterwards every method fails with `store_closed`. */
+  close(): Promise<void>;
+}
+
+export interface StorageLimits {
+  /** Largest document value or entry payload, in UTF-8 bytes of its JSON. Default 1 MiB. */
+  readonly maxPayloadBytes?: number;
+}
+
+/**
+ * Fault injection for crash tests: called inside the write transaction, after all writes, right
+ * before commit. Throwing from it must roll the whole transaction back.
+ */
+export interface StorageTestHooks {
+  beforeCommit?(operation: string): void;
+}

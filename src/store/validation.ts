@@ -1,0 +1,202 @@
+import { assertDatasetId, normalizeDatasetId, type DatasetId } from '../core/dataset-id.ts';
+import type { StoredDocument } from '../core/document.ts';
+import { SluiceError } from '../core/errors.ts';
+import { assertHlc, compareHlc, isValidNodeId } from '../core/hlc.ts';
+import { canonicalJson, utf8Length, type JsonValue } from '../core/json.ts';
+import { assertCollection, assertKey } from '../core/names.ts';
+import { assertEntry, entryByteSize, type OplogEntry } from '../core/oplog-entry.ts';
+import type { ApplyBatch } from './document-store.ts';
+import type { AuthorHead, ReadLimits } from './oplog-store.ts';
+import { SNAPSHOT_FORMAT, type DatasetSnapshot } from './snapshot-store.ts';
+import type { StorageLimits } from './storage-adapter.ts';
+
+/*
+ * Shared input checks for every adapter. Adapters run them on the whole input before opening a
+ * transaction, so bad input can never leave a half-written batch behind.
+ */
+
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+export const DEFAULT_READ_LIMIT = 1000;
+
+export function resolveMaxPayloadBytes(limits: StorageLimits | undefined): number {
+  const max = limits?.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  if (!Number.isInteger(max) || max <= 0) {
+    throw new SluiceError('invalid_options', `maxPayloadBytes must be a positive integer, got ${String(max)}.`);
+  }
+  return max;
+}
+
+export function assertOpen(closed: boolean, kind: string): void {
+  if (closed) {
+    throw new SluiceError('store_closed', `The ${kind} storage adapter is closed: create a new one (or keep it open until every pipeline has stopped).`);
+  }
+}
+
+/** A document ready to write: validated, with its value and resolver metadata as JSON text. */
+export interface PreparedDocument {
+  readonly doc: StoredDocument;
+  readonly valueJson: string | null;
+  readonly metaJson: string | null;
+}
+
+export function prepareDocument(document: StoredDocument, maxPayloadBytes: number): PreparedDocument {
+  if (typeof document !== 'object' || document === null) {
+    throw new SluiceError('invalid_payload', 'Invalid document: expected an object with collection, key, value, hlc and deleted.');
+  }
+  const collection = assertCollection(document.collection);
+  const key = assertKey(document.key);
+  const hlc = assertHlc(document.hlc, `hlc of ${collection}/${key}`);
+  if (typeof document.deleted !== 'boolean') {
+    throw new SluiceError('invalid_payload', `Document ${collection}/${key}: "deleted" must be a boolean.`);
+  }
+  if (document.deleted && document.value !== null) {
+    throw new SluiceError('invalid_payload', `Document ${collection}/${key} is a tombstone, so its value must be null.`);
+  }
+  if (!document.deleted && document.value === undefined) {
+    throw new SluiceError('invalid_payload', `Document ${collection}/${key} has no value: pass a JSON value, or mark it deleted.`);
+  }
+  const valueJson = document.deleted ? null : canonicalJson(document.value);
+  if (valueJson !== null) assertSize(valueJson, maxPayloadBytes, `document ${collection}/${key}`);
+  const metaJson = document.meta === undefined || document.meta === null ? null : canonicalJson(document.meta);
+  return {
+    doc: { collection, key, value: document.deleted ? null : document.value, hlc, deleted: document.deleted, meta: document.meta ?? null },
+    valueJson,
+    metaJson,
+  };
+}
+
+export function prepareEntries(datasetId: DatasetId, entries: readonly OplogEntry[], maxPayloadBytes: number): OplogEntry[] {
+  if (!Array.isArray(entries)) throw new SluiceError('invalid_entry', 'Expected an array of oplog entries.');
+  return entries.map((raw) => {
+    const entry = assertEntry(raw);
+    if (entry.datasetId !== datasetId) {
+      throw new SluiceError(
+        'dataset_mismatch',
+        `Entry ${entry.hash} belongs to dataset "${entry.datasetId}" but was written to "${datasetId}": write each dataset's entries through its own store calls.`,
+        { expected: datasetId, actual: entry.datasetId },
+      );
+    }
+    if (entry.payload !== null) assertSize(entry.payload, maxPayloadBytes, `entry ${entry.hash}`);
+    return entry;
+  });
+}
+
+export function prepareBatch(datasetId: DatasetId, batch: ApplyBatch, maxPayloadBytes: number): { documents: PreparedDocument[]; entries: OplogEntry[] } {
+  assertDatasetId(datasetId);
+  if (typeof batch !== 'object' || batch === null || !Array.isArray(batch.documents) || !Array.isArray(batch.entries)) {
+    throw new SluiceError('invalid_entry', 'Invalid batch: expected { documents: StoredDocument[], entries: OplogEntry[] }.');
+  }
+  return {
+    documents: batch.documents.map((d) => prepareDocument(d, maxPayloadBytes)),
+    entries: prepareEntries(datasetId, batch.entries, maxPayloadBytes),
+  };
+}
+
+function assertSize(json: string, maxPayloadBytes: number, what: string): void {
+  // Cheap bound first: UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  if (json.length * 3 <= maxPayloadBytes) return;
+  const size = utf8Length(json);
+  if (size > maxPayloadBytes) {
+    throw new SluiceError(
+      'payload_too_large',
+      `The JSON of ${what} is ${size} bytes, over the ${maxPayloadBytes}-byte limit: split the document, or raise maxPayloadBytes on the storage adapter.`,
+      { size, limit: maxPayloadBytes },
+    );
+  }
+}
+
+/** The newest entry per author in `entries`: what a batch contributes to the vector clock. */
+export function headsOf(entries: readonly OplogEntry[]): Map<string, AuthorHead> {
+  const heads = new Map<string, AuthorHead>();
+  for (const e of entries) {
+    const current = heads.get(e.hlc.nodeId);
+    if (current === undefined || compareHlc(e.hlc, current.hlc) > 0) heads.set(e.hlc.nodeId, { nodeId: e.hlc.nodeId, hlc: e.hlc, hash: e.hash });
+  }
+  return heads;
+}
+
+export function resolveReadLimits(limits: ReadLimits | undefined): { limit: number; maxBytes: number } {
+  const limit = limits?.limit ?? DEFAULT_READ_LIMIT;
+  const maxBytes = limits?.maxBytes ?? Number.POSITIVE_INFINITY;
+  if (!Number.isInteger(limit) || limit <= 0) throw new SluiceError('invalid_options', `limit must be a positive integer, got ${String(limit)}.`);
+  if (!(maxBytes > 0)) throw new SluiceError('invalid_options', `maxBytes must be positive, got ${String(maxBytes)}.`);
+  return { limit, maxBytes };
+}
+
+/** Cuts an ascending run of entries at the byte budget, keeping at least one so readers always progress. */
+export function trimToBytes(entries: OplogEntry[], maxBytes: number): OplogEntry[] {
+  if (maxBytes === Number.POSITIVE_INFINITY) return entries;
+  let total = 0;
+  for (let i = 0; i < entries.length; i++) {
+    total += entryByteSize(entries[i]!);
+    if (total > maxBytes) return entries.slice(0, Math.max(1, i));
+  }
+  return entries;
+}
+
+export function assertPeerId(value: unknown, field = 'peerId'): string {
+  if (!isValidNodeId(value)) {
+    throw new SluiceError('invalid_node_id', `Invalid ${field} ${JSON.stringify(value)}: use a node id (1-128 characters of A-Z, a-z, 0-9, '.', '_', '~' or '-').`);
+  }
+  return value;
+}
+
+export function assertCheckpointName(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
+    throw new SluiceError('invalid_key', `Invalid checkpoint name ${JSON.stringify(value)}: use a non-empty string of at most 256 characters.`);
+  }
+  return value;
+}
+
+export function checkpointJson(value: JsonValue): string {
+  if (value === undefined) throw new SluiceError('invalid_payload', 'A checkpoint value must be JSON (use delete to remove it).');
+  return canonicalJson(value);
+}
+
+/**
+ * Validates a snapshot from outside. Snapshots written before datasets existed carry no dataset id
+ * on the snapshot or its entries: those read as `primary`.
+ */
+export function parseSnapshot(datasetId: DatasetId, raw: unknown, maxPayloadBytes: number): DatasetSnapshot {
+  assertDatasetId(datasetId);
+  const s = raw as Partial<DatasetSnapshot> | null;
+  if (typeof s !== 'object' || s === null || !Array.isArray(s.documents) || !Array.isArray(s.oplog)) {
+    throw new SluiceError('invalid_snapshot', 'Invalid snapshot: expected an object with documents and oplog arrays (as written by snapshots.export).');
+  }
+  if (s.format !== undefined && s.format !== SNAPSHOT_FORMAT) {
+    throw new SluiceError('invalid_snapshot', `Unsupported snapshot format ${JSON.stringify(s.format)}: this version reads "${SNAPSHOT_FORMAT}".`);
+  }
+  const snapshotDataset = normalizeDatasetId(s.datasetId);
+  if (snapshotDataset !== datasetId) {
+    throw new SluiceError(
+      'dataset_mismatch',
+      `This snapshot holds dataset "${snapshotDataset}" and cannot be imported into "${datasetId}".`,
+      { expected: datasetId, actual: snapshotDataset },
+    );
+  }
+  const oplog = prepareEntries(
+    datasetId,
+    s.oplog.map((e) => ({ ...e, datasetId: normalizeDatasetId((e as Partial<OplogEntry>).datasetId) })),
+    maxPayloadBytes,
+  );
+  const documents = s.documents.map((d) => prepareDocument(d, maxPayloadBytes).doc);
+  const heads = (s.heads ?? []).map((h) => assertHead(h));
+  const boundaries = (s.boundaries ?? []).map((h) => assertHead(h));
+  return { format: SNAPSHOT_FORMAT, datasetId, createdAt: typeof s.createdAt === 'number' ? s.createdAt : 0, documents, oplog, heads, boundaries };
+}
+
+function assertHead(raw: unknown): AuthorHead {
+  const h = raw as Partial<AuthorHead> | null;
+  if (typeof h !== 'object' || h === null || typeof h.hash !== 'string' || !/^[0-9a-f]{64}$/.test(h.hash)) {
+    throw new SluiceError('invalid_snapshot', 'Invalid snapshot head/boundary: expected { nodeId, hlc, hash }.');
+  }
+  const nodeId = assertPeerId(h.nodeId, 'author id');
+  const hlc = assertHlc(h.hlc);
+  if (hlc.nodeId !== nodeId) throw new SluiceError('invalid_snapshot', `Snapshot head for "${nodeId}" carries a timestamp of "${hlc.nodeId}".`);
+  return { nodeId, hlc, hash: h.hash };
+}
+
+/** Default merge for snapshot imports: the newer HLC wins, ties keep what is stored. */
+export function newerDocument(local: StoredDocument, incoming: StoredDocument): StoredDocument {
+  return compareHlc(incoming.hlc, local.hlc) > 0 ? incoming : local;
+}
