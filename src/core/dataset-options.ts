@@ -1,0 +1,122 @@
+import { assertDatasetId, type DatasetId } from './dataset-id.ts';
+import { SluiceError } from './errors.ts';
+import { assertCollection } from './names.ts';
+
+export type DatasetKind = 'documents' | 'append';
+
+export interface RetentionOptions {
+  /** Oplog entries older than this may be pruned (once peers have confirmed them). */
+  readonly maxAgeMs: number;
+  /** Optional size cap on the dataset's oplog; the oldest entries go first. */
+  readonly maxBytes?: number;
+}
+
+/** Per-dataset knobs. Everything has a default; see `resolveDatasetOptions`. */
+export interface DatasetOptions {
+  /** 'documents': keyed documents with conflict resolution. 'append': immutable records (logs, timeseries). */
+  readonly kind: DatasetKind;
+  /** Collections this dataset syncs; empty means every collection written to it. */
+  readonly collections: readonly string[];
+  /** Pause between sync rounds, in ms. */
+  readonly syncInterval: number;
+  /** Peers synced with in one round. */
+  readonly maxPeers: number;
+  /** Upper bound on entries moved in one pull or push batch. */
+  readonly maxEntriesPerCycle: number;
+  /** Upper bound on bytes moved in one pull or push batch. */
+  readonly maxBytesPerCycle: number;
+  /** Pause between maintenance runs (pruning, health), in ms. */
+  readonly maintenanceInterval: number;
+  readonly retention: RetentionOptions;
+  /** Staged rollout: a disabled dataset is configured but not started. */
+  readonly enabled: boolean;
+}
+
+const HOUR = 60 * 60 * 1000;
+
+const DOCUMENT_DEFAULTS: DatasetOptions = {
+  kind: 'documents',
+  collections: [],
+  syncInterval: 1_000,
+  maxPeers: 3,
+  maxEntriesPerCycle: 1_000,
+  maxBytesPerCycle: 1024 * 1024,
+  maintenanceInterval: HOUR,
+  retention: { maxAgeMs: 24 * HOUR },
+  enabled: true,
+};
+
+/** Append datasets move bigger batches less often and keep less history. */
+const APPEND_DEFAULTS: DatasetOptions = {
+  ...DOCUMENT_DEFAULTS,
+  kind: 'append',
+  syncInterval: 500,
+  maxEntriesPerCycle: 5_000,
+  maxBytesPerCycle: 4 * 1024 * 1024,
+  maintenanceInterval: 5 * 60 * 1000,
+  retention: { maxAgeMs: 6 * HOUR },
+};
+
+export function datasetDefaults(kind: DatasetKind): DatasetOptions {
+  return kind === 'append' ? APPEND_DEFAULTS : DOCUMENT_DEFAULTS;
+}
+
+/**
+ * Validates options from code or from plain JSON config. Errors name the field, e.g.
+ * `datasets.logs.syncInterval`, so a bad config file points at its own line.
+ */
+export function resolveDatasetOptions(datasetId: DatasetId, input: unknown = {}): DatasetOptions {
+  assertDatasetId(datasetId);
+  const at = `datasets.${datasetId}`;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw invalid(at, 'must be an object');
+  }
+  const raw = input as Record<string, unknown>;
+  const known = new Set([...Object.keys(DOCUMENT_DEFAULTS)]);
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key)) throw invalid(`${at}.${key}`, `is not a dataset option (known: ${[...known].join(', ')})`);
+  }
+  const kind = raw.kind ?? 'documents';
+  if (kind !== 'documents' && kind !== 'append') throw invalid(`${at}.kind`, 'must be "documents" or "append"');
+  const d = datasetDefaults(kind);
+  const collections = raw.collections ?? d.collections;
+  if (!Array.isArray(collections)) throw invalid(`${at}.collections`, 'must be an array of collection names');
+  collections.forEach((c, i) => {
+    try {
+      assertCollection(c);
+    } catch (error) {
+      throw invalid(`${at}.collections[${i}]`, (error as Error).message);
+    }
+  });
+  const retentionRaw = raw.retention ?? d.retention;
+  if (typeof retentionRaw !== 'object' || retentionRaw === null) throw invalid(`${at}.retention`, 'must be an object like { "maxAgeMs": 86400000 }');
+  const r = retentionRaw as Record<string, unknown>;
+  const retention: RetentionOptions = {
+    maxAgeMs: positiveInt(r.maxAgeMs ?? d.retention.maxAgeMs, `${at}.retention.maxAgeMs`),
+    ...(r.maxBytes === undefined ? {} : { maxBytes: positiveInt(r.maxBytes, `${at}.retention.maxBytes`) }),
+  };
+  const enabled = raw.enabled ?? d.enabled;
+  if (typeof enabled !== 'boolean') throw invalid(`${at}.enabled`, 'must be true or false');
+  return {
+    kind,
+    collections: [...new Set(collections as string[])],
+    syncInterval: positiveInt(raw.syncInterval ?? d.syncInterval, `${at}.syncInterval`),
+    maxPeers: positiveInt(raw.maxPeers ?? d.maxPeers, `${at}.maxPeers`),
+    maxEntriesPerCycle: positiveInt(raw.maxEntriesPerCycle ?? d.maxEntriesPerCycle, `${at}.maxEntriesPerCycle`),
+    maxBytesPerCycle: positiveInt(raw.maxBytesPerCycle ?? d.maxBytesPerCycle, `${at}.maxBytesPerCycle`),
+    maintenanceInterval: positiveInt(raw.maintenanceInterval ?? d.maintenanceInterval, `${at}.maintenanceInterval`),
+    retention,
+    enabled,
+  };
+}
+
+function positiveInt(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw invalid(field, `must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function invalid(field: string, problem: string): SluiceError {
+  return new SluiceError('invalid_options', `${field} ${problem}.`, { field });
+}
