@@ -17,7 +17,19 @@ export type SluiceErrorCode =
   | 'invalid_snapshot'
   | 'dataset_mismatch'
   | 'store_closed'
-  | 'storage_failure';
+  | 'storage_failure'
+  // wire protocol and sessions
+  | 'malformed_frame'
+  | 'frame_too_large'
+  | 'unknown_message_type'
+  | 'protocol_violation'
+  | 'auth_failed'
+  | 'dataset_not_granted'
+  | 'chain_broken'
+  | 'snapshot_required'
+  | 'connection_closed'
+  | 'timeout'
+  | 'remote_error';
 
 export class SluiceError extends Error {
   readonly code: SluiceErrorCode;

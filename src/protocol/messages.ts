@@ -1,0 +1,163 @@
+import type { DatasetId } from '../core/dataset-id.ts';
+import type { Hlc } from '../core/hlc.ts';
+import type { OplogEntry } from '../core/oplog-entry.ts';
+import type { AuthorHead } from '../store/oplog-store.ts';
+
+/** Protocol version spoken by this build; a peer with another major version is refused at handshake. */
+export const PROTOCOL_VERSION = 1;
+
+export interface HandshakeRequest {
+  readonly kind: 'handshakeRequest';
+  readonly nodeId: string;
+  readonly authToken: string;
+  readonly compression: readonly string[];
+  readonly collections: readonly string[];
+  readonly datasetId: DatasetId;
+  readonly extraDatasetIds: readonly DatasetId[];
+  readonly protocolVersion: number;
+}
+
+export interface HandshakeResponse {
+  readonly kind: 'handshakeResponse';
+  readonly nodeId: string;
+  readonly accepted: boolean;
+  readonly compression: string;
+  readonly collections: readonly string[];
+  readonly datasetId: DatasetId;
+  readonly grantedDatasetIds: readonly DatasetId[];
+  readonly reason: string;
+  readonly protocolVersion: number;
+  readonly maxFrameBytes: number;
+}
+
+export interface VectorClockRequest {
+  readonly kind: 'vectorClockRequest';
+  readonly datasetId: DatasetId;
+}
+
+export interface VectorClockResponse {
+  readonly kind: 'vectorClockResponse';
+  readonly datasetId: DatasetId;
+  readonly heads: readonly AuthorHead[];
+  readonly boundaries: readonly AuthorHead[];
+}
+
+export interface PullChangesRequest {
+  readonly kind: 'pullChangesRequest';
+  readonly datasetId: DatasetId;
+  /** Only this author's entries; null for all authors. */
+  readonly author: string | null;
+  /** Strictly after this (wall, logic); null from the start. */
+  readonly since: Pick<Hlc, 'wall' | 'logic'> | null;
+  readonly collections: readonly string[];
+  readonly maxEntries: number;
+  readonly maxBytes: number;
+}
+
+export interface ChangeSet {
+  readonly kind: 'changeSet';
+  readonly datasetId: DatasetId;
+  readonly entries: readonly OplogEntry[];
+  readonly hasMore: boolean;
+}
+
+export interface PushChangesRequest {
+  readonly kind: 'pushChangesRequest';
+  readonly datasetId: DatasetId;
+  readonly entries: readonly OplogEntry[];
+}
+
+export interface Ack {
+  readonly kind: 'ack';
+  readonly datasetId: DatasetId;
+  readonly success: boolean;
+  readonly snapshotRequired: boolean;
+  readonly applied: readonly AuthorHead[];
+}
+
+export interface ChainRangeRequest {
+  readonly kind: 'chainRangeRequest';
+  readonly datasetId: DatasetId;
+  /** Hex hash; '' for the start of the author's chain. */
+  readonly startHash: string;
+  readonly endHash: string;
+}
+
+export interface ChainRangeResponse {
+  readonly kind: 'chainRangeResponse';
+  readonly datasetId: DatasetId;
+  readonly entries: readonly OplogEntry[];
+  readonly snapshotRequired: boolean;
+}
+
+export interface SnapshotRequest {
+  readonly kind: 'snapshotRequest';
+  readonly datasetId: DatasetId;
+}
+
+export interface SnapshotChunk {
+  readonly kind: 'snapshotChunk';
+  readonly datasetId: DatasetId;
+  readonly data: Uint8Array;
+  readonly isLast: boolean;
+  readonly index: number;
+}
+
+export interface ErrorMessage {
+  readonly kind: 'error';
+  readonly code: string;
+  readonly message: string;
+  readonly datasetId: DatasetId;
+}
+
+export interface Ping {
+  readonly kind: 'ping';
+  readonly nonce: number;
+}
+
+export interface Pong {
+  readonly kind: 'pong';
+  readonly nonce: number;
+}
+
+export type Message =
+  | HandshakeRequest
+  | HandshakeResponse
+  | VectorClockRequest
+  | VectorClockResponse
+  | PullChangesRequest
+  | ChangeSet
+  | PushChangesRequest
+  | Ack
+  | ChainRangeRequest
+  | ChainRangeResponse
+  | SnapshotRequest
+  | SnapshotChunk
+  | ErrorMessage
+  | Ping
+  | Pong;
+
+export type MessageKind = Message['kind'];
+
+/** Frame type byte per message. Part of the wire contract: never renumber. */
+export const MESSAGE_TYPES: Readonly<Record<MessageKind, number>> = {
+  handshakeRequest: 1,
+  handshakeResponse: 2,
+  vectorClockRequest: 3,
+  vectorClockResponse: 4,
+  pullChangesRequest: 5,
+  changeSet: 6,
+  pushChangesRequest: 7,
+  ack: 8,
+  chainRangeRequest: 9,
+  chainRangeResponse: 10,
+  snapshotRequest: 11,
+  snapshotChunk: 12,
+  error: 13,
+  ping: 14,
+  pong: 15,
+};
+
+export const KIND_BY_TYPE: ReadonlyMap<number, MessageKind> = new Map(
+  Object.entries(MESSAGE_TYPES).map(([kind, type]) => [type, kind as MessageKind]),
+);
