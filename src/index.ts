@@ -1,5 +1,11 @@
-// Public entry point. The runtime facade (createNode) lands with the multi-dataset runtime;
-// today the package exports the core model and the storage ports.
+// Public entry point: the node facade, the core model and the storage ports.
+export { createNode } from './runtime/create-node.ts';
+export { SyncNode, type DatasetHandle, type DatasetStatus } from './runtime/sync-node.ts';
+export type { NodeOptions, DatasetConfig } from './runtime/node-options.ts';
+export type { Collection, CollectionChange } from './runtime/collection.ts';
+export type { AuthOptions } from './sync/auth.ts';
+export type { RoundReport, PeerStatus } from './sync/dataset-orchestrator.ts';
+export type { Connector, Transport } from './protocol/transport.ts';
 export { SluiceError, isSluiceError, type SluiceErrorCode } from './core/errors.ts';
 export { PRIMARY_DATASET, assertDatasetId, isValidDatasetId, normalizeDatasetId, type DatasetId } from './core/dataset-id.ts';
 export { datasetDefaults, resolveDatasetOptions, type DatasetKind, type DatasetOptions, type RetentionOptions } from './core/dataset-options.ts';

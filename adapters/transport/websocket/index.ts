@@ -1,0 +1,2 @@
+export { websocket, type WebSocketConnectorOptions } from './client.ts';
+export { WebSocketTransport, type WebSocketLike } from './socket-transport.ts';

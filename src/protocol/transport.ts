@@ -1,0 +1,44 @@
+/*
+ * The transport port: a bidirectional channel of whole frames. WebSocket messages map one to one;
+ * stream transports (WebTransport) length-prefix frames with FrameSplitter. Adapters live in
+ * adapters/transport; the sync layer sees only this interface.
+ */
+
+export interface CloseInfo {
+  readonly code: number;
+  readonly reason: string;
+}
+
+export interface TransportHandlers {
+  frame(bytes: Uint8Array): void;
+  close(info: CloseInfo): void;
+}
+
+export interface Transport {
+  /** Where the other end is, for logs and metrics. */
+  readonly remote: string;
+  /** Bytes handed to send() and not yet on the wire. */
+  readonly bufferedAmount: number;
+  /** Registers handlers; frames that arrived earlier are delivered now. */
+  start(handlers: TransportHandlers): void;
+  send(frame: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** Dials a peer. Each dataset pipeline calls it for its own connection. */
+export interface Connector {
+  readonly url: string;
+  /** Token presented in the handshake. */
+  readonly token: string;
+  connect(signal?: AbortSignal): Promise<Transport>;
+}
+
+/** Close codes (WebSocket application range) used by sluice. */
+export const CLOSE_CODES = {
+  normal: 1000,
+  protocolError: 4400,
+  authFailed: 4401,
+  overloaded: 4429,
+  deadPeer: 4408,
+  shutdown: 4503,
+} as const;

@@ -1,0 +1,29 @@
+import { PRIMARY_DATASET } from '../core/dataset-id.ts';
+import { SluiceError } from '../core/errors.ts';
+import { assertNodeId } from '../core/hlc.ts';
+import type { StorageAdapter } from '../store/storage-adapter.ts';
+import { resolveDatasets, type NodeOptions } from './node-options.ts';
+import { SyncNode } from './sync-node.ts';
+
+const NODE_ID_CHECKPOINT = 'sluice:node-id';
+
+/** Creates and starts a node. `createNode({ storage, peers })` runs `primary` alone. */
+export async function createNode(options: NodeOptions): Promise<SyncNode> {
+  if (typeof options !== 'object' || options === null || typeof options.storage?.documents?.get !== 'function') {
+    throw new SluiceError('invalid_options', 'createNode needs { storage }: e.g. storage: sqliteStorage({ path }), dexieStorage({ name }) or memoryStorage().', { field: 'storage' });
+  }
+  const datasets = resolveDatasets(options);
+  const nodeId = options.nodeId === undefined ? await loadOrCreateNodeId(options.storage) : assertNodeId(options.nodeId);
+  const node = new SyncNode(nodeId, options, datasets);
+  await node.start();
+  return node;
+}
+
+/** A node keeps its identity across restarts: its chains and its peers' watermarks are keyed by it. */
+async function loadOrCreateNodeId(storage: StorageAdapter): Promise<string> {
+  const stored = await storage.checkpoints.get(PRIMARY_DATASET, NODE_ID_CHECKPOINT);
+  if (typeof stored === 'string') return assertNodeId(stored);
+  const id = `n-${crypto.randomUUID()}`;
+  await storage.checkpoints.set(PRIMARY_DATASET, NODE_ID_CHECKPOINT, id);
+  return id;
+}

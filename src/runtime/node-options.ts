@@ -1,0 +1,54 @@
+import { assertDatasetId, PRIMARY_DATASET, type DatasetId } from '../core/dataset-id.ts';
+import { resolveDatasetOptions, type DatasetOptions } from '../core/dataset-options.ts';
+import { SluiceError } from '../core/errors.ts';
+import type { ResolverSpec } from '../core/resolvers/registry.ts';
+import type { Connector } from '../protocol/transport.ts';
+import type { StorageAdapter } from '../store/storage-adapter.ts';
+import type { AuthOptions } from '../sync/auth.ts';
+
+export type DatasetConfig = Partial<DatasetOptions> & {
+  /** Conflict resolver per collection of this dataset (default: last-write-wins). */
+  readonly resolvers?: Record<string, ResolverSpec>;
+};
+
+export interface NodeOptions {
+  /** Stable identity; generated once and kept in storage when left out. */
+  readonly nodeId?: string;
+  readonly storage: StorageAdapter;
+  /** Peers to dial: one connection per dataset per peer. */
+  readonly peers?: readonly Connector[];
+  /** Checks applied to peers that dial this node (see sluice/server). */
+  readonly auth?: AuthOptions;
+  /** Datasets to run; left out, the node runs `primary` alone. */
+  readonly datasets?: Readonly<Record<DatasetId, DatasetConfig>>;
+  /** Resolvers for collections of every dataset, unless a dataset names its own. */
+  readonly resolvers?: Record<string, ResolverSpec>;
+  readonly maxClockDriftMs?: number;
+  /** Largest frame sent or accepted. Default 4 MiB. */
+  readonly maxFrameBytes?: number;
+  /** Ping interval on dialed connections; silent peers are dropped after twice this. Default 15 s. */
+  readonly heartbeatMs?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+export interface ResolvedDataset {
+  readonly datasetId: DatasetId;
+  readonly options: DatasetOptions;
+  readonly resolvers: Record<string, ResolverSpec>;
+}
+
+/** Validates the dataset section; errors name the field (`datasets.logs.syncInterval ...`). */
+export function resolveDatasets(options: NodeOptions): ResolvedDataset[] {
+  const input = options.datasets ?? { [PRIMARY_DATASET]: {} };
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new SluiceError('invalid_options', 'datasets must be an object keyed by dataset id, e.g. { primary: {}, logs: { kind: "append" } }.', { field: 'datasets' });
+  }
+  const out: ResolvedDataset[] = [];
+  for (const [id, config] of Object.entries(input)) {
+    assertDatasetId(id);
+    const { resolvers, ...rest } = (config ?? {}) as DatasetConfig;
+    out.push({ datasetId: id, options: resolveDatasetOptions(id, rest), resolvers: { ...(options.resolvers ?? {}), ...(resolvers ?? {}) } });
+  }
+  if (out.length === 0) throw new SluiceError('invalid_options', 'datasets is empty: configure at least one dataset (or leave it out to run primary).', { field: 'datasets' });
+  return out;
+}

@@ -1,0 +1,57 @@
+import type { DatasetId } from '../core/dataset-id.ts';
+import { SluiceError } from '../core/errors.ts';
+import { SUPPORTED_CODECS } from '../protocol/compression.ts';
+import { FrameCodec } from '../protocol/frame-codec.ts';
+import { PROTOCOL_VERSION } from '../protocol/messages.ts';
+import type { Connector } from '../protocol/transport.ts';
+import { Connection } from './connection.ts';
+import { Responder, type ResponderContext } from './responder.ts';
+import { unexpected } from './recovery.ts';
+
+export interface DialOptions {
+  readonly maxFrameBytes: number;
+  readonly heartbeatMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Opens a connection for one dataset and handshakes. A refused handshake closes the connection
+ * and throws `auth_failed`; a handshake that does not grant the dataset throws `dataset_not_granted`.
+ */
+export async function dial(connector: Connector, ctx: ResponderContext, datasetId: DatasetId, options: DialOptions): Promise<Connection> {
+  const transport = await connector.connect(options.signal);
+  const responder = new Responder(ctx, 'dialer', [datasetId]);
+  const connection = new Connection(transport, {
+    role: 'dialer',
+    codec: new FrameCodec({ maxFrameBytes: options.maxFrameBytes }),
+    onRequest: responder.handle,
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+  });
+  try {
+    const reply = await connection.request({
+      kind: 'handshakeRequest',
+      nodeId: ctx.nodeId,
+      authToken: connector.token,
+      compression: [...SUPPORTED_CODECS],
+      collections: [],
+      datasetId,
+      extraDatasetIds: [],
+      protocolVersion: PROTOCOL_VERSION,
+    });
+    if (reply.kind !== 'handshakeResponse') throw unexpected(reply, 'handshakeResponse');
+    if (!reply.accepted) {
+      throw new SluiceError('auth_failed', `Peer ${connector.url} refused the handshake: ${reply.reason || 'no reason given'}.`, { url: connector.url });
+    }
+    if (!reply.grantedDatasetIds.includes(datasetId)) {
+      throw new SluiceError('dataset_not_granted', `Peer ${connector.url} does not grant dataset "${datasetId}" to this node: configure it on the hub, or check its authorize() hook.`, { url: connector.url, datasetId });
+    }
+    connection.peerNodeId = reply.nodeId;
+    connection.codec.codec = (SUPPORTED_CODECS as readonly string[]).includes(reply.compression) ? (reply.compression as (typeof SUPPORTED_CODECS)[number]) : '';
+    return connection;
+  } catch (error) {
+    connection.close(1000, 'handshake failed');
+    throw error;
+  }
+}

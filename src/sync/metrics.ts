@@ -1,0 +1,30 @@
+/** Counters of one dataset pipeline. Plain numbers so they cross worker boundaries as is. */
+export interface DatasetMetrics {
+  rounds: number;
+  roundFailures: number;
+  entriesIn: number;
+  entriesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  gapsRecovered: number;
+  snapshotsFetched: number;
+  snapshotsServed: number;
+  errors: number;
+  lastError: { code: string; message: string; at: number } | null;
+}
+
+export function newDatasetMetrics(): DatasetMetrics {
+  return {
+    rounds: 0,
+    roundFailures: 0,
+    entriesIn: 0,
+    entriesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    gapsRecovered: 0,
+    snapshotsFetched: 0,
+    snapshotsServed: 0,
+    errors: 0,
+    lastError: null,
+  };
+}

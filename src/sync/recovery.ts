@@ -1,0 +1,78 @@
+import type { DatasetId } from '../core/dataset-id.ts';
+import { SluiceError } from '../core/errors.ts';
+import type { Message } from '../protocol/messages.ts';
+import { parseSnapshot } from '../store/validation.ts';
+import type { DatasetSnapshot } from '../store/snapshot-store.ts';
+import type { Connection } from './connection.ts';
+import type { DatasetRuntime } from './dataset-runtime.ts';
+import type { ChainGapError } from './replica.ts';
+
+const SNAPSHOT_CHUNK_BYTES = 256 * 1024;
+/** A snapshot is buffered whole before import; this bounds what a peer can make us hold. */
+export const MAX_SNAPSHOT_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Fills a gap in one author's chain from the peer, in bounded batches. Returns false when the peer
+ * no longer has the range (it pruned): the caller falls back to a snapshot.
+ */
+export async function fetchChainRange(connection: Connection, rt: DatasetRuntime, gap: ChainGapError): Promise<boolean> {
+  let start = gap.fromHash;
+  for (let guard = 0; guard < 100_000; guard++) {
+    const reply = await connection.request({ kind: 'chainRangeRequest', datasetId: rt.datasetId, startHash: start, endHash: gap.toHash });
+    if (reply.kind !== 'chainRangeResponse') throw unexpected(reply, 'chainRangeResponse');
+    if (reply.snapshotRequired) return false;
+    if (reply.entries.length === 0) return false;
+    if (reply.entries[0]!.prevHash !== start || reply.entries.some((e) => e.hlc.nodeId !== gap.author)) {
+      throw new SluiceError('chain_broken', `Chain range from ${connection.peerNodeId} does not start at the requested hash: refusing it.`);
+    }
+    await rt.replica.applyRemote(reply.entries);
+    start = reply.entries[reply.entries.length - 1]!.hash;
+    if (start === gap.toHash) {
+      rt.metrics.gapsRecovered++;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Downloads the peer's snapshot of the dataset and merges it in. */
+export async function fetchSnapshot(connection: Connection, rt: DatasetRuntime): Promise<void> {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of connection.requestStream({ kind: 'snapshotRequest', datasetId: rt.datasetId })) {
+    if (chunk.kind !== 'snapshotChunk') throw unexpected(chunk, 'snapshotChunk');
+    total += chunk.data.length;
+    if (total > MAX_SNAPSHOT_BYTES) throw new SluiceError('frame_too_large', `Snapshot from ${connection.peerNodeId} exceeds ${MAX_SNAPSHOT_BYTES} bytes.`);
+    parts.push(chunk.data);
+    if (chunk.isLast) break;
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    bytes.set(p, offset);
+    offset += p.length;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new SluiceError('invalid_snapshot', `Snapshot from ${connection.peerNodeId} is not valid JSON: ${(error as Error).message}.`);
+  }
+  const snapshot = parseSnapshot(rt.datasetId, raw, Number.MAX_SAFE_INTEGER);
+  await rt.replica.importSnapshot(snapshot, 'merge');
+  rt.metrics.snapshotsFetched++;
+}
+
+/** Streams an export as JSON chunks; the last chunk carries isLast. */
+export async function* snapshotChunks(datasetId: DatasetId, snapshot: DatasetSnapshot): AsyncGenerator<Message> {
+  const bytes = new TextEncoder().encode(JSON.stringify(snapshot));
+  let index = 0;
+  for (let offset = 0; offset < bytes.length || index === 0; offset += SNAPSHOT_CHUNK_BYTES) {
+    const end = Math.min(offset + SNAPSHOT_CHUNK_BYTES, bytes.length);
+    yield { kind: 'snapshotChunk', datasetId, data: bytes.subarray(offset, end), isLast: end >= bytes.length, index: index++ };
+  }
+}
+
+export function unexpected(reply: Message, wanted: string): SluiceError {
+  return new SluiceError('protocol_violation', `Expected ${wanted}, got ${reply.kind}.`);
+}

@@ -1,0 +1,233 @@
+import type { DatasetId } from '../core/dataset-id.ts';
+import type { StoredDocument } from '../core/document.ts';
+import { SluiceError } from '../core/errors.ts';
+import { compareHlc, type Hlc, type HybridClock } from '../core/hlc.ts';
+import { createEntry, verifyEntryHash, type OplogEntry, type OplogOp } from '../core/oplog-entry.ts';
+import type { ResolverRegistry } from '../core/resolvers/registry.ts';
+import { applyEntry } from '../core/resolvers/resolver.ts';
+import type { AuthorHead } from '../store/oplog-store.ts';
+import type { DatasetSnapshot, SnapshotImportMode } from '../store/snapshot-store.ts';
+import type { StorageAdapter } from '../store/storage-adapter.ts';
+
+export interface LocalOp {
+  readonly collection: string;
+  readonly key: string;
+  readonly op: OplogOp;
+  readonly value?: unknown;
+}
+
+export interface ChangeEvent {
+  readonly datasetId: DatasetId;
+  readonly origin: 'local' | 'remote' | 'snapshot';
+  readonly entries: readonly OplogEntry[];
+  readonly documents: readonly StoredDocument[];
+}
+
+/** Thrown by applyRemote when a batch does not link to what is stored: fetch the missing range. */
+export class ChainGapError extends SluiceError {
+  constructor(
+    readonly author: string,
+    /** Our head hash for the author ('' if we have nothing). */
+    readonly fromHash: string,
+    /** The prevHash the batch expects us to have. */
+    readonly toHash: string,
+  ) {
+    super('chain_broken', `Entries by "${author}" start after ${toHash.slice(0, 12)}…, which this node does not have (its head is ${fromHash ? `${fromHash.slice(0, 12)}…` : 'empty'}). The missing range must be fetched first.`, { author, fromHash, toHash });
+  }
+}
+
+export interface ApplyOutcome {
+  /** Entries that were new here. */
+  readonly inserted: number;
+  /** Our heads after the apply for every author in the batch: how far we have applied. */
+  readonly applied: readonly AuthorHead[];
+}
+
+/**
+ * One dataset's local state machine: it stamps and chains local writes, and checks and applies
+ * remote batches. Every mutation goes through one queue, so an author's chain is extended by one
+ * writer at a time and a remote apply never interleaves with a local write.
+ */
+export class DatasetReplica {
+  readonly datasetId: DatasetId;
+  readonly nodeId: string;
+  private readonly storage: StorageAdapter;
+  private readonly clock: HybridClock;
+  private readonly resolvers: ResolverRegistry;
+  private readonly listeners = new Set<(event: ChangeEvent) => void>();
+  private tail: Promise<unknown> = Promise.resolve();
+  private ownHead = '';
+
+  constructor(options: { datasetId: DatasetId; storage: StorageAdapter; clock: HybridClock; resolvers: ResolverRegistry }) {
+    this.datasetId = options.datasetId;
+    this.storage = options.storage;
+    this.clock = options.clock;
+    this.resolvers = options.resolvers;
+    this.nodeId = options.clock.nodeId;
+  }
+
+  /** Restores the clock and our chain head from storage; call once before use. */
+  async open(): Promise<void> {
+    await this.serial(async () => this.refreshHeads());
+  }
+
+  subscribe(listener: (event: ChangeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get store(): StorageAdapter {
+    return this.storage;
+  }
+
+  /** Stamps, chains and stores local changes as one atomic batch. */
+  write(ops: readonly LocalOp[]): Promise<OplogEntry[]> {
+    return this.serial(async () => {
+      if (ops.length === 0) return [];
+      const entries: OplogEntry[] = [];
+      let prev = this.ownHead;
+      for (const op of ops) {
+        const entry = createEntry({ datasetId: this.datasetId, collection: op.collection, key: op.key, op: op.op, value: op.value, hlc: this.clock.tick(), prevHash: prev });
+        entries.push(entry);
+        prev = entry.hash;
+      }
+      const documents = await this.resolve(entries);
+      await this.storage.documents.applyBatch(this.datasetId, { documents, entries });
+      this.ownHead = prev;
+      this.emit({ datasetId: this.datasetId, origin: 'local', entries, documents });
+      return entries;
+    });
+  }
+
+  /**
+   * Checks and applies entries from a peer, atomically. Rejects the whole batch on a bad hash
+   * (`hash_mismatch`), a broken link inside the batch (`chain_broken`), a timestamp too far ahead
+   * (`clock_drift`), or a batch that does not link to our head (`ChainGapError`).
+   */
+  applyRemote(entries: readonly OplogEntry[]): Promise<ApplyOutcome> {
+    return this.serial(async () => {
+      for (const e of entries) {
+        if (e.datasetId !== this.datasetId) {
+          throw new SluiceError('dataset_mismatch', `Entry ${e.hash} of dataset "${e.datasetId}" was sent to dataset "${this.datasetId}".`);
+        }
+        if (!verifyEntryHash(e)) {
+          throw new SluiceError('hash_mismatch', `Entry ${e.hash} by "${e.hlc.nodeId}" does not match its content: the batch was rejected. The peer's data is corrupt or was tampered with.`, { hash: e.hash });
+        }
+      }
+      const fresh = await this.unseen(entries);
+      if (fresh.length === 0) return { inserted: 0, applied: await this.headsOf(entries) };
+      let newest = fresh[0]!.hlc;
+      for (const e of fresh) if (compareHlc(e.hlc, newest) > 0) newest = e.hlc;
+      this.clock.receive(newest);
+      const documents = await this.resolve(fresh);
+      const result = await this.storage.documents.applyBatch(this.datasetId, { documents, entries: fresh });
+      const own = fresh.filter((e) => e.hlc.nodeId === this.nodeId);
+      if (own.length > 0) this.ownHead = own[own.length - 1]!.hash;
+      this.emit({ datasetId: this.datasetId, origin: 'remote', entries: fresh, documents });
+      return { inserted: result.entriesInserted, applied: await this.headsOf(entries) };
+    });
+  }
+
+  /** Imports a peer's snapshot; merge folds documents through the collection's resolver. */
+  importSnapshot(snapshot: DatasetSnapshot, mode: SnapshotImportMode): Promise<void> {
+    return this.serial(async () => {
+      await this.storage.snapshots.import(this.datasetId, snapshot, {
+        mode,
+        mergeDocument: (local, incoming) => this.resolvers.for(local.collection).merge(local, incoming),
+      });
+      await this.refreshHeads();
+      this.emit({ datasetId: this.datasetId, origin: 'snapshot', entries: [], documents: snapshot.documents });
+    });
+  }
+
+  heads(): Promise<AuthorHead[]> {
+    return this.storage.oplog.heads(this.datasetId);
+  }
+
+  /**
+   * Per author: sorted, linked inside the batch, and linked to our head. Entries at or before our
+   * head are already here (we never store an author's entry without its predecessors) and are dropped.
+   */
+  private async unseen(entries: readonly OplogEntry[]): Promise<OplogEntry[]> {
+    const byAuthor = new Map<string, OplogEntry[]>();
+    for (const e of entries) {
+      const list = byAuthor.get(e.hlc.nodeId);
+      if (list) list.push(e);
+      else byAuthor.set(e.hlc.nodeId, [e]);
+    }
+    const fresh: OplogEntry[] = [];
+    for (const [author, list] of byAuthor) {
+      list.sort((a, b) => compareHlc(a.hlc, b.hlc));
+      for (let i = 1; i < list.length; i++) {
+        if (list[i]!.prevHash !== list[i - 1]!.hash) {
+          throw new SluiceError('chain_broken', `Entries by "${author}" do not link: ${list[i]!.hash.slice(0, 12)}… does not follow ${list[i - 1]!.hash.slice(0, 12)}…. The batch was rejected.`, { author });
+        }
+      }
+      const head = await this.storage.oplog.head(this.datasetId, author);
+      const start = head === undefined ? 0 : list.findIndex((e) => afterWithinAuthor(e.hlc, head.hlc));
+      if (start < 0) continue;
+      const first = list[start]!;
+      const expected = head?.hash ?? '';
+      if (first.prevHash !== expected) {
+        const known = first.prevHash !== '' && (await this.storage.oplog.getByHash(this.datasetId, first.prevHash)) !== undefined;
+        if (!known) throw new ChainGapError(author, expected, first.prevHash);
+      }
+      fresh.push(...list.slice(start));
+    }
+    return fresh;
+  }
+
+  private async headsOf(entries: readonly OplogEntry[]): Promise<AuthorHead[]> {
+    const authors = new Set(entries.map((e) => e.hlc.nodeId));
+    const heads: AuthorHead[] = [];
+    for (const author of authors) {
+      const head = await this.storage.oplog.head(this.datasetId, author);
+      if (head) heads.push(head);
+    }
+    return heads;
+  }
+
+  /** Folds entries into the stored documents through each collection's resolver. */
+  private async resolve(entries: readonly OplogEntry[]): Promise<StoredDocument[]> {
+    const keyOf = (c: string, k: string) => `${c}\u0000${k}`;
+    const refs = new Map<string, { collection: string; key: string }>();
+    for (const e of entries) refs.set(keyOf(e.collection, e.key), { collection: e.collection, key: e.key });
+    const refList = [...refs.values()];
+    const current = await this.storage.documents.getMany(this.datasetId, refList);
+    const docs = new Map<string, StoredDocument | undefined>();
+    refList.forEach((r, i) => docs.set(keyOf(r.collection, r.key), current[i]));
+    for (const e of entries) {
+      const k = keyOf(e.collection, e.key);
+      docs.set(k, applyEntry(this.resolvers.for(e.collection), docs.get(k), e));
+    }
+    return [...docs.values()].filter((d): d is StoredDocument => d !== undefined);
+  }
+
+  private async refreshHeads(): Promise<void> {
+    const heads = await this.storage.oplog.heads(this.datasetId);
+    let newest: Hlc | undefined;
+    for (const h of heads) if (newest === undefined || compareHlc(h.hlc, newest) > 0) newest = h.hlc;
+    if (newest) this.clock.restore(newest);
+    this.ownHead = heads.find((h) => h.nodeId === this.nodeId)?.hash ?? '';
+  }
+
+  private emit(event: ChangeEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A subscriber's bug must not undo or block a committed write.
+      }
+    }
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(task, task);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function afterWithinAuthor(t: Hlc, from: Hlc): boolean {
+  return t.wall > from.wall || (t.wall === from.wall && t.logic > from.logic);
+}

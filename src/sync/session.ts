@@ -1,0 +1,102 @@
+import { compareHlc, type Hlc } from '../core/hlc.ts';
+import { VectorClock } from '../core/vector-clock.ts';
+import type { OplogEntry } from '../core/oplog-entry.ts';
+import type { AuthorHead } from '../store/oplog-store.ts';
+import type { Connection } from './connection.ts';
+import type { DatasetRuntime } from './dataset-runtime.ts';
+import { ChainGapError } from './replica.ts';
+import { fetchChainRange, fetchSnapshot, unexpected } from './recovery.ts';
+
+export interface SessionResult {
+  readonly pulled: number;
+  readonly pushed: number;
+}
+
+/**
+ * One anti-entropy round for one dataset with one peer: exchange vector clocks, pull every author
+ * the peer is ahead on, push every author we are ahead on. Batches are bounded by the dataset's
+ * per-cycle limits, so a large backlog streams as many batches.
+ */
+export async function syncRound(connection: Connection, rt: DatasetRuntime): Promise<SessionResult> {
+  const ds = rt.datasetId;
+  const reply = await connection.request({ kind: 'vectorClockRequest', datasetId: ds });
+  if (reply.kind !== 'vectorClockResponse') throw unexpected(reply, 'vectorClockResponse');
+  const remote = new VectorClock(reply.heads.map((h) => h.hlc));
+  const local = new VectorClock((await rt.replica.heads()).map((h) => h.hlc));
+
+  let pulled = 0;
+  for (const author of local.authorsToPull(remote)) pulled += await pullAuthor(connection, rt, author);
+
+  let pushed = 0;
+  // Re-read: pulling may have brought our own older entries back (after a restore).
+  const localAfterPull = new VectorClock((await rt.replica.heads()).map((h) => h.hlc));
+  for (const author of localAfterPull.authorsToPush(remote)) {
+    pushed += await pushAuthor(connection, rt, author, remote.has(author) ? remote.get(author) : null);
+  }
+  return { pulled, pushed };
+}
+
+async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: string): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const head = await rt.replica.store.oplog.head(rt.datasetId, author);
+    const reply = await connection.request({
+      kind: 'pullChangesRequest',
+      datasetId: rt.datasetId,
+      author,
+      since: head ? { wall: head.hlc.wall, logic: head.hlc.logic } : null,
+      collections: [],
+      maxEntries: rt.options.maxEntriesPerCycle,
+      maxBytes: Math.min(rt.options.maxBytesPerCycle, rt.maxFrameBytes / 2),
+    });
+    if (reply.kind !== 'changeSet') throw unexpected(reply, 'changeSet');
+    if (reply.entries.length === 0) return total;
+    total += await applyWithRecovery(connection, rt, reply.entries);
+    if (!reply.hasMore) return total;
+  }
+}
+
+async function pushAuthor(connection: Connection, rt: DatasetRuntime, author: string, remoteHead: Hlc | null): Promise<number> {
+  let after = remoteHead;
+  let total = 0;
+  for (;;) {
+    const entries = await rt.replica.store.oplog.entriesByAuthorAfter(rt.datasetId, author, after, {
+      limit: rt.options.maxEntriesPerCycle,
+      maxBytes: Math.min(rt.options.maxBytesPerCycle, rt.maxFrameBytes / 2),
+    });
+    if (entries.length === 0) return total;
+    const reply = await connection.request({ kind: 'pushChangesRequest', datasetId: rt.datasetId, entries });
+    if (reply.kind !== 'ack') throw unexpected(reply, 'ack');
+    rt.metrics.entriesOut += entries.length;
+    total += entries.length;
+    await confirm(rt, connection.peerNodeId, reply.applied);
+    after = entries[entries.length - 1]!.hlc;
+  }
+}
+
+/** Applies a batch; on a gap, fetches the missing range (or a snapshot) and tries once more. */
+async function applyWithRecovery(connection: Connection, rt: DatasetRuntime, entries: readonly OplogEntry[]): Promise<number> {
+  try {
+    const outcome = await rt.replica.applyRemote(entries);
+    rt.metrics.entriesIn += outcome.inserted;
+    return outcome.inserted;
+  } catch (error) {
+    if (!(error instanceof ChainGapError)) throw error;
+    if (!(await fetchChainRange(connection, rt, error))) await fetchSnapshot(connection, rt);
+    const outcome = await rt.replica.applyRemote(entries);
+    rt.metrics.entriesIn += outcome.inserted;
+    return outcome.inserted;
+  }
+}
+
+/** An ack says how far the peer has applied each author: that is our confirmation watermark for it. */
+async function confirm(rt: DatasetRuntime, peerId: string, applied: readonly AuthorHead[]): Promise<void> {
+  if (!peerId) return;
+  const store = rt.replica.store.confirmations;
+  for (const head of applied) {
+    const ours = await rt.replica.store.oplog.head(rt.datasetId, head.nodeId);
+    // Never confirm beyond what we hold ourselves.
+    const capped = ours && compareHlc(ours.hlc, head.hlc) < 0 ? ours : head;
+    await store.confirm(rt.datasetId, peerId, capped.nodeId, capped.hlc, capped.hash);
+  }
+}
