@@ -59,6 +59,7 @@ export interface ChangeSet {
   readonly datasetId: DatasetId;
   readonly entries: readonly OplogEntry[];
   readonly hasMore: boolean;
+  readonly snapshotRequired: boolean;
 }
 
 export interface PushChangesRequest {

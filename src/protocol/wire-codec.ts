@@ -72,7 +72,7 @@ export function encodePayload(m: Message): Uint8Array {
         maxBytes: m.maxBytes,
       }).finish();
     case 'changeSet':
-      return pb.ChangeSet.encode({ datasetId: wireDataset(m.datasetId), entries: m.entries.map(entryToWire), hasMore: m.hasMore }).finish();
+      return pb.ChangeSet.encode({ datasetId: wireDataset(m.datasetId), entries: m.entries.map(entryToWire), hasMore: m.hasMore, snapshotRequired: m.snapshotRequired }).finish();
     case 'pushChangesRequest':
       return pb.PushChangesRequest.encode({ datasetId: wireDataset(m.datasetId), entries: m.entries.map(entryToWire) }).finish();
     case 'ack':
@@ -174,7 +174,7 @@ function decodeChecked(kind: MessageKind, payload: Uint8Array): Message {
     case 'changeSet': {
       const w = pb.ChangeSet.decode(payload);
       const datasetId = normalizeDatasetId(w.datasetId);
-      return { kind, datasetId, entries: (w.entries ?? []).map((e) => entryFromWire(e, datasetId)), hasMore: w.hasMore ?? false };
+      return { kind, datasetId, entries: (w.entries ?? []).map((e) => entryFromWire(e, datasetId)), hasMore: w.hasMore ?? false, snapshotRequired: w.snapshotRequired ?? false };
     }
     case 'pushChangesRequest': {
       const w = pb.PushChangesRequest.decode(payload);

@@ -114,6 +114,9 @@ export class Responder {
     const { limit, maxBytes } = this.limits(rt, m.maxEntries, m.maxBytes);
     const since = m.since === null ? null : { ...m.since, nodeId: m.author ?? '' };
     const oplog = rt.replica.store.oplog;
+    if (await this.beforeBoundary(m)) {
+      return { kind: 'changeSet', datasetId: m.datasetId, entries: [], hasMore: false, snapshotRequired: true };
+    }
     // One extra entry tells whether more are waiting; the byte cut is applied here for the same reason.
     const fetched =
       m.author === null
@@ -121,7 +124,14 @@ export class Responder {
         : await oplog.entriesByAuthorAfter(m.datasetId, m.author, since, { limit: limit + 1 });
     const entries = trimToBytes(fetched.slice(0, limit), maxBytes);
     rt.metrics.entriesOut += entries.length;
-    return { kind: 'changeSet', datasetId: m.datasetId, entries, hasMore: fetched.length > entries.length };
+    return { kind: 'changeSet', datasetId: m.datasetId, entries, hasMore: fetched.length > entries.length, snapshotRequired: false };
+  }
+
+  /** True when entries after `since` were pruned here: the puller cannot link up without a snapshot. */
+  private async beforeBoundary(m: PullChangesRequest): Promise<boolean> {
+    const oplog = this.dataset(m.datasetId).replica.store.oplog;
+    const boundaries = m.author === null ? await oplog.boundaries(m.datasetId) : [await oplog.boundary(m.datasetId, m.author)];
+    return boundaries.some((b) => b !== undefined && (m.since === null || b.hlc.wall > m.since.wall || (b.hlc.wall === m.since.wall && b.hlc.logic > m.since.logic)));
   }
 
   private async push(m: PushChangesRequest, connection: Connection): Promise<Message> {

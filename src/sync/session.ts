@@ -1,3 +1,4 @@
+import { SluiceError } from '../core/errors.ts';
 import { compareHlc, type Hlc } from '../core/hlc.ts';
 import { VectorClock } from '../core/vector-clock.ts';
 import type { OplogEntry } from '../core/oplog-entry.ts';
@@ -25,7 +26,7 @@ export async function syncRound(connection: Connection, rt: DatasetRuntime): Pro
   const local = new VectorClock((await rt.replica.heads()).map((h) => h.hlc));
 
   let pulled = 0;
-  for (const author of local.authorsToPull(remote)) pulled += await pullAuthor(connection, rt, author);
+  for (const author of local.authorsToPull(remote)) pulled += await pullAuthor(connection, rt, author, remote.get(author));
 
   let pushed = 0;
   // Re-read: pulling may have brought our own older entries back (after a restore).
@@ -36,8 +37,9 @@ export async function syncRound(connection: Connection, rt: DatasetRuntime): Pro
   return { pulled, pushed };
 }
 
-async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: string): Promise<number> {
+async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: string, remoteHead: Hlc): Promise<number> {
   let total = 0;
+  let snapshotTaken = false;
   for (;;) {
     const head = await rt.replica.store.oplog.head(rt.datasetId, author);
     const reply = await connection.request({
@@ -50,10 +52,23 @@ async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: st
       maxBytes: Math.min(rt.options.maxBytesPerCycle, rt.maxFrameBytes / 2),
     });
     if (reply.kind !== 'changeSet') throw unexpected(reply, 'changeSet');
+    const behind = reply.entries.length === 0 && !(await reached(rt, author, remoteHead));
+    if (reply.snapshotRequired || behind) {
+      // The peer pruned what we lack (or says so): only a snapshot can bring us up to its head.
+      if (snapshotTaken) throw new SluiceError('snapshot_required', `Still behind ${connection.peerNodeId} for author "${author}" after importing its snapshot.`);
+      await fetchSnapshot(connection, rt);
+      snapshotTaken = true;
+      continue;
+    }
     if (reply.entries.length === 0) return total;
     total += await applyWithRecovery(connection, rt, reply.entries);
     if (!reply.hasMore) return total;
   }
+}
+
+async function reached(rt: DatasetRuntime, author: string, target: Hlc): Promise<boolean> {
+  const head = await rt.replica.store.oplog.head(rt.datasetId, author);
+  return head !== undefined && (head.hlc.wall > target.wall || (head.hlc.wall === target.wall && head.hlc.logic >= target.logic));
 }
 
 async function pushAuthor(connection: Connection, rt: DatasetRuntime, author: string, remoteHead: Hlc | null): Promise<number> {

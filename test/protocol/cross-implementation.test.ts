@@ -65,7 +65,7 @@ describe('cross-implementation (protobuf-es <-> protobufjs)', () => {
   });
 
   it('produces identical bytes for the same message', () => {
-    const ours = encodePayload({ kind: 'changeSet', datasetId: 'logs', entries, hasMore: true });
+    const ours = encodePayload({ kind: 'changeSet', datasetId: 'logs', entries, hasMore: true, snapshotRequired: false });
     const theirs = toBinary(ChangeSetSchema, create(ChangeSetSchema, { datasetId: 'logs', entries: esEntries(), hasMore: true }));
     expect(bytesToHex(ours)).toBe(bytesToHex(theirs));
     expect(FRAME_HEADER_BYTES).toBe(6);

@@ -52,7 +52,7 @@ describe('legacy wire shape (no dataset_id)', () => {
   });
 
   it('our primary messages are readable by a legacy peer (dataset_id is simply absent)', () => {
-    const bytes = encodePayload({ kind: 'changeSet', datasetId: 'primary', entries, hasMore: false });
+    const bytes = encodePayload({ kind: 'changeSet', datasetId: 'primary', entries, hasMore: false, snapshotRequired: false });
     const decoded = type('ChangeSet').decode(bytes) as unknown as { entries: { key: string }[] };
     expect(decoded.entries.map((e) => e.key)).toEqual(entries.map((e) => e.key));
     // An empty dataset_id is not written at all in proto3, so primary frames are byte-identical to the legacy shape.

@@ -23,7 +23,7 @@ export function sampleMessages(datasetId = 'logs'): Message[] {
     { kind: 'vectorClockRequest', datasetId },
     { kind: 'vectorClockResponse', datasetId, heads: [head], boundaries: [{ nodeId: 'node-a', hlc: entries[0]!.hlc, hash: entries[0]!.hash }] },
     { kind: 'pullChangesRequest', datasetId, author: 'node-a', since: { wall: 1_700_000_000_000, logic: 3 }, collections: ['todos'], maxEntries: 1000, maxBytes: 1_048_576 },
-    { kind: 'changeSet', datasetId, entries, hasMore: true },
+    { kind: 'changeSet', datasetId, entries, hasMore: true, snapshotRequired: false },
     { kind: 'pushChangesRequest', datasetId, entries },
     { kind: 'ack', datasetId, success: true, snapshotRequired: true, applied: [head] },
     { kind: 'chainRangeRequest', datasetId, startHash: entries[0]!.hash, endHash: entries[2]!.hash },

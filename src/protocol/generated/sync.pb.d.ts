@@ -645,6 +645,9 @@ export namespace sluice {
                 /** ChangeSet hasMore. */
                 hasMore: boolean;
 
+                /** ChangeSet snapshotRequired. */
+                snapshotRequired: boolean;
+
                 /**
                  * Encodes the specified ChangeSet message. Does not implicitly {@link sluice.sync.v1.ChangeSet.verify|verify} messages.
                  * @param message ChangeSet message or plain object to encode
@@ -677,6 +680,9 @@ export namespace sluice {
 
                     /** ChangeSet hasMore */
                     hasMore?: (boolean|null);
+
+                    /** ChangeSet snapshotRequired */
+                    snapshotRequired?: (boolean|null);
 
                     /** Unknown fields preserved while decoding when enabled */
                     $unknowns?: Uint8Array[];

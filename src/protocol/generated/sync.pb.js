@@ -1016,6 +1016,7 @@ export const sluice = $root.sluice = (() => {
                 ChangeSet.prototype.datasetId = "";
                 ChangeSet.prototype.entries = $util.emptyArray;
                 ChangeSet.prototype.hasMore = false;
+                ChangeSet.prototype.snapshotRequired = false;
 
                 ChangeSet.encode = function (message, writer, _depth) {
                     if (!writer)
@@ -1031,6 +1032,8 @@ export const sluice = $root.sluice = (() => {
                             $root.sluice.sync.v1.Entry.encode(message.entries[i], writer.uint32(18).fork(), _depth + 1).ldelim();
                     if (message.hasMore != null && $Object.hasOwnProperty.call(message, "hasMore") && message.hasMore !== false)
                         writer.uint32(24).bool(message.hasMore);
+                    if (message.snapshotRequired != null && $Object.hasOwnProperty.call(message, "snapshotRequired") && message.snapshotRequired !== false)
+                        writer.uint32(32).bool(message.snapshotRequired);
                     if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                         for (let i = 0; i < message.$unknowns.length; ++i)
                             writer.raw(message.$unknowns[i]);
@@ -1088,6 +1091,15 @@ export const sluice = $root.sluice = (() => {
                                     message.hasMore = value;
                                 else
                                     delete message.hasMore;
+                                continue;
+                            }
+                        case 4: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.bool())
+                                    message.snapshotRequired = value;
+                                else
+                                    delete message.snapshotRequired;
                                 continue;
                             }
                         }
