@@ -1,0 +1,65 @@
+import { assertCollection, assertKey } from '../../../src/core/names.ts';
+import type { ApplyBatch, ApplyResult, DocumentRef, DocumentStore, ListOptions } from '../../../src/store/document-store.ts';
+import { prepareBatch, prepareDocument } from '../../../src/store/validation.ts';
+import type { StoreContext } from './context.ts';
+import { DOCUMENT_COLUMNS, toDocument } from './rows.ts';
+import { appendEntries, writeDocument } from './writes.ts';
+
+const GET = `SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE dataset_id = ? AND collection = ? AND key = ?`;
+const DELETE = 'DELETE FROM documents WHERE dataset_id = ? AND collection = ? AND key = ?';
+
+/* LIMIT -1 means no limit in SQLite. Tombstones are filtered in SQL but still walked by the key index. */
+const listSql = (live: boolean, after: boolean) =>
+  `SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE dataset_id = ? AND collection = ?` +
+  `${live ? ' AND deleted = 0' : ''}${after ? ' AND key > ?' : ''} ORDER BY key LIMIT ?`;
+const LIST = [listSql(false, false), listSql(false, true), listSql(true, false), listSql(true, true)] as const;
+
+export function sqliteDocumentStore(ctx: StoreContext): DocumentStore {
+  return {
+    get: async (datasetId, collection, key) => {
+      const session = ctx.session(datasetId);
+      const row = session.statement(GET).get(datasetId, assertCollection(collection), assertKey(key));
+      return row && toDocument(row);
+    },
+    getMany: async (datasetId, refs: readonly DocumentRef[]) => {
+      const session = ctx.session(datasetId);
+      const checked = refs.map((r) => [assertCollection(r.collection), assertKey(r.key)] as const);
+      const get = session.statement(GET);
+      return session.read(() =>
+        checked.map(([collection, key]) => {
+          const row = get.get(datasetId, collection, key);
+          return row && toDocument(row);
+        }),
+      );
+    },
+    put: async (datasetId, document) => {
+      const session = ctx.session(datasetId);
+      const prepared = prepareDocument(document, ctx.maxPayloadBytes);
+      session.write('documents.put', () => writeDocument(session, datasetId, prepared));
+    },
+    delete: async (datasetId, collection, key) => {
+      const session = ctx.session(datasetId);
+      const c = assertCollection(collection);
+      const k = assertKey(key);
+      return session.write('documents.delete', () => session.statement(DELETE).run(datasetId, c, k).changes > 0);
+    },
+    list: async (datasetId, collection, options: ListOptions = {}) => {
+      const session = ctx.session(datasetId);
+      assertCollection(collection);
+      const limit = typeof options.limit === 'number' && Number.isFinite(options.limit) ? Math.max(0, Math.floor(options.limit)) : -1;
+      const after = options.afterKey !== undefined;
+      const sql = LIST[(options.includeDeleted ? 0 : 2) + (after ? 1 : 0)]!;
+      const params = after ? [datasetId, collection, options.afterKey!, limit] : [datasetId, collection, limit];
+      return session.statement(sql).all(...params).map(toDocument);
+    },
+    applyBatch: async (datasetId, batch: ApplyBatch): Promise<ApplyResult> => {
+      const session = ctx.session(datasetId);
+      const prepared = prepareBatch(datasetId, batch, ctx.maxPayloadBytes);
+      return session.write('documents.applyBatch', () => {
+        for (const d of prepared.documents) writeDocument(session, datasetId, d);
+        const entriesInserted = appendEntries(session, datasetId, prepared.entries);
+        return { documentsWritten: prepared.documents.length, entriesInserted };
+      });
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export { sqliteStorage, type SqliteLayout, type SqliteStorageOptions } from './sqlite-storage.ts';
+export type { SynchronousMode } from './session.ts';
+export type { SqliteConnection, SqliteDriver, SqliteRow, SqliteRunResult, SqliteStatement, SqliteValue } from './driver.ts';
+export { betterSqlite3Driver } from './better-sqlite3/driver.ts';

@@ -1,0 +1,177 @@
+import { SluiceError } from '../../../src/core/errors.ts';
+import type { SqliteConnection } from './driver.ts';
+
+/*
+ * Schema history, tracked in PRAGMA user_version:
+ *   0  single-dataset sluice: the same tables without dataset_id (see fixtures/legacy-v0.ts).
+ *   1  every table carries dataset_id, and every key and index leads with it.
+ *
+ * Each table holds one dataset per file by default, but the column is always there and always
+ * queried, so the single-file layout and migrated legacy files use the very same statements.
+ */
+export const SCHEMA_VERSION = 1;
+
+/*
+ * HLCs are three columns (wall, logic, node) so indexes sort them in the total order. JSON lives
+ * as TEXT exactly as canonicalJson wrote it. The oplog keeps its rowid: rows then append in
+ * arrival order and index lookups by rowid stay cheap, while hashes only go into the key index.
+ */
+const TABLES = `
+CREATE TABLE documents (
+  dataset_id TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT,
+  meta TEXT,
+  wall INTEGER NOT NULL,
+  logic INTEGER NOT NULL,
+  node TEXT NOT NULL,
+  deleted INTEGER NOT NULL,
+  PRIMARY KEY (dataset_id, collection, key)
+) WITHOUT ROWID;
+
+CREATE TABLE oplog (
+  dataset_id TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  wall INTEGER NOT NULL,
+  logic INTEGER NOT NULL,
+  node TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  key TEXT NOT NULL,
+  op TEXT NOT NULL,
+  payload TEXT,
+  prev_hash TEXT NOT NULL,
+  PRIMARY KEY (dataset_id, hash)
+);
+
+CREATE TABLE heads (
+  dataset_id TEXT NOT NULL,
+  node TEXT NOT NULL,
+  wall INTEGER NOT NULL,
+  logic INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (dataset_id, node)
+) WITHOUT ROWID;
+
+CREATE TABLE boundaries (
+  dataset_id TEXT NOT NULL,
+  node TEXT NOT NULL,
+  wall INTEGER NOT NULL,
+  logic INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (dataset_id, node)
+) WITHOUT ROWID;
+
+CREATE TABLE peers (
+  dataset_id TEXT NOT NULL,
+  peer_id TEXT NOT NULL,
+  address TEXT,
+  active INTEGER NOT NULL,
+  registered_at INTEGER NOT NULL,
+  PRIMARY KEY (dataset_id, peer_id)
+) WITHOUT ROWID;
+
+CREATE TABLE confirmations (
+  dataset_id TEXT NOT NULL,
+  peer_id TEXT NOT NULL,
+  author_id TEXT NOT NULL,
+  wall INTEGER NOT NULL,
+  logic INTEGER NOT NULL,
+  node TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  confirmed_at INTEGER NOT NULL,
+  PRIMARY KEY (dataset_id, peer_id, author_id)
+) WITHOUT ROWID;
+
+CREATE TABLE checkpoints (
+  dataset_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (dataset_id, name)
+) WITHOUT ROWID;
+`;
+
+const INDEXES = `
+CREATE INDEX oplog_by_hlc ON oplog (dataset_id, wall, logic, node);
+CREATE INDEX oplog_by_author ON oplog (dataset_id, node, wall, logic);
+`;
+
+/** Version 0 columns per table: version 1 has the same ones plus dataset_id. */
+const LEGACY_COLUMNS: Readonly<Record<string, string>> = {
+  documents: 'collection, key, value, meta, wall, logic, node, deleted',
+  oplog: 'hash, wall, logic, node, collection, key, op, payload, prev_hash',
+  heads: 'node, wall, logic, hash',
+  boundaries: 'node, wall, logic, hash',
+  peers: 'peer_id, address, active, registered_at',
+  confirmations: 'peer_id, author_id, wall, logic, node, hash, confirmed_at',
+  checkpoints: 'name, value',
+};
+
+/** Rows written before datasets existed belong to this dataset (the same rule as normalizeDatasetId). */
+const LEGACY_DATASET = 'primary';
+
+/** Brings the database to SCHEMA_VERSION in one transaction; a crash mid-way leaves the old schema intact. */
+export function migrate(connection: SqliteConnection): void {
+  if (userVersion(connection) === SCHEMA_VERSION) return;
+  connection.exec('BEGIN IMMEDIATE');
+  try {
+    // Read again under the write lock: another process may have migrated meanwhile.
+    const version = userVersion(connection);
+    if (version === 0) {
+      const legacy = existingTables(connection);
+      if (legacy.length === 0) createSchema(connection);
+      else upgradeFromV0(connection, legacy);
+    } else if (version > SCHEMA_VERSION) {
+      throw new SluiceError(
+        'storage_failure',
+        `This SQLite database has schema version ${version}, newer than the ${SCHEMA_VERSION} this version of sluice reads: upgrade sluice to open it.`,
+        { version, supported: SCHEMA_VERSION },
+      );
+    }
+    connection.exec('COMMIT');
+  } catch (error) {
+    if (connection.inTransaction) connection.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+function createSchema(connection: SqliteConnection): void {
+  connection.exec(TABLES);
+  connection.exec(INDEXES);
+  connection.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+}
+
+/*
+ * Rebuilds rather than ALTER TABLE ADD COLUMN: the primary keys must lead with dataset_id, and
+ * SQLite cannot change a primary key in place. Indexes are created last because the renamed
+ * legacy tables keep their own index names until they are dropped.
+ */
+function upgradeFromV0(connection: SqliteConnection, legacy: readonly string[]): void {
+  for (const table of legacy) {
+    const columns = connection.prepare(`SELECT name FROM pragma_table_info('${table}')`).all().map((r) => r.name);
+    if (columns.includes('dataset_id')) {
+      throw new SluiceError('storage_failure', `Table ${table} already has a dataset_id column but the schema version is 0: this file was not written by sluice.`);
+    }
+    connection.exec(`ALTER TABLE ${table} RENAME TO ${table}_v0`);
+  }
+  connection.exec(TABLES);
+  for (const table of legacy) {
+    const columns = LEGACY_COLUMNS[table]!;
+    connection.exec(`INSERT INTO ${table} (dataset_id, ${columns}) SELECT '${LEGACY_DATASET}', ${columns} FROM ${table}_v0`);
+    connection.exec(`DROP TABLE ${table}_v0`);
+  }
+  connection.exec(INDEXES);
+  connection.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+}
+
+function userVersion(connection: SqliteConnection): number {
+  return Number(connection.prepare('PRAGMA user_version').get()?.user_version ?? 0);
+}
+
+function existingTables(connection: SqliteConnection): string[] {
+  const names = Object.keys(LEGACY_COLUMNS);
+  const placeholders = names.map(() => '?').join(', ');
+  const rows = connection.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (${placeholders})`).all(...names);
+  const found = new Set(rows.map((r) => r.name));
+  return names.filter((n) => found.has(n));
+}

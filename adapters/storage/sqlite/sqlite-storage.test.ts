@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { documentsFor, makeChain, runStorageContractTests, type ContractOptions } from '../../../src/store/contract/index.ts';
+import type { StorageAdapter } from '../../../src/store/storage-adapter.ts';
+import { sqliteStorage, type SqliteLayout } from './index.ts';
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-'));
+}
+
+/** A fresh directory per instance; reopen closes the current adapter and opens the same files again. */
+function onFiles(layout: SqliteLayout) {
+  return async ({ hooks, maxPayloadBytes }: ContractOptions) => {
+    const dir = tempDir();
+    const file = path.join(dir, 'app.db');
+    const open = () => sqliteStorage({ path: file, layout, hooks, maxPayloadBytes });
+    const opened: StorageAdapter[] = [open()];
+    return {
+      adapter: opened[0]!,
+      reopen: async () => {
+        await opened.at(-1)!.close();
+        opened.push(open());
+        return opened.at(-1)!;
+      },
+      destroy: async () => {
+        for (const a of opened) await a.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  };
+}
+
+runStorageContractTests(onFiles('file-per-dataset'), 'sqlite, file per dataset', { durable: true });
+runStorageContractTests(onFiles('single-file'), 'sqlite, single file', { durable: true });
+runStorageContractTests(async ({ hooks, maxPayloadBytes }) => ({ adapter: sqliteStorage({ path: ':memory:', hooks, maxPayloadBytes }) }), 'sqlite, in memory');
+
+describe('sqlite layout', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function writeBoth(file: string, layout?: SqliteLayout) {
+    const adapter = sqliteStorage({ path: file, layout });
+    const p = makeChain('alice', 3);
+    const l = makeChain('alice', 2, { datasetId: 'logs' });
+    await adapter.documents.applyBatch('primary', { documents: documentsFor(p), entries: p });
+    await adapter.documents.applyBatch('logs', { documents: documentsFor(l), entries: l });
+    await adapter.close();
+  }
+
+  function countIn(file: string): Record<string, number> {
+    const db = new Database(file, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT dataset_id, count(*) AS n FROM oplog GROUP BY dataset_id ORDER BY dataset_id').all() as { dataset_id: string; n: number }[];
+      return Object.fromEntries(rows.map((r) => [r.dataset_id, r.n]));
+    } finally {
+      db.close();
+    }
+  }
+
+  it('puts each dataset in its own WAL-mode file by default', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    await writeBoth(path.join(dir, 'app.db'));
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.db')).sort()).toEqual(['app.db', 'app.logs.db']);
+    expect(countIn(path.join(dir, 'app.db'))).toEqual({ primary: 3 });
+    expect(countIn(path.join(dir, 'app.logs.db'))).toEqual({ logs: 2 });
+    for (const file of ['app.db', 'app.logs.db']) {
+      const db = new Database(path.join(dir, file));
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      db.close();
+    }
+  });
+
+  it('keeps every dataset in one file with the single-file layout', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    await writeBoth(path.join(dir, 'app.db'), 'single-file');
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.db'))).toEqual(['app.db']);
+    expect(countIn(path.join(dir, 'app.db'))).toEqual({ logs: 2, primary: 3 });
+  });
+
+  it('names dataset files after the primary file', async () => {
+    const { datasetPath } = await import('./paths.ts');
+    expect(datasetPath('data/app.db', 'logs')).toBe('data/app.logs.db');
+    expect(datasetPath('data/app.db', 'primary')).toBe('data/app.db');
+    expect(datasetPath('data/app', 'logs')).toBe('data/app.logs');
+    expect(datasetPath('data.d/app', 'logs')).toBe('data.d/app.logs');
+    expect(datasetPath('data/.app', 'logs')).toBe('data/.app.logs');
+    expect(datasetPath(':memory:', 'logs')).toBe(':memory:');
+  });
+
+  it('rejects unusable options with invalid_options', () => {
+    expect(() => sqliteStorage({ path: '' })).toThrow(expect.objectContaining({ code: 'invalid_options' }));
+    expect(() => sqliteStorage({ path: ':memory:', layout: 'sharded' as never })).toThrow(expect.objectContaining({ code: 'invalid_options' }));
+    expect(() => sqliteStorage({ path: ':memory:', synchronous: 'off' as never })).toThrow(expect.objectContaining({ code: 'invalid_options' }));
+  });
+
+  it('reports a database it cannot open as storage_failure, and stays usable for other datasets', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    fs.mkdirSync(path.join(dir, 'app.logs.db')); // a directory where the logs file should be
+    const adapter = sqliteStorage({ path: path.join(dir, 'app.db') });
+    await expect(adapter.oplog.count('logs')).rejects.toMatchObject({ code: 'storage_failure' });
+    expect(await adapter.oplog.count('primary')).toBe(0);
+    await adapter.close();
+  });
+});

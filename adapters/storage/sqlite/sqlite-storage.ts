@@ -1,0 +1,124 @@
+import { assertDatasetId, type DatasetId } from '../../../src/core/dataset-id.ts';
+import { SluiceError } from '../../../src/core/errors.ts';
+import type { CheckpointStore } from '../../../src/store/checkpoint-store.ts';
+import type { ConfirmationStore } from '../../../src/store/confirmation-store.ts';
+import type { DocumentStore } from '../../../src/store/document-store.ts';
+import type { OplogStore } from '../../../src/store/oplog-store.ts';
+import type { SnapshotStore } from '../../../src/store/snapshot-store.ts';
+import type { StorageAdapter, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
+import { assertOpen, resolveMaxPayloadBytes } from '../../../src/store/validation.ts';
+import { betterSqlite3Driver } from './better-sqlite3/driver.ts';
+import { sqliteCheckpointStore } from './checkpoints.ts';
+import { sqliteConfirmationStore } from './confirmations.ts';
+import type { StoreContext } from './context.ts';
+import type { SqliteDriver } from './driver.ts';
+import { sqliteDocumentStore } from './documents.ts';
+import { sqliteOplogStore } from './oplog.ts';
+import { datasetPath } from './paths.ts';
+import { SqliteSession, type SessionOptions, type SynchronousMode } from './session.ts';
+import { sqliteSnapshotStore } from './snapshots.ts';
+
+export type SqliteLayout = 'file-per-dataset' | 'single-file';
+
+export interface SqliteStorageOptions extends StorageLimits {
+  /**
+   * The database file of `primary`, e.g. `./data/app.db`; other datasets get `./data/app.<datasetId>.db`
+   * unless `layout` is 'single-file'. ':memory:' keeps everything in memory (one database per dataset).
+   */
+  path: string;
+  /**
+   * 'file-per-dataset' (default): SQLite serialises writers per file, so separate files let datasets
+   * write in parallel and be copied, restored or deleted on their own. 'single-file': every dataset
+   * in `path`, told apart by the dataset_id column.
+   */
+  layout?: SqliteLayout;
+  /** Defaults to better-sqlite3. */
+  driver?: SqliteDriver;
+  /**
+   * 'normal' (default) in WAL mode never corrupts and never loses a commit to a process crash; an
+   * OS crash or power loss may drop the last commits. 'full' syncs every commit to disk.
+   */
+  synchronous?: SynchronousMode;
+  /** How long a write waits for another process holding the database. Default 5000 ms. */
+  busyTimeoutMs?: number;
+  hooks?: StorageTestHooks;
+}
+
+/** Durable storage on SQLite. Each dataset's database opens on first use and stays open until close(). */
+export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
+  return new SqliteStorage(options);
+}
+
+const SINGLE_FILE_KEY = '';
+
+class SqliteStorage implements StorageAdapter {
+  readonly kind = 'sqlite';
+  readonly documents: DocumentStore;
+  readonly oplog: OplogStore;
+  readonly confirmations: ConfirmationStore;
+  readonly checkpoints: CheckpointStore;
+  readonly snapshots: SnapshotStore;
+  private readonly sessions = new Map<string, SqliteSession>();
+  private readonly path: string;
+  private readonly layout: SqliteLayout;
+  private readonly driver: SqliteDriver;
+  private readonly sessionOptions: SessionOptions;
+  private closed = false;
+
+  constructor(options: SqliteStorageOptions) {
+    if (typeof options?.path !== 'string' || options.path === '') {
+      throw new SluiceError('invalid_options', 'sqliteStorage needs a path: the database file of the primary dataset (e.g. "./data/app.db"), or ":memory:".');
+    }
+    const layout = options.layout ?? 'file-per-dataset';
+    if (layout !== 'file-per-dataset' && layout !== 'single-file') {
+      throw new SluiceError('invalid_options', `Unknown layout ${JSON.stringify(layout)}: use 'file-per-dataset' or 'single-file'.`);
+    }
+    const synchronous = options.synchronous ?? 'normal';
+    if (synchronous !== 'normal' && synchronous !== 'full') {
+      throw new SluiceError('invalid_options', `Unknown synchronous mode ${JSON.stringify(synchronous)}: use 'normal' or 'full'.`);
+    }
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+    if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+      throw new SluiceError('invalid_options', `busyTimeoutMs must be a non-negative integer, got ${String(busyTimeoutMs)}.`);
+    }
+    this.path = options.path;
+    this.layout = layout;
+    this.driver = options.driver ?? betterSqlite3Driver();
+    this.sessionOptions = { synchronous, busyTimeoutMs, hooks: options.hooks ?? {} };
+    const ctx: StoreContext = { session: (datasetId) => this.session(datasetId), maxPayloadBytes: resolveMaxPayloadBytes(options) };
+    this.documents = sqliteDocumentStore(ctx);
+    this.oplog = sqliteOplogStore(ctx);
+    this.confirmations = sqliteConfirmationStore(ctx);
+    this.checkpoints = sqliteCheckpointStore(ctx);
+    this.snapshots = sqliteSnapshotStore(ctx);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    let failure: unknown;
+    for (const session of sessions) {
+      try {
+        session.close();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  private session(datasetId: DatasetId): SqliteSession {
+    assertOpen(this.closed, this.kind);
+    assertDatasetId(datasetId);
+    const key = this.layout === 'single-file' ? SINGLE_FILE_KEY : datasetId;
+    let session = this.sessions.get(key);
+    if (session === undefined) {
+      const file = this.layout === 'single-file' ? this.path : datasetPath(this.path, datasetId);
+      session = SqliteSession.open(this.driver, file, this.sessionOptions);
+      this.sessions.set(key, session);
+    }
+    return session;
+  }
+}

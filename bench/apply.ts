@@ -1,0 +1,159 @@
+/*
+ * applyBatch throughput: 100k remote entries (a few authors, hash-chained, ~20% updates of
+ * existing keys) applied in batches of 1,000, against raw better-sqlite3 writing the same rows in
+ * the same transactions. Everything is generated before the clock starts; after an untimed
+ * warm-up (so neither side pays for JIT compilation), each side runs RUNS times on a fresh file
+ * and keeps its best, alternating so that disk noise hits both alike.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { StoredDocument } from '../src/core/document.ts';
+import { createEntry, type OplogEntry } from '../src/core/oplog-entry.ts';
+import { documentsFor } from '../src/store/contract/fixtures.ts';
+import type { StorageAdapter } from '../src/store/storage-adapter.ts';
+import { sqliteStorage } from '../adapters/storage/sqlite/index.ts';
+
+export const ENTRIES = 100_000;
+export const BATCH = 1_000;
+const AUTHORS = ['alice', 'bob', 'carol', 'dave'];
+const UPDATE_SHARE = 0.2;
+const RUNS = 3;
+const WARMUP_ENTRIES = 5_000;
+
+export interface ApplyWorkload {
+  readonly batches: readonly { readonly documents: readonly StoredDocument[]; readonly entries: readonly OplogEntry[] }[];
+  readonly entries: number;
+}
+
+/** Deterministic, so every run and every adapter sees the same data. */
+export function buildWorkload(total = ENTRIES, batchSize = BATCH): ApplyWorkload {
+  const random = mulberry32(42);
+  const prev = new Map<string, string>();
+  const keys: string[] = [];
+  const entries: OplogEntry[] = [];
+  for (let i = 0; i < total; i++) {
+    const nodeId = AUTHORS[Math.floor(random() * AUTHORS.length)]!;
+    const update = keys.length > 0 && random() < UPDATE_SHARE;
+    const key = update ? keys[Math.floor(random() * keys.length)]! : `task-${keys.push(`task-${keys.length}`) - 1}`;
+    const wall = 1_700_000_000_000 + i;
+    const value = {
+      title: `Task ${i}: ${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]}`,
+      done: random() < 0.3,
+      priority: 1 + Math.floor(random() * 5),
+      tags: [WORDS[i % 5]!, WORDS[(i + 3) % 9]!],
+      assignee: nodeId,
+      updatedAt: wall,
+    };
+    const entry = createEntry({ collection: 'tasks', key, op: 'put', value, hlc: { wall, logic: 0, nodeId }, prevHash: prev.get(nodeId) ?? '' });
+    prev.set(nodeId, entry.hash);
+    entries.push(entry);
+  }
+  const batches = [];
+  for (let i = 0; i < total; i += batchSize) {
+    const slice = entries.slice(i, i + batchSize);
+    // Walls only grow, so resolving within the batch is what last-write-wins against the store gives.
+    batches.push({ documents: documentsFor(slice), entries: slice });
+  }
+  return { batches, entries: total };
+}
+
+/** Entries per second of `adapter.documents.applyBatch('primary', ...)` over the workload. Any adapter fits here. */
+export async function measureAdapter(adapter: StorageAdapter, workload: ApplyWorkload): Promise<number> {
+  await adapter.oplog.count('primary'); // open the dataset outside the clock
+  const start = performance.now();
+  for (const batch of workload.batches) await adapter.documents.applyBatch('primary', batch);
+  const seconds = (performance.now() - start) / 1_000;
+  return workload.entries / seconds;
+}
+
+/*
+ * The floor to compare with: the same two tables, keys, indexes and pragmas, the same
+ * transactions, but no validation, no canonical JSON (plain JSON.stringify) and no vector clock.
+ */
+const RAW_SCHEMA = `
+CREATE TABLE documents (
+  dataset_id TEXT NOT NULL, collection TEXT NOT NULL, key TEXT NOT NULL, value TEXT, meta TEXT,
+  wall INTEGER NOT NULL, logic INTEGER NOT NULL, node TEXT NOT NULL, deleted INTEGER NOT NULL,
+  PRIMARY KEY (dataset_id, collection, key)
+) WITHOUT ROWID;
+CREATE TABLE oplog (
+  dataset_id TEXT NOT NULL, hash TEXT NOT NULL, wall INTEGER NOT NULL, logic INTEGER NOT NULL, node TEXT NOT NULL,
+  collection TEXT NOT NULL, key TEXT NOT NULL, op TEXT NOT NULL, payload TEXT, prev_hash TEXT NOT NULL,
+  PRIMARY KEY (dataset_id, hash)
+);
+CREATE INDEX oplog_by_hlc ON oplog (dataset_id, wall, logic, node);
+CREATE INDEX oplog_by_author ON oplog (dataset_id, node, wall, logic);
+`;
+
+export function measureRaw(file: string, workload: ApplyWorkload): number {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(RAW_SCHEMA);
+    const upsert = db.prepare(`
+      INSERT INTO documents (dataset_id, collection, key, value, meta, wall, logic, node, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (dataset_id, collection, key) DO UPDATE SET value = excluded.value, meta = excluded.meta,
+        wall = excluded.wall, logic = excluded.logic, node = excluded.node, deleted = excluded.deleted`);
+    const insert = db.prepare('INSERT OR IGNORE INTO oplog (dataset_id, hash, wall, logic, node, collection, key, op, payload, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const apply = db.transaction((batch: ApplyWorkload['batches'][number]) => {
+      for (const d of batch.documents) {
+        upsert.run('primary', d.collection, d.key, d.deleted ? null : JSON.stringify(d.value), d.meta == null ? null : JSON.stringify(d.meta), d.hlc.wall, d.hlc.logic, d.hlc.nodeId, d.deleted ? 1 : 0);
+      }
+      for (const e of batch.entries) insert.run('primary', e.hash, e.hlc.wall, e.hlc.logic, e.hlc.nodeId, e.collection, e.key, e.op, e.payload, e.prevHash);
+    });
+    const start = performance.now();
+    for (const batch of workload.batches) apply(batch);
+    const seconds = (performance.now() - start) / 1_000;
+    return workload.entries / seconds;
+  } finally {
+    db.close();
+  }
+}
+
+export async function run(): Promise<void> {
+  const workload = buildWorkload();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
+  try {
+    const warmup = buildWorkload(WARMUP_ENTRIES);
+    const warm = sqliteStorage({ path: path.join(dir, 'warmup-adapter.db') });
+    await measureAdapter(warm, warmup);
+    await warm.close();
+    measureRaw(path.join(dir, 'warmup-raw.db'), warmup);
+
+    let adapterBest = 0;
+    let rawBest = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const adapter = sqliteStorage({ path: path.join(dir, `adapter-${i}.db`) });
+      adapterBest = Math.max(adapterBest, await measureAdapter(adapter, workload));
+      await adapter.close();
+      rawBest = Math.max(rawBest, measureRaw(path.join(dir, `raw-${i}.db`), workload));
+    }
+    const line = { bench: 'apply', adapter: 'sqlite', entries: workload.entries, batch: BATCH, entries_per_s: Math.round(adapterBest), raw_per_s: Math.round(rawBest), ratio: round2(adapterBest / rawBest) };
+    console.log(JSON.stringify(line));
+
+    // dexie: measure the Dexie adapter on the same workload with measureAdapter(dexieStorage(...), workload)
+    // and print a line of the same shape with adapter: 'dexie' (and its own raw Dexie baseline).
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima'];
