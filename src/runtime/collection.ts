@@ -1,5 +1,6 @@
 import type { DatasetId } from '../core/dataset-id.ts';
 import type { JsonValue } from '../core/json.ts';
+import { SluiceError } from '../core/errors.ts';
 import { assertCollection, assertKey } from '../core/names.ts';
 import type { DatasetReplica } from '../sync/replica.ts';
 
@@ -14,6 +15,8 @@ export interface Collection<T extends JsonValue = JsonValue> {
   readonly name: string;
   readonly datasetId: DatasetId;
   put(key: string, value: T): Promise<void>;
+  /** Writes many documents as one atomic batch: one transaction, one round of sync work. */
+  putMany(documents: readonly { key: string; value: T }[]): Promise<void>;
   get(key: string): Promise<T | undefined>;
   delete(key: string): Promise<void>;
   /** Every live document, in key order. */
@@ -31,6 +34,10 @@ export function openCollection<T extends JsonValue>(replica: DatasetReplica, nam
     datasetId: ds,
     async put(key, value) {
       await replica.write([{ collection: name, key: assertKey(key), op: 'put', value }]);
+    },
+    async putMany(documents) {
+      if (!Array.isArray(documents)) throw new SluiceError('invalid_payload', 'putMany expects an array of { key, value }.');
+      await replica.write(documents.map((d) => ({ collection: name, key: assertKey(d?.key), op: 'put' as const, value: d.value })));
     },
     async get(key) {
       const doc = await store.get(ds, name, assertKey(key));

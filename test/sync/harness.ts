@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memoryStorage } from '../../adapters/storage/memory/index.ts';
+import { sqliteStorage } from '../../adapters/storage/sqlite/index.ts';
 import { websocket } from '../../adapters/transport/websocket/index.ts';
 import { listen, type Listener, type ListenOptions } from '../../adapters/transport/websocket/node/server.ts';
 import { createNode } from '../../src/runtime/create-node.ts';
@@ -15,7 +15,8 @@ export class Harness {
   private readonly listeners: Listener[] = [];
   private readonly dirs: string[] = [];
 
-  constructor(private readonly storageFactory: (name: string, dir: string) => StorageAdapter = () => memoryStorage()) {}
+  /** Real SQLite files by default, one directory per node. */
+  constructor(private readonly storageFactory: (name: string, dir: string) => StorageAdapter = (name, dir) => sqliteStorage({ path: join(dir, `${name}.db`) })) {}
 
   dir(): string {
     const d = mkdtempSync(join(tmpdir(), 'sluice-test-'));

@@ -21,10 +21,10 @@ describe('gap recovery and snapshots', () => {
   });
 
   it('falls back to a dataset snapshot when the peer pruned the history it needs', async () => {
-    const hub = await h.hub('hub', { datasets: { primary: {}, logs: { kind: 'append' } } });
+    const storage = h.storage('hub');
+    const hub = await h.hub('hub', { storage, datasets: { primary: {}, logs: { kind: 'append' } } });
     for (let i = 0; i < 200; i++) await hub.node.collection('todos').put(`k${i}`, { i });
     await hub.node.collection('events', 'logs').put('e1', { level: 'info' });
-    const storage = (hub.node as unknown as { options: { storage: import('../../src/store/storage-adapter.ts').StorageAdapter } }).options.storage;
     const pruned = await storage.oplog.prune('primary', { ...ZERO_HLC, wall: Date.now() + 1_000, nodeId: '~' });
     expect(pruned.removed).toBe(200);
     const late = await h.node('late', { peers: [h.peer(hub.url)], datasets: { primary: {}, logs: { kind: 'append' } } });
