@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Harness } from './harness.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/sluice.mjs', import.meta.url));
+
+/** Starts `sluice hub` and resolves with its URL once it prints it. */
+function startHub(dataDir: string, port = 0): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'hub', '--port', String(port), '--data', dataDir, '--token', 'sekret', '--stats', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (ws:\/\/\S+)/.exec(output);
+      if (match) resolve({ child, url: match[1]!, output: () => output });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`hub exited early with ${code}: ${output}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+describe('sluice hub (CLI)', () => {
+  const h = new Harness();
+  const children: ChildProcess[] = [];
+  afterEach(async () => {
+    for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+    await h.close();
+  });
+
+  it('serves peers, shuts down cleanly on SIGTERM, and keeps everything across a restart', async () => {
+    const dataDir = h.dir();
+    const first = await startHub(dataDir);
+    children.push(first.child);
+    const client = await h.node('client', { peers: [h.peer(first.url, 'sekret')] });
+    await client.collection('todos').putMany([{ key: 'a', value: { n: 1 } }, { key: 'b', value: { n: 2 } }]);
+    expect((await client.syncNow())[0]!.peers[0]).toMatchObject({ ok: true, pushed: 2 });
+
+    expect(await stop(first.child)).toBe(0);
+    expect(first.output()).toContain('stopped cleanly');
+
+    // Same data, same port: the client's next round reconnects and converges with what the hub kept.
+    const port = Number(new URL(first.url).port);
+    const second = await startHub(dataDir, port);
+    children.push(second.child);
+    await client.collection('todos').put('c', { n: 3 });
+    const report = (await client.syncNow())[0]!.peers[0]!;
+    expect(report).toMatchObject({ ok: true, pushed: 1, pulled: 0 });
+
+    const fresh = await h.node('fresh', { peers: [h.peer(second.url, 'sekret')] });
+    await fresh.syncNow();
+    expect(await fresh.collection('todos').all()).toEqual(await client.collection('todos').all());
+    expect(await stop(second.child)).toBe(0);
+  });
+
+  it('rejects bad arguments with a message and exit code 1', async () => {
+    const child = spawn(process.execPath, [BIN, 'hub', '--port', 'eighty'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(err).toContain('--port must be 0-65535');
+  });
+});
