@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import { encodeFrame } from '../../src/protocol/wire-codec.ts';
+import { backoffDelay } from '../../src/sync/backoff.ts';
+import { Harness } from './harness.ts';
+
+describe('connection health', () => {
+  const h = new Harness();
+  afterEach(() => h.close());
+
+  it('backs off 1 s, doubling up to 60 s, and resets on success', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map(backoffDelay)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
+    expect(backoffDelay(0)).toBe(0);
+  });
+
+  it('records failures per peer with backoff, and recovers when the hub comes back', async () => {
+    const hub = await h.hub('hub');
+    const port = hub.listener.port;
+    const client = await h.node('client', { peers: [h.peer(hub.url)] });
+    await client.collection('todos').put('before', 1);
+    expect((await client.syncNow())[0]!.peers[0]!.ok).toBe(true);
+
+    await hub.listener.close();
+    await client.collection('todos').put('offline', 2);
+    const failed = (await client.syncNow())[0]!.peers[0]!;
+    expect(failed.ok).toBe(false);
+    const status = (await client.metrics()).primary!.peers[0]!;
+    expect(status.failures).toBeGreaterThanOrEqual(1);
+    expect(status.nextRetryAt).toBeGreaterThan(Date.now());
+
+    // The hub comes back on the same port: the next round reconnects and delivers the offline write.
+    const { listen } = await import('../../adapters/transport/websocket/node/server.ts');
+    const again = await listen(hub.node, { port, host: '127.0.0.1' });
+    try {
+      expect((await client.syncNow())[0]!.peers[0]).toMatchObject({ ok: true, pushed: 1 });
+      expect(await hub.node.collection('todos').get('offline')).toBe(2);
+      expect((await client.metrics()).primary!.peers[0]!.failures).toBe(0);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('drops a peer that stops answering heartbeats', async () => {
+    const hub = await h.hub('hub', {}, { heartbeatMs: 100 });
+    const socket = new WebSocket(hub.url);
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(encodeFrame({ kind: 'handshakeRequest', nodeId: 'silent', authToken: '', compression: [], collections: [], datasetId: 'primary', extraDatasetIds: [], protocolVersion: 1 }, 1));
+    const code = await new Promise<number>((resolve) => socket.once('close', resolve));
+    expect(code).toBe(4408);
+  });
+
+  it('closes connections beyond the limit at once and keeps serving the others', async () => {
+    const hub = await h.hub('hub', {}, { maxConnections: 2 });
+    const open = async () => {
+      const s = new WebSocket(hub.url);
+      await new Promise((resolve) => s.once('open', resolve));
+      return s;
+    };
+    const a = await open();
+    const b = await open();
+    const c = await open();
+    expect(await new Promise<number>((resolve) => c.once('close', resolve))).toBe(4429);
+    expect(hub.listener.connections()).toBe(2);
+    a.close();
+    b.close();
+    await vi.waitFor(() => expect(hub.listener.connections()).toBe(0));
+    const client = await h.node('client', { peers: [h.peer(hub.url)] });
+    expect((await client.syncNow())[0]!.peers[0]!.ok).toBe(true);
+  });
+});
