@@ -1,0 +1,68 @@
+import { SluiceError } from '../../../src/core/errors.ts';
+import type { CheckpointStore } from '../../../src/store/checkpoint-store.ts';
+import type { ConfirmationStore } from '../../../src/store/confirmation-store.ts';
+import type { DocumentStore } from '../../../src/store/document-store.ts';
+import type { OplogStore } from '../../../src/store/oplog-store.ts';
+import type { SnapshotStore } from '../../../src/store/snapshot-store.ts';
+import type { StorageAdapter, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
+import { resolveMaxPayloadBytes } from '../../../src/store/validation.ts';
+import { dexieCheckpointStore } from './checkpoints.ts';
+import { dexieConfirmationStore } from './confirmations.ts';
+import { DexieContext } from './context.ts';
+import { DatasetDatabases, type DexieLayout } from './databases.ts';
+import { dexieDocumentStore } from './documents.ts';
+import { dexieOplogStore } from './oplog.ts';
+import { dexieSnapshotStore } from './snapshots.ts';
+
+export type { DexieLayout } from './databases.ts';
+
+export interface DexieStorageOptions extends StorageLimits {
+  /** The IndexedDB database of dataset `primary`; other datasets use `${name}.${datasetId}`. */
+  name: string;
+  /**
+   * database-per-dataset (default): one IndexedDB database per dataset, so one dataset's writes
+   * never queue behind another's. single-database: every dataset in `name`, apart by datasetId.
+   */
+  layout?: DexieLayout;
+  /** Another IndexedDB implementation (e.g. an in-memory one for tests); default: the global one. */
+  indexedDB?: IDBFactory;
+  /** The IDBKeyRange that belongs to `indexedDB`. */
+  IDBKeyRange?: typeof IDBKeyRange;
+  hooks?: StorageTestHooks;
+}
+
+/** IndexedDB storage through Dexie, for browsers and Web Workers. Databases open on first use. */
+export function dexieStorage(options: DexieStorageOptions): StorageAdapter {
+  return new DexieStorage(options);
+}
+
+class DexieStorage implements StorageAdapter {
+  readonly kind = 'dexie';
+  readonly documents: DocumentStore;
+  readonly oplog: OplogStore;
+  readonly confirmations: ConfirmationStore;
+  readonly checkpoints: CheckpointStore;
+  readonly snapshots: SnapshotStore;
+  private readonly ctx: DexieContext;
+
+  constructor(options: DexieStorageOptions) {
+    const { name, layout = 'database-per-dataset' } = options ?? ({} as DexieStorageOptions);
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new SluiceError('invalid_options', `dexieStorage needs a database name, got ${JSON.stringify(name)}: pass { name: 'my-app' }.`);
+    }
+    if (layout !== 'database-per-dataset' && layout !== 'single-database') {
+      throw new SluiceError('invalid_options', `Unknown layout ${JSON.stringify(layout)}: use "database-per-dataset" or "single-database".`);
+    }
+    const databases = new DatasetDatabases({ name, layout, indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange });
+    this.ctx = new DexieContext(databases, resolveMaxPayloadBytes(options), options.hooks ?? {});
+    this.documents = dexieDocumentStore(this.ctx);
+    this.oplog = dexieOplogStore(this.ctx);
+    this.confirmations = dexieConfirmationStore(this.ctx);
+    this.checkpoints = dexieCheckpointStore(this.ctx);
+    this.snapshots = dexieSnapshotStore(this.ctx);
+  }
+
+  close(): Promise<void> {
+    return this.ctx.close();
+  }
+}

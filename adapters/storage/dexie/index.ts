@@ -1,0 +1,1 @@
+export { dexieStorage, type DexieLayout, type DexieStorageOptions } from './dexie-storage.ts';
