@@ -1,11 +1,11 @@
 import { assertDatasetId, normalizeDatasetId, type DatasetId } from '../core/dataset-id.ts';
 import type { StoredDocument } from '../core/document.ts';
 import { SluiceError } from '../core/errors.ts';
-import { assertHlc, compareHlc, isValidNodeId } from '../core/hlc.ts';
+import { assertHlc, compareHlc, isValidNodeId, type Hlc } from '../core/hlc.ts';
 import { canonicalJson, utf8Length, type JsonValue } from '../core/json.ts';
 import { assertCollection, assertKey } from '../core/names.ts';
 import { assertEntry, entryByteSize, type OplogEntry } from '../core/oplog-entry.ts';
-import type { ApplyBatch } from './document-store.ts';
+import type { ApplyBatch, ListOptions } from './document-store.ts';
 import type { AuthorHead, ReadLimits } from './oplog-store.ts';
 import { SNAPSHOT_FORMAT, type DatasetSnapshot } from './snapshot-store.ts';
 import type { StorageLimits } from './storage-adapter.ts';
@@ -199,4 +199,32 @@ function assertHead(raw: unknown): AuthorHead {
 /** Default merge for snapshot imports: the newer HLC wins, ties keep what is stored. */
 export function newerDocument(local: StoredDocument, incoming: StoredDocument): StoredDocument {
   return compareHlc(incoming.hlc, local.hlc) > 0 ? incoming : local;
+}
+
+/** Validated list options; `limit` is Infinity when none was given. */
+export function resolveListOptions(options: ListOptions | undefined): { includeDeleted: boolean; afterKey: string | undefined; limit: number } {
+  const o = options ?? {};
+  if (typeof o !== 'object') throw new SluiceError('invalid_options', 'List options must be an object like { limit: 100, afterKey: "k" }.');
+  const limit = o.limit ?? Number.POSITIVE_INFINITY;
+  if (limit !== Number.POSITIVE_INFINITY && (!Number.isInteger(limit) || limit < 0)) {
+    throw new SluiceError('invalid_options', `limit must be a non-negative integer, got ${String(o.limit)}.`);
+  }
+  if (o.afterKey !== undefined && typeof o.afterKey !== 'string') {
+    throw new SluiceError('invalid_options', `afterKey must be a document key (string), got ${typeof o.afterKey}.`);
+  }
+  return { includeDeleted: o.includeDeleted === true, afterKey: o.afterKey, limit };
+}
+
+/** A watermark says how far `peerId` holds `authorId`'s chain: the timestamp and hash must be that author's. */
+export function assertConfirmation(peerId: unknown, authorId: unknown, hlc: unknown, hash: unknown): { peerId: string; authorId: string; hlc: Hlc; hash: string } {
+  const peer = assertPeerId(peerId);
+  const author = assertPeerId(authorId, 'authorId');
+  const t = assertHlc(hlc);
+  if (t.nodeId !== author) {
+    throw new SluiceError('invalid_timestamp', `A confirmation for author "${author}" must carry one of that author's timestamps, not one of "${t.nodeId}".`);
+  }
+  if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) {
+    throw new SluiceError('invalid_entry', `Invalid confirmation hash ${JSON.stringify(hash)}: expected 64 lowercase hex characters.`);
+  }
+  return { peerId: peer, authorId: author, hlc: t, hash };
 }

@@ -12,6 +12,7 @@ import { SNAPSHOT_FORMAT, type DatasetSnapshot, type SnapshotImportOptions, type
 import type { StorageAdapter, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
 import {
   assertCheckpointName,
+  assertConfirmation,
   assertOpen,
   assertPeerId,
   checkpointJson,
@@ -21,6 +22,7 @@ import {
   prepareBatch,
   prepareDocument,
   prepareEntries,
+  resolveListOptions,
   resolveMaxPayloadBytes,
   resolveReadLimits,
   trimToBytes,
@@ -109,13 +111,13 @@ class MemoryStorage implements StorageAdapter {
           return removed;
         });
       },
-      list: async (datasetId, collection, options: ListOptions = {}) => {
+      list: async (datasetId, collection, options?: ListOptions) => {
         const ds = this.ds(datasetId);
         assertCollection(collection);
-        const limit = options.limit ?? Number.POSITIVE_INFINITY;
+        const { includeDeleted, afterKey, limit } = resolveListOptions(options);
         const rows = [...ds.documents.values()]
-          .filter((r) => r.collection === collection && (options.includeDeleted || !r.deleted))
-          .filter((r) => options.afterKey === undefined || r.key > options.afterKey)
+          .filter((r) => r.collection === collection && (includeDeleted || !r.deleted))
+          .filter((r) => afterKey === undefined || r.key > afterKey)
           .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
         return rows.slice(0, limit).map(toDocument);
       },
@@ -240,11 +242,9 @@ class MemoryStorage implements StorageAdapter {
           return removed;
         });
       },
-      confirm: async (datasetId, peerId, authorId, hlc, hash) => {
+      confirm: async (datasetId, rawPeer, rawAuthor, rawHlc, rawHash) => {
         const ds = this.ds(datasetId);
-        assertPeerId(peerId);
-        assertPeerId(authorId, 'authorId');
-        const t = assertHlc(hlc);
+        const { peerId, authorId, hlc: t, hash } = assertConfirmation(rawPeer, rawAuthor, rawHlc, rawHash);
         const k = pairKey(peerId, authorId);
         const current = ds.confirmations.get(k);
         if (current && compareHlc(t, current.hlc) <= 0) return false;

@@ -1,6 +1,6 @@
-import { assertHlc, compareHlc } from '../../../src/core/hlc.ts';
+import { compareHlc } from '../../../src/core/hlc.ts';
 import type { Confirmation, ConfirmationStore, PeerRecord } from '../../../src/store/confirmation-store.ts';
-import { assertPeerId } from '../../../src/store/validation.ts';
+import { assertConfirmation, assertPeerId } from '../../../src/store/validation.ts';
 import type { SqliteRow } from './driver.ts';
 import type { StoreContext } from './context.ts';
 
@@ -56,11 +56,9 @@ export function sqliteConfirmationStore(ctx: StoreContext): ConfirmationStore {
         return removed;
       });
     },
-    confirm: async (datasetId, peerId, authorId, hlc, hash) => {
+    confirm: async (datasetId, rawPeer, rawAuthor, rawHlc, rawHash) => {
       const session = ctx.session(datasetId);
-      assertPeerId(peerId);
-      assertPeerId(authorId, 'authorId');
-      const t = assertHlc(hlc);
+      const { peerId, authorId, hlc: t, hash } = assertConfirmation(rawPeer, rawAuthor, rawHlc, rawHash);
       const current = session.statement(SQL.current).get(datasetId, peerId, authorId);
       if (current && compareHlc(t, { wall: Number(current.wall), logic: Number(current.logic), nodeId: current.node as string }) <= 0) return false;
       return session.write('confirmations.confirm', () => {

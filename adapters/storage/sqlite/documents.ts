@@ -1,6 +1,6 @@
 import { assertCollection, assertKey } from '../../../src/core/names.ts';
 import type { ApplyBatch, ApplyResult, DocumentRef, DocumentStore, ListOptions } from '../../../src/store/document-store.ts';
-import { prepareBatch, prepareDocument } from '../../../src/store/validation.ts';
+import { prepareBatch, prepareDocument, resolveListOptions } from '../../../src/store/validation.ts';
 import type { StoreContext } from './context.ts';
 import { DOCUMENT_COLUMNS, toDocument } from './rows.ts';
 import { appendEntries, writeDocument } from './writes.ts';
@@ -43,13 +43,15 @@ export function sqliteDocumentStore(ctx: StoreContext): DocumentStore {
       const k = assertKey(key);
       return session.write('documents.delete', () => session.statement(DELETE).run(datasetId, c, k).changes > 0);
     },
-    list: async (datasetId, collection, options: ListOptions = {}) => {
+    list: async (datasetId, collection, options?: ListOptions) => {
       const session = ctx.session(datasetId);
       assertCollection(collection);
-      const limit = typeof options.limit === 'number' && Number.isFinite(options.limit) ? Math.max(0, Math.floor(options.limit)) : -1;
-      const after = options.afterKey !== undefined;
-      const sql = LIST[(options.includeDeleted ? 0 : 2) + (after ? 1 : 0)]!;
-      const params = after ? [datasetId, collection, options.afterKey!, limit] : [datasetId, collection, limit];
+      const resolved = resolveListOptions(options);
+      // SQLite reads LIMIT -1 as "no limit".
+      const limit = resolved.limit === Number.POSITIVE_INFINITY ? -1 : resolved.limit;
+      const after = resolved.afterKey !== undefined;
+      const sql = LIST[(resolved.includeDeleted ? 0 : 2) + (after ? 1 : 0)]!;
+      const params = after ? [datasetId, collection, resolved.afterKey!, limit] : [datasetId, collection, limit];
       return session.statement(sql).all(...params).map(toDocument);
     },
     applyBatch: async (datasetId, batch: ApplyBatch): Promise<ApplyResult> => {
