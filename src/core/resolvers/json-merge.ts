@@ -139,10 +139,11 @@ function render(node: ClockNode, deletedAt: Clock): JsonValue | undefined {
     return out;
   }
   if (best === 'a') {
-    const items = Object.values(node.a!.i)
-      .map((item) => ({ p: item.p, v: render(item.n, deletedAt) }))
-      .filter((item): item is { p: [Clock, number]; v: JsonValue } => item.v !== undefined);
-    items.sort((x, y) => (x.p[0] !== y.p[0] ? (x.p[0] > y.p[0] ? -1 : 1) : x.p[1] - y.p[1]));
+    const items = Object.entries(node.a!.i)
+      .map(([id, item]) => ({ id, p: item.p, v: render(item.n, deletedAt) }))
+      .filter((item): item is { id: string; p: [Clock, number]; v: JsonValue } => item.v !== undefined);
+    // The id is a last tie-break, so the order never depends on which state was merged first.
+    items.sort((x, y) => (x.p[0] !== y.p[0] ? (x.p[0] > y.p[0] ? -1 : 1) : x.p[1] !== y.p[1] ? x.p[1] - y.p[1] : x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     return items.map((item) => item.v);
   }
   return undefined;
