@@ -5,9 +5,9 @@ import type { ConfirmationStore } from '../../../src/store/confirmation-store.ts
 import type { DocumentStore } from '../../../src/store/document-store.ts';
 import type { OplogStore } from '../../../src/store/oplog-store.ts';
 import type { SnapshotStore } from '../../../src/store/snapshot-store.ts';
-import type { StorageAdapter, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
+import type { StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
 import { assertOpen, resolveMaxPayloadBytes } from '../../../src/store/validation.ts';
-import { betterSqlite3Driver } from './better-sqlite3/driver.ts';
+import { defaultSqliteDriver } from './default-driver.ts';
 import { sqliteCheckpointStore } from './checkpoints.ts';
 import { sqliteConfirmationStore } from './confirmations.ts';
 import type { StoreContext } from './context.ts';
@@ -63,6 +63,7 @@ class SqliteStorage implements StorageAdapter {
   private readonly layout: SqliteLayout;
   private readonly driver: SqliteDriver;
   private readonly sessionOptions: SessionOptions;
+  private readonly maxPayloadBytes: number;
   private closed = false;
 
   constructor(options: SqliteStorageOptions) {
@@ -83,14 +84,21 @@ class SqliteStorage implements StorageAdapter {
     }
     this.path = options.path;
     this.layout = layout;
-    this.driver = options.driver ?? betterSqlite3Driver();
+    this.driver = options.driver ?? defaultSqliteDriver();
     this.sessionOptions = { synchronous, busyTimeoutMs, hooks: options.hooks ?? {} };
-    const ctx: StoreContext = { session: (datasetId) => this.session(datasetId), maxPayloadBytes: resolveMaxPayloadBytes(options) };
+    this.maxPayloadBytes = resolveMaxPayloadBytes(options);
+    const ctx: StoreContext = { session: (datasetId) => this.session(datasetId), maxPayloadBytes: this.maxPayloadBytes };
     this.documents = sqliteDocumentStore(ctx);
     this.oplog = sqliteOplogStore(ctx);
     this.confirmations = sqliteConfirmationStore(ctx);
     this.checkpoints = sqliteCheckpointStore(ctx);
     this.snapshots = sqliteSnapshotStore(ctx);
+  }
+
+  /** The driver is not described: a worker picks the SQLite driver of its own runtime. */
+  describe(): StorageDescriptor {
+    const { synchronous, busyTimeoutMs } = this.sessionOptions;
+    return { kind: 'sqlite', path: this.path, layout: this.layout, synchronous, busyTimeoutMs, maxPayloadBytes: this.maxPayloadBytes };
   }
 
   async close(): Promise<void> {

@@ -4,31 +4,10 @@ import { SluiceError } from '../../../../src/core/errors.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../../../src/protocol/frame.ts';
 import { CLOSE_CODES } from '../../../../src/protocol/transport.ts';
 import type { SyncNode } from '../../../../src/runtime/sync-node.ts';
-import type { AuthOptions } from '../../../../src/sync/auth.ts';
+import type { Listener, ListenOptions } from '../listen-options.ts';
 import { WebSocketTransport, type WebSocketLike } from '../socket-transport.ts';
 
-export interface ListenOptions {
-  /** 0 picks a free port. Default 8787. */
-  readonly port?: number;
-  /** Default 127.0.0.1: listening on other interfaces is an explicit choice. */
-  readonly host?: string;
-  readonly auth?: AuthOptions;
-  /** Connections beyond this are closed at once. Default 1000. */
-  readonly maxConnections?: number;
-  /** Frames above this are refused by the socket before they are buffered. Default: the node's. */
-  readonly maxFrameBytes?: number;
-  /** Received bytes waiting to be handled, per connection, before it is dropped. Default 4 frames. */
-  readonly maxQueuedBytes?: number;
-  readonly heartbeatMs?: number;
-}
-
-export interface Listener {
-  readonly url: string;
-  readonly port: number;
-  /** Live connections. */
-  readonly connections: () => number;
-  close(): Promise<void>;
-}
+export type { ListenOptions, Listener } from '../listen-options.ts';
 
 /** Serves a node to peers over WebSocket on Node (the `ws` server). */
 export async function listen(node: SyncNode, options: ListenOptions = {}): Promise<Listener> {
