@@ -30,6 +30,8 @@ export interface DatasetOptions {
   readonly retention: RetentionOptions;
   /** Staged rollout: a disabled dataset is configured but not started. */
   readonly enabled: boolean;
+  /** Run the pipeline in its own worker. Default: true for append datasets, false for documents. */
+  readonly worker: boolean;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -44,6 +46,7 @@ const DOCUMENT_DEFAULTS: DatasetOptions = {
   maintenanceInterval: HOUR,
   retention: { maxAgeMs: 24 * HOUR },
   enabled: true,
+  worker: false,
 };
 
 /** Append datasets move bigger batches less often and keep less history. */
@@ -55,6 +58,7 @@ const APPEND_DEFAULTS: DatasetOptions = {
   maxBytesPerCycle: 4 * 1024 * 1024,
   maintenanceInterval: 5 * 60 * 1000,
   retention: { maxAgeMs: 6 * HOUR },
+  worker: true,
 };
 
 export function datasetDefaults(kind: DatasetKind): DatasetOptions {
@@ -97,6 +101,8 @@ export function resolveDatasetOptions(datasetId: DatasetId, input: unknown = {})
   };
   const enabled = raw.enabled ?? d.enabled;
   if (typeof enabled !== 'boolean') throw invalid(`${at}.enabled`, 'must be true or false');
+  const worker = raw.worker ?? d.worker;
+  if (typeof worker !== 'boolean') throw invalid(`${at}.worker`, 'must be true or false');
   return {
     kind,
     collections: [...new Set(collections as string[])],
@@ -107,6 +113,7 @@ export function resolveDatasetOptions(datasetId: DatasetId, input: unknown = {})
     maintenanceInterval: positiveInt(raw.maintenanceInterval ?? d.maintenanceInterval, `${at}.maintenanceInterval`),
     retention,
     enabled,
+    worker,
   };
 }
 

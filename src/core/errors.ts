@@ -29,7 +29,9 @@ export type SluiceErrorCode =
   | 'snapshot_required'
   | 'connection_closed'
   | 'timeout'
-  | 'remote_error';
+  | 'remote_error'
+  // runtime
+  | 'worker_crashed';
 
 export class SluiceError extends Error {
   readonly code: SluiceErrorCode;

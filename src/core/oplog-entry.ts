@@ -139,3 +139,24 @@ function assertPrevHash(prev: unknown): string {
   if (prev === '' || (typeof prev === 'string' && HASH_PATTERN.test(prev))) return prev;
   throw new SluiceError('invalid_entry', `Invalid prevHash ${JSON.stringify(prev)}: expected '' or 64 lowercase hex characters.`);
 }
+
+/**
+ * An entry whose payload is JSON text produced by the caller (append batches: `[record,...]`
+ * built with one JSON.stringify per record). Re-canonicalising thousands of records per batch would
+ * cost more than the rest of the write; the hash covers the exact text, so it still verifies.
+ */
+export function createEntryFromText(input: Omit<NewEntry, 'value' | 'op'> & { payloadText: string }): OplogEntry {
+  const base = {
+    datasetId: input.datasetId === undefined ? 'primary' : assertDatasetId(input.datasetId),
+    collection: assertCollection(input.collection),
+    key: assertKey(input.key),
+    op: 'put' as const,
+    payload: input.payloadText,
+    hlc: assertHlc(input.hlc),
+    prevHash: assertPrevHash(input.prevHash),
+  };
+  if (typeof base.payload !== 'string' || base.payload.length === 0) {
+    throw new SluiceError('invalid_payload', 'An append batch needs its records as JSON text.');
+  }
+  return { ...base, hash: computeEntryHash(base) };
+}

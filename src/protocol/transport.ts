@@ -31,6 +31,15 @@ export interface Connector {
   /** Token presented in the handshake. */
   readonly token: string;
   connect(signal?: AbortSignal): Promise<Transport>;
+  /** Plain data from which a worker can build the same connector; undefined if it cannot. */
+  describe?(): ConnectorDescriptor;
+}
+
+/** JSON-safe description of a connector, e.g. `{ kind: 'websocket', url, token }`. */
+export interface ConnectorDescriptor {
+  readonly kind: string;
+  readonly url: string;
+  readonly token: string;
 }
 
 /** Close codes (WebSocket application range) used by sluice. */

@@ -1,8 +1,9 @@
 import type { DatasetId } from '../core/dataset-id.ts';
-import type { JsonValue } from '../core/json.ts';
 import { SluiceError } from '../core/errors.ts';
+import type { JsonValue } from '../core/json.ts';
 import { assertCollection, assertKey } from '../core/names.ts';
-import type { DatasetReplica } from '../sync/replica.ts';
+import type { DocumentChange } from './pipeline/pipeline-api.ts';
+import type { DatasetSlot } from './sync-node.ts';
 
 export interface CollectionChange {
   readonly key: string;
@@ -25,44 +26,49 @@ export interface Collection<T extends JsonValue = JsonValue> {
   subscribe(listener: (changes: CollectionChange[]) => void): () => void;
 }
 
-export function openCollection<T extends JsonValue>(replica: DatasetReplica, name: string): Collection<T> {
+export function openCollection<T extends JsonValue>(slot: DatasetSlot, name: string): Collection<T> {
   assertCollection(name);
-  const ds = replica.datasetId;
-  const store = replica.store.documents;
+  const pipeline = slot.pipeline;
   return {
     name,
-    datasetId: ds,
+    datasetId: slot.id,
     async put(key, value) {
-      await replica.write([{ collection: name, key: assertKey(key), op: 'put', value }]);
+      await pipeline.write([{ collection: name, key: assertKey(key), op: 'put', value }]);
     },
     async putMany(documents) {
       if (!Array.isArray(documents)) throw new SluiceError('invalid_payload', 'putMany expects an array of { key, value }.');
-      await replica.write(documents.map((d) => ({ collection: name, key: assertKey(d?.key), op: 'put' as const, value: d.value })));
+      await pipeline.write(documents.map((d) => ({ collection: name, key: assertKey(d?.key), op: 'put' as const, value: d.value })));
     },
     async get(key) {
-      const doc = await store.get(ds, name, assertKey(key));
-      return doc === undefined || doc.deleted ? undefined : (doc.value as T);
+      return (await pipeline.get(name, assertKey(key))) as T | undefined;
     },
     async delete(key) {
-      await replica.write([{ collection: name, key: assertKey(key), op: 'delete' }]);
+      await pipeline.write([{ collection: name, key: assertKey(key), op: 'delete' }]);
     },
     async all() {
-      const out: { key: string; value: T }[] = [];
-      let afterKey: string | undefined;
-      for (;;) {
-        const page = await store.list(ds, name, { limit: 1000, ...(afterKey === undefined ? {} : { afterKey }) });
-        for (const d of page) out.push({ key: d.key, value: d.value as T });
-        if (page.length < 1000) return out;
-        afterKey = page[page.length - 1]!.key;
-      }
+      return (await pipeline.list(name)) as { key: string; value: T }[];
     },
     subscribe(listener) {
-      return replica.subscribe((event) => {
-        const changes = event.documents
-          .filter((d) => d.collection === name)
-          .map((d) => ({ key: d.key, value: d.deleted ? undefined : (d.value as JsonValue), origin: event.origin }));
-        if (changes.length > 0) listener(changes);
-      });
+      const forward = (changes: DocumentChange[]) => {
+        const mine = changes.filter((c) => c.collection === name).map(({ key, value, origin }) => ({ key, value, origin }));
+        if (mine.length > 0) listener(mine);
+      };
+      if (slot.listeners.size === 0) {
+        void pipeline.setChangeListener((changes) => {
+          for (const l of slot.listeners) {
+            try {
+              l(changes);
+            } catch {
+              // one subscriber's bug must not starve the others
+            }
+          }
+        });
+      }
+      slot.listeners.add(forward);
+      return () => {
+        slot.listeners.delete(forward);
+        if (slot.listeners.size === 0) void pipeline.setChangeListener(null).catch(() => undefined);
+      };
     },
   };
 }

@@ -29,6 +29,13 @@ export interface NodeOptions {
   /** Ping interval on dialed connections; silent peers are dropped after twice this. Default 15 s. */
   readonly heartbeatMs?: number;
   readonly requestTimeoutMs?: number;
+  /**
+   * Global switch for staged rollout: false runs `primary` alone (other datasets stay configured
+   * but do not start), as a single-dataset build would. Default true.
+   */
+  readonly multiDataset?: boolean;
+  /** Called when a dataset's worker dies; it is restarted with backoff either way. */
+  readonly onWorkerCrash?: (datasetId: DatasetId, reason: string) => void;
 }
 
 export interface ResolvedDataset {
@@ -49,6 +56,11 @@ export function resolveDatasets(options: NodeOptions): ResolvedDataset[] {
     const { resolvers, ...rest } = (config ?? {}) as DatasetConfig;
     out.push({ datasetId: id, options: resolveDatasetOptions(id, rest), resolvers: { ...(options.resolvers ?? {}), ...(resolvers ?? {}) } });
   }
+  if (options.multiDataset === false) {
+    const primary = out.filter((d) => d.datasetId === PRIMARY_DATASET);
+    if (primary.length === 0) throw new SluiceError('invalid_options', 'multiDataset: false runs primary alone, but no primary dataset is configured.', { field: 'multiDataset' });
+    return primary.filter((d) => d.options.enabled);
+  }
   if (out.length === 0) throw new SluiceError('invalid_options', 'datasets is empty: configure at least one dataset (or leave it out to run primary).', { field: 'datasets' });
-  return out;
+  return out.filter((d) => d.options.enabled);
 }

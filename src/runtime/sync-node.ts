@@ -1,30 +1,28 @@
 import type { DatasetId } from '../core/dataset-id.ts';
 import { SluiceError } from '../core/errors.ts';
-import { HybridClock } from '../core/hlc.ts';
 import type { JsonValue } from '../core/json.ts';
-import { ResolverRegistry } from '../core/resolvers/registry.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { FrameCodec } from '../protocol/frame-codec.ts';
 import type { Transport } from '../protocol/transport.ts';
 import type { AuthOptions } from '../sync/auth.ts';
 import { Connection } from '../sync/connection.ts';
-import { DatasetOrchestrator, type PeerStatus, type RoundReport } from '../sync/dataset-orchestrator.ts';
+import type { RoundReport } from '../sync/dataset-orchestrator.ts';
 import type { DatasetRuntime } from '../sync/dataset-runtime.ts';
-import { newDatasetMetrics, type DatasetMetrics } from '../sync/metrics.ts';
-import { DatasetReplica } from '../sync/replica.ts';
 import { Responder, type ResponderContext } from '../sync/responder.ts';
 import { openCollection, type Collection } from './collection.ts';
 import type { NodeOptions, ResolvedDataset } from './node-options.ts';
+import { DatasetPipeline, type PipelineSettings } from './pipeline/dataset-pipeline.ts';
+import type { DocumentChange, PipelineApi, PipelineStatus } from './pipeline/pipeline-api.ts';
+import type { WorkerPipelineConfig } from './worker/worker-config.ts';
+import { WorkerPipeline, type WorkerStatus } from './worker/worker-pipeline.ts';
 
 export interface DatasetHandle {
   readonly id: DatasetId;
   collection<T extends JsonValue = JsonValue>(name: string): Collection<T>;
 }
 
-export interface DatasetStatus extends DatasetMetrics {
-  readonly kind: string;
-  readonly peers: PeerStatus[];
-  readonly oplogEntries: number;
+export interface DatasetStatus extends PipelineStatus {
+  readonly worker: WorkerStatus;
 }
 
 export interface AcceptOptions {
@@ -33,17 +31,23 @@ export interface AcceptOptions {
   readonly maxQueuedBytes?: number;
 }
 
-interface DatasetEntry {
-  readonly runtime: DatasetRuntime;
-  readonly orchestrator: DatasetOrchestrator;
+/** What the node keeps per dataset: the pipeline (here or in a worker) and its subscribers. */
+export interface DatasetSlot {
+  readonly id: DatasetId;
+  readonly pipeline: PipelineApi;
+  /** Set when the pipeline runs in this thread: a hub serves only those to peers. */
+  readonly local: DatasetPipeline | undefined;
+  readonly worker: WorkerPipeline | undefined;
+  readonly listeners: Set<(changes: DocumentChange[]) => void>;
 }
 
-/** A running sluice node: one replica and one sync loop per dataset. */
+/** A running sluice node: one isolated pipeline per dataset. */
 export class SyncNode {
   readonly nodeId: string;
-  private readonly entries = new Map<DatasetId, DatasetEntry>();
+  private readonly slots = new Map<DatasetId, DatasetSlot>();
   private readonly accepted = new Set<Connection>();
   private readonly maxFrameBytes: number;
+  private readonly responderContext: ResponderContext;
   private closed = false;
 
   constructor(
@@ -53,69 +57,70 @@ export class SyncNode {
   ) {
     this.nodeId = nodeId;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    const runtimes = new Map<DatasetId, DatasetRuntime>();
-    const ctx: ResponderContext = { nodeId, datasets: runtimes, auth: options.auth ?? {} };
+    const served = new Map<DatasetId, DatasetRuntime>();
+    this.responderContext = { nodeId, datasets: served, auth: options.auth ?? {} };
     for (const d of datasets) {
-      if (!d.options.enabled) continue;
-      const replica = new DatasetReplica({
+      const settings: PipelineSettings = {
+        nodeId,
         datasetId: d.datasetId,
-        storage: options.storage,
-        // Each dataset has its own clock state, like every other piece of sync state.
-        clock: new HybridClock(nodeId, options.maxClockDriftMs === undefined ? {} : { maxClockDriftMs: options.maxClockDriftMs }),
-        resolvers: new ResolverRegistry(d.resolvers),
-      });
-      const runtime: DatasetRuntime = { datasetId: d.datasetId, options: d.options, replica, metrics: newDatasetMetrics(), maxFrameBytes: this.maxFrameBytes };
-      runtimes.set(d.datasetId, runtime);
-      const orchestrator = new DatasetOrchestrator(runtime, ctx, options.peers ?? [], {
+        options: d.options,
+        resolvers: d.resolvers,
         maxFrameBytes: this.maxFrameBytes,
+        ...(options.maxClockDriftMs === undefined ? {} : { maxClockDriftMs: options.maxClockDriftMs }),
         ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
         ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
-      });
-      replica.subscribe((event) => {
-        if (event.origin === 'local') orchestrator.notifyLocalWrite();
-      });
-      this.entries.set(d.datasetId, { runtime, orchestrator });
+        ...(options.auth ? { auth: options.auth } : {}),
+      };
+      let local: DatasetPipeline | undefined;
+      let worker: WorkerPipeline | undefined;
+      if (d.options.worker) {
+        worker = new WorkerPipeline(d.datasetId, workerConfig(settings, options), { ...(options.onWorkerCrash ? { onCrash: options.onWorkerCrash } : {}) });
+      } else {
+        local = new DatasetPipeline(settings, options.storage, options.peers ?? []);
+        served.set(d.datasetId, local.runtime);
+      }
+      this.slots.set(d.datasetId, { id: d.datasetId, pipeline: (local ?? worker)!, local, worker, listeners: new Set() });
     }
-    this.responderContext = ctx;
   }
 
-  private readonly responderContext: ResponderContext;
-
-  /** Opens every dataset's replica, then starts the sync loops. */
+  /** Starts every pipeline; in-process ones first, so a slow worker start never delays them. */
   async start(): Promise<void> {
-    for (const e of this.entries.values()) await e.runtime.replica.open();
-    for (const e of this.entries.values()) e.orchestrator.start();
+    for (const slot of this.slots.values()) await slot.local?.start();
+    await Promise.all([...this.slots.values()].map((slot) => slot.worker?.start()));
   }
 
   get datasetIds(): DatasetId[] {
-    return [...this.entries.keys()];
+    return [...this.slots.keys()];
   }
 
   collection<T extends JsonValue = JsonValue>(name: string, datasetId: DatasetId = 'primary'): Collection<T> {
-    return openCollection<T>(this.entry(datasetId).runtime.replica, name);
+    return openCollection<T>(this.slot(datasetId), name);
   }
 
   dataset(id: DatasetId): DatasetHandle {
-    const entry = this.entry(id);
-    return { id, collection: <T extends JsonValue = JsonValue>(name: string) => openCollection<T>(entry.runtime.replica, name) };
+    const slot = this.slot(id);
+    return { id, collection: <T extends JsonValue = JsonValue>(name: string) => openCollection<T>(slot, name) };
   }
 
   /** Runs a sync round now for one dataset, or for all of them, and reports each peer's outcome. */
   async syncNow(datasetId?: DatasetId): Promise<RoundReport[]> {
-    const targets = datasetId === undefined ? [...this.entries.values()] : [this.entry(datasetId)];
-    return Promise.all(targets.map((e) => e.orchestrator.syncNow()));
+    const targets = datasetId === undefined ? [...this.slots.values()] : [this.slot(datasetId)];
+    return Promise.all(targets.map((s) => s.pipeline.syncNow()));
   }
 
+  /** Per-dataset counters, lag, peers and worker state. A dataset whose worker is restarting reports that instead of failing the call. */
   async metrics(): Promise<Record<DatasetId, DatasetStatus>> {
     const out: Record<DatasetId, DatasetStatus> = {};
-    for (const [id, e] of this.entries) {
-      out[id] = {
-        ...e.runtime.metrics,
-        kind: e.runtime.options.kind,
-        peers: e.orchestrator.status(),
-        oplogEntries: await e.runtime.replica.store.oplog.count(id),
-      };
-    }
+    await Promise.all(
+      [...this.slots.values()].map(async (slot) => {
+        const worker: WorkerStatus = slot.worker?.workerStatus() ?? { state: 'in-process', restarts: 0, lastCrash: null };
+        try {
+          out[slot.id] = { ...(await slot.pipeline.status()), worker };
+        } catch (error) {
+          out[slot.id] = { ...unavailableStatus(slot.id, error), worker };
+        }
+      }),
+    );
     return out;
   }
 
@@ -136,20 +141,70 @@ export class SyncNode {
     return connection;
   }
 
-  /** Stops every loop, closes connections, then the storage. */
+  /** The worker proxy of a dataset, for tests and operators (undefined for in-process datasets). */
+  workerOf(datasetId: DatasetId): WorkerPipeline | undefined {
+    return this.slot(datasetId).worker;
+  }
+
+  /** Stops every pipeline, closes connections, then the storage. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.entries.values()].map((e) => e.orchestrator.stop()));
+    await Promise.all([...this.slots.values()].map((s) => s.pipeline.close()));
     for (const c of this.accepted) c.close(4503, 'node shutting down');
     await this.options.storage.close();
   }
 
-  private entry(datasetId: DatasetId): DatasetEntry {
-    const entry = this.entries.get(datasetId);
-    if (!entry) {
+  private slot(datasetId: DatasetId): DatasetSlot {
+    const slot = this.slots.get(datasetId);
+    if (!slot) {
       throw new SluiceError('invalid_dataset_id', `Dataset "${datasetId}" is not configured on this node (configured: ${this.datasetIds.join(', ')}). Add it under datasets in createNode().`, { datasetId });
     }
-    return entry;
+    return slot;
   }
+}
+
+function workerConfig(settings: PipelineSettings, options: NodeOptions): WorkerPipelineConfig {
+  const storage = options.storage.describe?.();
+  if (!storage) {
+    throw new SluiceError('invalid_options', `datasets.${settings.datasetId}.worker: this storage adapter cannot be opened from a worker (it has no describe()); use worker: false.`, { field: `datasets.${settings.datasetId}.worker` });
+  }
+  const peers = (options.peers ?? []).map((p) => {
+    const d = p.describe?.();
+    if (!d) throw new SluiceError('invalid_options', `datasets.${settings.datasetId}.worker: peer ${p.url} cannot be dialed from a worker; use worker: false.`, { field: `datasets.${settings.datasetId}.worker` });
+    return d;
+  });
+  const resolvers: Record<string, 'last-write-wins' | 'json-merge'> = {};
+  for (const [collection, spec] of Object.entries(settings.resolvers)) {
+    if (spec !== 'last-write-wins' && spec !== 'json-merge') {
+      throw new SluiceError('invalid_options', `datasets.${settings.datasetId}.resolvers.${collection}: a custom resolver cannot run in a worker; name a built-in one or use worker: false.`, { field: `datasets.${settings.datasetId}.resolvers.${collection}` });
+    }
+    resolvers[collection] = spec;
+  }
+  if (options.auth?.authorize) {
+    throw new SluiceError('invalid_options', `datasets.${settings.datasetId}.worker: an authorize() hook cannot run in a worker; use worker: false for datasets this node serves with per-dataset grants.`, { field: `datasets.${settings.datasetId}.worker` });
+  }
+  const { auth: _auth, resolvers: _r, ...rest } = settings;
+  return { settings: { ...rest, resolvers, ...(options.auth?.token === undefined ? {} : { token: options.auth.token }) }, storage, peers };
+}
+
+function unavailableStatus(datasetId: DatasetId, error: unknown): PipelineStatus {
+  return {
+    datasetId,
+    kind: 'documents',
+    peers: [],
+    oplogEntries: 0,
+    lag: { ack: { p50: null, p95: null, samples: 0 }, apply: { p50: null, p95: null, samples: 0 } },
+    rounds: 0,
+    roundFailures: 0,
+    entriesIn: 0,
+    entriesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    gapsRecovered: 0,
+    snapshotsFetched: 0,
+    snapshotsServed: 0,
+    errors: 1,
+    lastError: { code: (error as { code?: string })?.code ?? 'unknown', message: (error as Error)?.message ?? String(error), at: Date.now() },
+  };
 }

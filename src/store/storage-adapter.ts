@@ -18,6 +18,17 @@ export interface StorageAdapter {
   readonly snapshots: SnapshotStore;
   /** Closes every dataset's backend. Afterwards every method fails with `store_closed`. */
   close(): Promise<void>;
+  /**
+   * Plain data from which another thread can open the same storage (a dataset pipeline in a worker
+   * opens its own connection to its own file or database). Undefined: the adapter cannot be shared.
+   */
+  describe?(): StorageDescriptor;
+}
+
+/** JSON-safe description of a storage adapter, e.g. `{ kind: 'sqlite', path: './data/app.db' }`. */
+export interface StorageDescriptor {
+  readonly kind: string;
+  readonly [option: string]: string | number | boolean | undefined;
 }
 
 export interface StorageLimits {

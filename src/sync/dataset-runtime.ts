@@ -1,5 +1,6 @@
 import type { DatasetId } from '../core/dataset-id.ts';
 import type { DatasetOptions } from '../core/dataset-options.ts';
+import type { LagTracker } from './lag-tracker.ts';
 import type { DatasetMetrics } from './metrics.ts';
 import type { DatasetReplica } from './replica.ts';
 
@@ -10,4 +11,5 @@ export interface DatasetRuntime {
   readonly replica: DatasetReplica;
   readonly metrics: DatasetMetrics;
   readonly maxFrameBytes: number;
+  readonly lag: LagTracker;
 }

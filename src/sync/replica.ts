@@ -2,7 +2,8 @@ import type { DatasetId } from '../core/dataset-id.ts';
 import type { StoredDocument } from '../core/document.ts';
 import { SluiceError } from '../core/errors.ts';
 import { compareHlc, type Hlc, type HybridClock } from '../core/hlc.ts';
-import { createEntry, verifyEntryHash, type OplogEntry, type OplogOp } from '../core/oplog-entry.ts';
+import { createEntry, createEntryFromText, verifyEntryHash, type OplogEntry, type OplogOp } from '../core/oplog-entry.ts';
+import type { DatasetKind } from '../core/dataset-options.ts';
 import type { ResolverRegistry } from '../core/resolvers/registry.ts';
 import { applyEntry } from '../core/resolvers/resolver.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
@@ -57,9 +58,12 @@ export class DatasetReplica {
   private readonly listeners = new Set<(event: ChangeEvent) => void>();
   private tail: Promise<unknown> = Promise.resolve();
   private ownHead = '';
+  /** Append datasets keep no documents: records are immutable and the oplog is the data. */
+  readonly kind: DatasetKind;
 
-  constructor(options: { datasetId: DatasetId; storage: StorageAdapter; clock: HybridClock; resolvers: ResolverRegistry }) {
+  constructor(options: { datasetId: DatasetId; storage: StorageAdapter; clock: HybridClock; resolvers: ResolverRegistry; kind?: DatasetKind }) {
     this.datasetId = options.datasetId;
+    this.kind = options.kind ?? 'documents';
     this.storage = options.storage;
     this.clock = options.clock;
     this.resolvers = options.resolvers;
@@ -83,6 +87,9 @@ export class DatasetReplica {
   /** Stamps, chains and stores local changes as one atomic batch. */
   write(ops: readonly LocalOp[]): Promise<OplogEntry[]> {
     return this.serial(async () => {
+      if (this.kind === 'append') {
+        throw new SluiceError('invalid_options', `Dataset "${this.datasetId}" is an append dataset: add records with dataset("${this.datasetId}").append(), documents live in documents datasets.`);
+      }
       if (ops.length === 0) return [];
       const entries: OplogEntry[] = [];
       let prev = this.ownHead;
@@ -96,6 +103,18 @@ export class DatasetReplica {
       this.ownHead = prev;
       this.emit({ datasetId: this.datasetId, origin: 'local', entries, documents });
       return entries;
+    });
+  }
+
+  /** Stores one batch of append records (JSON array text) as one chained entry. */
+  appendBatch(collection: string, payloadText: string): Promise<OplogEntry> {
+    return this.serial(async () => {
+      const hlc = this.clock.tick();
+      const entry = createEntryFromText({ datasetId: this.datasetId, collection, key: `b-${hlc.wall}-${hlc.logic}`, payloadText, hlc, prevHash: this.ownHead });
+      await this.storage.documents.applyBatch(this.datasetId, { documents: [], entries: [entry] });
+      this.ownHead = entry.hash;
+      this.emit({ datasetId: this.datasetId, origin: 'local', entries: [entry], documents: [] });
+      return entry;
     });
   }
 
@@ -119,7 +138,7 @@ export class DatasetReplica {
       let newest = fresh[0]!.hlc;
       for (const e of fresh) if (compareHlc(e.hlc, newest) > 0) newest = e.hlc;
       this.clock.receive(newest);
-      const documents = await this.resolve(fresh);
+      const documents = this.kind === 'append' ? [] : await this.resolve(fresh);
       const result = await this.storage.documents.applyBatch(this.datasetId, { documents, entries: fresh });
       const own = fresh.filter((e) => e.hlc.nodeId === this.nodeId);
       if (own.length > 0) this.ownHead = own[own.length - 1]!.hash;

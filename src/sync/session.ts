@@ -85,6 +85,7 @@ async function pushAuthor(connection: Connection, rt: DatasetRuntime, author: st
     rt.metrics.entriesOut += entries.length;
     total += entries.length;
     await confirm(rt, connection.peerNodeId, reply.applied);
+    rt.lag.acked(reply.applied);
     after = entries[entries.length - 1]!.hlc;
   }
 }

@@ -41,6 +41,7 @@ describe('DatasetOptions', () => {
       [{ collections: ['ok', 'not ok'] }, 'datasets.logs.collections[1]'],
       [{ retention: { maxAgeMs: 0 } }, 'datasets.logs.retention.maxAgeMs'],
       [{ enabled: 'yes' }, 'datasets.logs.enabled'],
+      [{ worker: 1 }, 'datasets.logs.worker'],
       [{ syncIntervall: 5 }, 'datasets.logs.syncIntervall'],
       ['fast', 'datasets.logs'],
     ];

@@ -31,8 +31,8 @@ describe('failures leave state untouched', () => {
   });
 
   it('answers a dataset that was not granted with dataset_not_granted, while primary still syncs', async () => {
-    const hub = await seededHub({ auth: { token: 'right', authorize: (_node: string, _token: string, ds: string) => ds !== 'logs' }, datasets: { primary: {}, logs: { kind: 'append' } } });
-    const client = await h.node('client', { peers: [h.peer(hub.url, 'right')], datasets: { primary: {}, logs: { kind: 'append' } } });
+    const hub = await seededHub({ auth: { token: 'right', authorize: (_node: string, _token: string, ds: string) => ds !== 'logs' }, datasets: { primary: {}, logs: {} } });
+    const client = await h.node('client', { peers: [h.peer(hub.url, 'right')], datasets: { primary: {}, logs: {} } });
     await client.collection('events', 'logs').put('e', { x: 1 });
     await client.collection('todos').put('c', { x: 2 });
     const [primary, logs] = await client.syncNow();
@@ -43,7 +43,7 @@ describe('failures leave state untouched', () => {
   });
 
   it('rejects a request for a dataset outside the handshake, explicitly', async () => {
-    const hub = await seededHub({ auth: {}, datasets: { primary: {}, logs: { kind: 'append' } } });
+    const hub = await seededHub({ auth: {}, datasets: { primary: {}, logs: {} } });
     const peer = await rawPeer('raw', h.peer(hub.url));
     await expect(peer.connection.request({ kind: 'vectorClockRequest', datasetId: 'logs' })).rejects.toMatchObject({ code: 'dataset_not_granted' });
     await expect(peer.connection.request({ kind: 'vectorClockRequest', datasetId: 'primary' })).resolves.toMatchObject({ kind: 'vectorClockResponse' });

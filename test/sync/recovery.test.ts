@@ -22,12 +22,12 @@ describe('gap recovery and snapshots', () => {
 
   it('falls back to a dataset snapshot when the peer pruned the history it needs', async () => {
     const storage = h.storage('hub');
-    const hub = await h.hub('hub', { storage, datasets: { primary: {}, logs: { kind: 'append' } } });
+    const hub = await h.hub('hub', { storage, datasets: { primary: {}, logs: {} } });
     for (let i = 0; i < 200; i++) await hub.node.collection('todos').put(`k${i}`, { i });
     await hub.node.collection('events', 'logs').put('e1', { level: 'info' });
     const pruned = await storage.oplog.prune('primary', { ...ZERO_HLC, wall: Date.now() + 1_000, nodeId: '~' });
     expect(pruned.removed).toBe(200);
-    const late = await h.node('late', { peers: [h.peer(hub.url)], datasets: { primary: {}, logs: { kind: 'append' } } });
+    const late = await h.node('late', { peers: [h.peer(hub.url)], datasets: { primary: {}, logs: {} } });
     const report = await late.syncNow('primary');
     expect(report[0]!.peers[0]).toMatchObject({ ok: true });
     expect((await late.collection('todos').all()).length).toBe(200);

@@ -4,7 +4,7 @@ import type { ConfirmationStore } from '../../../src/store/confirmation-store.ts
 import type { DocumentStore } from '../../../src/store/document-store.ts';
 import type { OplogStore } from '../../../src/store/oplog-store.ts';
 import type { SnapshotStore } from '../../../src/store/snapshot-store.ts';
-import type { StorageAdapter, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
+import type { StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
 import { resolveMaxPayloadBytes } from '../../../src/store/validation.ts';
 import { dexieCheckpointStore } from './checkpoints.ts';
 import { dexieConfirmationStore } from './confirmations.ts';
@@ -44,6 +44,7 @@ class DexieStorage implements StorageAdapter {
   readonly checkpoints: CheckpointStore;
   readonly snapshots: SnapshotStore;
   private readonly ctx: DexieContext;
+  private readonly description: StorageDescriptor;
 
   constructor(options: DexieStorageOptions) {
     const { name, layout = 'database-per-dataset' } = options ?? ({} as DexieStorageOptions);
@@ -55,11 +56,17 @@ class DexieStorage implements StorageAdapter {
     }
     const databases = new DatasetDatabases({ name, layout, indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange });
     this.ctx = new DexieContext(databases, resolveMaxPayloadBytes(options), options.hooks ?? {});
+    // A custom IndexedDB factory cannot cross a worker boundary; workers use their global indexedDB.
+    this.description = { kind: 'dexie', name, layout, maxPayloadBytes: resolveMaxPayloadBytes(options) };
     this.documents = dexieDocumentStore(this.ctx);
     this.oplog = dexieOplogStore(this.ctx);
     this.confirmations = dexieConfirmationStore(this.ctx);
     this.checkpoints = dexieCheckpointStore(this.ctx);
     this.snapshots = dexieSnapshotStore(this.ctx);
+  }
+
+  describe(): StorageDescriptor {
+    return this.description;
   }
 
   close(): Promise<void> {

@@ -9,7 +9,7 @@ import type { Confirmation, ConfirmationStore, PeerRecord } from '../../../src/s
 import type { ApplyBatch, ApplyResult, DocumentRef, DocumentStore, ListOptions } from '../../../src/store/document-store.ts';
 import type { AuthorHead, OplogStore, PruneBoundary, PruneResult, ReadLimits } from '../../../src/store/oplog-store.ts';
 import { SNAPSHOT_FORMAT, type DatasetSnapshot, type SnapshotImportOptions, type SnapshotImportResult, type SnapshotStore } from '../../../src/store/snapshot-store.ts';
-import type { StorageAdapter, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
+import type { StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
 import {
   assertCheckpointName,
   assertConfirmation,
@@ -64,6 +64,11 @@ class MemoryStorage implements StorageAdapter {
   async close(): Promise<void> {
     this.closed = true;
     this.datasets.clear();
+  }
+
+  /** A worker given this opens its own, empty memory store: memory is never shared across threads. */
+  describe(): StorageDescriptor {
+    return { kind: 'memory', maxPayloadBytes: this.maxPayloadBytes };
   }
 
   private ds(datasetId: DatasetId): MemoryDataset {

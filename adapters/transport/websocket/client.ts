@@ -26,6 +26,7 @@ export function websocket(url: string, options: WebSocketConnectorOptions = {}):
   return {
     url,
     token: options.token ?? '',
+    describe: () => ({ kind: 'websocket', url, token: options.token ?? '' }),
     async connect(signal?: AbortSignal): Promise<Transport> {
       const Ctor = options.WebSocket ?? (await defaultWebSocket());
       const socket = new Ctor(url);

@@ -32,7 +32,8 @@ export async function runHub(argv: string[]): Promise<number> {
 
   const datasets: Record<string, DatasetConfig> = {};
   for (const id of values.datasets.split(',').map((s) => s.trim()).filter(Boolean)) {
-    datasets[id] = APPEND_DATASETS.has(id) ? { kind: 'append' } : {};
+    // A hub answers peers from the pipelines in its own thread, so its datasets run in-process.
+    datasets[id] = APPEND_DATASETS.has(id) ? { kind: 'append', worker: false } : {};
   }
   const node = await createNode({
     storage: sqliteStorage({ path: join(dataDir, 'hub.db') }),

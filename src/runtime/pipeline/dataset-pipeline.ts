@@ -1,0 +1,159 @@
+import type { DatasetId } from '../../core/dataset-id.ts';
+import type { DatasetOptions } from '../../core/dataset-options.ts';
+import { SluiceError } from '../../core/errors.ts';
+import { HybridClock, type Hlc } from '../../core/hlc.ts';
+import type { JsonValue } from '../../core/json.ts';
+import { assertCollection, assertKey } from '../../core/names.ts';
+import { ResolverRegistry, type ResolverSpec } from '../../core/resolvers/registry.ts';
+import type { Connector } from '../../protocol/transport.ts';
+import type { StorageAdapter } from '../../store/storage-adapter.ts';
+import type { AuthOptions } from '../../sync/auth.ts';
+import { DatasetOrchestrator, type RoundReport } from '../../sync/dataset-orchestrator.ts';
+import type { DatasetRuntime } from '../../sync/dataset-runtime.ts';
+import { LagTracker } from '../../sync/lag-tracker.ts';
+import { newDatasetMetrics } from '../../sync/metrics.ts';
+import { DatasetReplica, type LocalOp } from '../../sync/replica.ts';
+import type { ResponderContext } from '../../sync/responder.ts';
+import type { DocumentChange, PipelineApi, PipelineStatus, RecordPage } from './pipeline-api.ts';
+
+export interface PipelineSettings {
+  readonly nodeId: string;
+  readonly datasetId: DatasetId;
+  readonly options: DatasetOptions;
+  readonly resolvers: Record<string, ResolverSpec>;
+  readonly maxFrameBytes: number;
+  readonly maxClockDriftMs?: number;
+  readonly heartbeatMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly auth?: AuthOptions;
+}
+
+/**
+ * One dataset's whole pipeline: replica, sync loop, append ingest, lag and counters. It owns
+ * nothing another dataset uses, so it runs the same in the node's thread or alone in a worker.
+ */
+export class DatasetPipeline implements PipelineApi {
+  readonly runtime: DatasetRuntime;
+  private readonly orchestrator: DatasetOrchestrator;
+  private listener: ((changes: DocumentChange[]) => void) | null = null;
+  private closed = false;
+
+  constructor(
+    readonly settings: PipelineSettings,
+    private readonly storage: StorageAdapter,
+    connectors: readonly Connector[],
+  ) {
+    const { nodeId, datasetId, options } = settings;
+    const replica = new DatasetReplica({
+      datasetId,
+      storage,
+      kind: options.kind,
+      // Each dataset has its own clock state, like every other piece of sync state.
+      clock: new HybridClock(nodeId, settings.maxClockDriftMs === undefined ? {} : { maxClockDriftMs: settings.maxClockDriftMs }),
+      resolvers: new ResolverRegistry(settings.resolvers),
+    });
+    const lag = new LagTracker(nodeId);
+    this.runtime = { datasetId, options, replica, metrics: newDatasetMetrics(), maxFrameBytes: settings.maxFrameBytes, lag };
+    const ctx: ResponderContext = { nodeId, datasets: new Map([[datasetId, this.runtime]]), auth: settings.auth ?? {} };
+    this.orchestrator = new DatasetOrchestrator(this.runtime, ctx, connectors, {
+      maxFrameBytes: settings.maxFrameBytes,
+      ...(settings.heartbeatMs === undefined ? {} : { heartbeatMs: settings.heartbeatMs }),
+      ...(settings.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: settings.requestTimeoutMs }),
+    });
+    replica.subscribe((event) => {
+      if (event.origin === 'local') {
+        lag.wrote(event.entries.map((e) => e.hlc));
+        this.orchestrator.notifyLocalWrite();
+      } else if (event.origin === 'remote') {
+        lag.applied(event.entries.map((e) => e.hlc.wall));
+      }
+      const listener = this.listener;
+      if (listener && event.documents.length > 0) {
+        listener(event.documents.map((d) => ({ collection: d.collection, key: d.key, value: d.deleted ? undefined : (d.value as JsonValue), origin: event.origin })));
+      }
+    });
+  }
+
+  get datasetId(): DatasetId {
+    return this.settings.datasetId;
+  }
+
+  /** Opens the replica from storage, then starts the sync loop. */
+  async start(): Promise<void> {
+    await this.runtime.replica.open();
+    this.orchestrator.start();
+  }
+
+  async write(ops: LocalOp[]): Promise<void> {
+    this.assertOpen();
+    await this.runtime.replica.write(ops);
+  }
+
+  async ingest(bytes: Uint8Array, collection: string): Promise<void> {
+    this.assertOpen();
+    if (this.runtime.options.kind !== 'append') {
+      throw new SluiceError('invalid_options', `Dataset "${this.datasetId}" is a documents dataset: append() is for append datasets (configure { kind: 'append' }).`);
+    }
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw new SluiceError('invalid_payload', 'An append batch must be UTF-8 JSON text.');
+    }
+    await this.runtime.replica.appendBatch(assertCollection(collection), text);
+  }
+
+  async get(collection: string, key: string): Promise<JsonValue | undefined> {
+    const doc = await this.storage.documents.get(this.datasetId, assertCollection(collection), assertKey(key));
+    return doc === undefined || doc.deleted ? undefined : (doc.value as JsonValue);
+  }
+
+  async list(collection: string): Promise<{ key: string; value: JsonValue }[]> {
+    const out: { key: string; value: JsonValue }[] = [];
+    let afterKey: string | undefined;
+    for (;;) {
+      const page = await this.storage.documents.list(this.datasetId, assertCollection(collection), { limit: 1000, ...(afterKey === undefined ? {} : { afterKey }) });
+      for (const d of page) out.push({ key: d.key, value: d.value as JsonValue });
+      if (page.length < 1000) return out;
+      afterKey = page[page.length - 1]!.key;
+    }
+  }
+
+  /** Append records in HLC order of their batches, across authors. */
+  async readRecords(after: Hlc | null, limit: number): Promise<RecordPage> {
+    const entries = await this.storage.oplog.entriesAfter(this.datasetId, after, { limit: Math.max(1, Math.min(limit, 10_000)) });
+    const records: unknown[] = [];
+    for (const e of entries) if (e.payload !== null) records.push(...(JSON.parse(e.payload) as unknown[]));
+    return { records, next: entries.length === 0 ? null : entries[entries.length - 1]!.hlc };
+  }
+
+  syncNow(): Promise<RoundReport> {
+    this.assertOpen();
+    return this.orchestrator.syncNow();
+  }
+
+  async status(): Promise<PipelineStatus> {
+    return {
+      ...this.runtime.metrics,
+      datasetId: this.datasetId,
+      kind: this.runtime.options.kind,
+      peers: this.orchestrator.status(),
+      oplogEntries: await this.storage.oplog.count(this.datasetId),
+      lag: this.runtime.lag.snapshot(),
+    };
+  }
+
+  async setChangeListener(listener: ((changes: DocumentChange[]) => void) | null): Promise<void> {
+    this.listener = listener;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.orchestrator.stop();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SluiceError('store_closed', `The ${this.datasetId} pipeline is closed.`);
+  }
+}

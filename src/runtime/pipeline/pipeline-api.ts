@@ -1,0 +1,48 @@
+import type { DatasetId } from '../../core/dataset-id.ts';
+import type { DatasetOptions } from '../../core/dataset-options.ts';
+import type { Hlc } from '../../core/hlc.ts';
+import type { JsonValue } from '../../core/json.ts';
+import type { PeerStatus, RoundReport } from '../../sync/dataset-orchestrator.ts';
+import type { LagSnapshot } from '../../sync/lag-tracker.ts';
+import type { DatasetMetrics } from '../../sync/metrics.ts';
+import type { LocalOp } from '../../sync/replica.ts';
+
+export interface DocumentChange {
+  readonly collection: string;
+  readonly key: string;
+  /** The document after the change; undefined when it was deleted. */
+  readonly value: JsonValue | undefined;
+  readonly origin: 'local' | 'remote' | 'snapshot';
+}
+
+export interface RecordPage {
+  readonly records: unknown[];
+  /** Pass back as `after` for the next page; null when there is nothing more. */
+  readonly next: Hlc | null;
+}
+
+export interface PipelineStatus extends DatasetMetrics {
+  readonly datasetId: DatasetId;
+  readonly kind: DatasetOptions['kind'];
+  readonly peers: PeerStatus[];
+  readonly oplogEntries: number;
+  readonly lag: LagSnapshot;
+}
+
+/**
+ * Everything the node facade asks of one dataset's pipeline. Every method is async and every
+ * argument and result is plain data, so the same interface works in-process and through a Comlink
+ * proxy to a worker.
+ */
+export interface PipelineApi {
+  write(ops: LocalOp[]): Promise<void>;
+  /** One batch of append records: the UTF-8 JSON array text, transferred rather than copied. */
+  ingest(bytes: Uint8Array, collection: string): Promise<void>;
+  get(collection: string, key: string): Promise<JsonValue | undefined>;
+  list(collection: string): Promise<{ key: string; value: JsonValue }[]>;
+  readRecords(after: Hlc | null, limit: number): Promise<RecordPage>;
+  syncNow(): Promise<RoundReport>;
+  status(): Promise<PipelineStatus>;
+  setChangeListener(listener: ((changes: DocumentChange[]) => void) | null): Promise<void>;
+  close(): Promise<void>;
+}

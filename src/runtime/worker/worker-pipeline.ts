@@ -1,0 +1,153 @@
+import * as Comlink from 'comlink/dist/esm/comlink.mjs';
+import type { DatasetId } from '../../core/dataset-id.ts';
+import { SluiceError } from '../../core/errors.ts';
+import type { Hlc } from '../../core/hlc.ts';
+import type { JsonValue } from '../../core/json.ts';
+import { backoffDelay } from '../../sync/backoff.ts';
+import type { RoundReport } from '../../sync/dataset-orchestrator.ts';
+import type { LocalOp } from '../../sync/replica.ts';
+import type { DocumentChange, PipelineApi, PipelineStatus, RecordPage } from '../pipeline/pipeline-api.ts';
+import type { WorkerService } from './pipeline-worker.ts';
+import { spawnPipelineWorker, type SpawnedWorker } from './spawn-worker.ts';
+import type { WorkerPipelineConfig } from './worker-config.ts';
+
+export type WorkerState = 'in-process' | 'starting' | 'running' | 'restarting' | 'stopped';
+
+export interface WorkerStatus {
+  readonly state: WorkerState;
+  readonly restarts: number;
+  readonly lastCrash: string | null;
+}
+
+/**
+ * The node thread's thin proxy to a pipeline in a worker. Calls go through Comlink; append batches
+ * are transferred, not copied. When the worker dies, calls in flight fail with `worker_crashed`
+ * (their outcome is unknown; every apply is atomic and idempotent, so retrying is safe), and a new
+ * worker is started with backoff and resumes from the dataset's durable storage.
+ */
+export class WorkerPipeline implements PipelineApi {
+  private worker: SpawnedWorker | undefined;
+  private remote: Comlink.Remote<WorkerService> | undefined;
+  private ready: Promise<void> | undefined;
+  private crashed: { promise: Promise<never>; reject(error: Error): void } = deferredFailure();
+  private state: WorkerState = 'starting';
+  private restarts = 0;
+  private failuresInRow = 0;
+  private lastCrash: string | null = null;
+  private listener: ((changes: DocumentChange[]) => void) | null = null;
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly onCrash: (reason: string) => void;
+
+  constructor(
+    readonly datasetId: DatasetId,
+    private readonly config: WorkerPipelineConfig,
+    options: { onCrash?: (datasetId: DatasetId, reason: string) => void } = {},
+  ) {
+    this.onCrash = (reason) => options.onCrash?.(datasetId, reason);
+  }
+
+  start(): Promise<void> {
+    this.ready = this.boot();
+    return this.ready;
+  }
+
+  workerStatus(): WorkerStatus {
+    return { state: this.state, restarts: this.restarts, lastCrash: this.lastCrash };
+  }
+
+  write(ops: LocalOp[]): Promise<void> {
+    return this.call((r) => r.write(ops));
+  }
+
+  ingest(bytes: Uint8Array, collection: string): Promise<void> {
+    // Transfer only a buffer the view owns completely; otherwise the copy is the safe choice.
+    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    return this.call((r) => r.ingest(own ? Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]) : bytes, collection));
+  }
+
+  get(collection: string, key: string): Promise<JsonValue | undefined> {
+    return this.call((r) => r.get(collection, key) as Promise<JsonValue | undefined>);
+  }
+
+  list(collection: string): Promise<{ key: string; value: JsonValue }[]> {
+    return this.call((r) => r.list(collection) as Promise<{ key: string; value: JsonValue }[]>);
+  }
+
+  readRecords(after: Hlc | null, limit: number): Promise<RecordPage> {
+    return this.call((r) => r.readRecords(after, limit));
+  }
+
+  syncNow(): Promise<RoundReport> {
+    return this.call((r) => r.syncNow());
+  }
+
+  status(): Promise<PipelineStatus> {
+    return this.call((r) => r.status());
+  }
+
+  async setChangeListener(listener: ((changes: DocumentChange[]) => void) | null): Promise<void> {
+    this.listener = listener;
+    await this.call((r) => r.setChangeListener(listener ? Comlink.proxy(listener) : null));
+  }
+
+  /** Test hook: make the worker die from an uncaught error. */
+  async crashForTest(): Promise<void> {
+    await this.ready;
+    void this.remote?.crash();
+  }
+
+  async close(): Promise<void> {
+    const previous = this.state;
+    this.state = 'stopped';
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (previous === 'running') await this.remote?.close().catch(() => undefined);
+    this.remote?.[Comlink.releaseProxy]();
+    await this.worker?.terminate();
+    this.crashed.reject(new SluiceError('store_closed', `The ${this.datasetId} pipeline is closed.`));
+  }
+
+  private async boot(): Promise<void> {
+    this.crashed = deferredFailure();
+    const worker = await spawnPipelineWorker();
+    this.worker = worker;
+    worker.onExit((reason) => this.handleExit(worker, reason));
+    this.remote = Comlink.wrap<WorkerService>(worker.endpoint);
+    await Promise.race([this.remote.start(this.config), this.crashed.promise]);
+    if (this.listener) await this.remote.setChangeListener(Comlink.proxy(this.listener));
+    this.state = 'running';
+    this.failuresInRow = 0;
+  }
+
+  private handleExit(worker: SpawnedWorker, reason: string): void {
+    if (this.worker !== worker || this.state === 'stopped') return;
+    this.lastCrash = reason;
+    this.state = 'restarting';
+    this.failuresInRow++;
+    this.crashed.reject(new SluiceError('worker_crashed', `The ${this.datasetId} worker died (${reason}); it is being restarted. Retry the call.`, { datasetId: this.datasetId }));
+    this.onCrash(reason);
+    this.remote?.[Comlink.releaseProxy]();
+    const delay = backoffDelay(this.failuresInRow);
+    let resolveReady!: () => void;
+    this.ready = new Promise<void>((resolve) => (resolveReady = resolve));
+    this.restartTimer = setTimeout(() => {
+      if (this.state === 'stopped') return;
+      this.restarts++;
+      this.boot().then(resolveReady, (error: unknown) => this.handleExit(this.worker!, (error as Error)?.message ?? String(error)));
+    }, delay);
+  }
+
+  private async call<T>(fn: (remote: Comlink.Remote<WorkerService>) => Promise<T>): Promise<T> {
+    if (this.state === 'stopped') throw new SluiceError('store_closed', `The ${this.datasetId} pipeline is closed.`);
+    await this.ready;
+    const remote = this.remote;
+    if (!remote || this.state !== 'running') throw new SluiceError('worker_crashed', `The ${this.datasetId} worker is restarting. Retry the call.`, { datasetId: this.datasetId });
+    return Promise.race([fn(remote), this.crashed.promise]);
+  }
+}
+
+function deferredFailure(): { promise: Promise<never>; reject(error: Error): void } {
+  let reject!: (error: Error) => void;
+  const promise = new Promise<never>((_, r) => (reject = r));
+  promise.catch(() => undefined); // observed by whoever races it; never an unhandled rejection
+  return { promise, reject };
+}
