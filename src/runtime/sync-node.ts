@@ -3,7 +3,9 @@ import { SluiceError } from '../core/errors.ts';
 import type { JsonValue } from '../core/json.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { FrameCodec } from '../protocol/frame-codec.ts';
+import { sendFrame, type PortLike } from '../protocol/port-transport.ts';
 import type { Transport } from '../protocol/transport.ts';
+import { routeByHandshake } from './handshake-router.ts';
 import type { AuthOptions } from '../sync/auth.ts';
 import { Connection } from '../sync/connection.ts';
 import type { RoundReport } from '../sync/dataset-orchestrator.ts';
@@ -124,9 +126,23 @@ export class SyncNode {
     return out;
   }
 
-  /** Serves a peer that dialed in over `transport` (used by sluice/server). */
-  accept(transport: Transport, options: AcceptOptions = {}): Connection {
+  /**
+   * Serves a peer that dialed in over `transport` (used by sluice/server). The handshake names the
+   * dataset: a dataset running in a worker gets the connection relayed to that worker, so its
+   * traffic is decoded and applied there, never on this thread.
+   */
+  accept(transport: Transport, options: AcceptOptions = {}): void {
     if (this.closed) throw new SluiceError('store_closed', 'This node is closed.');
+    routeByHandshake(transport, this.maxFrameBytes, (datasetId, routed) => {
+      const worker = datasetId === null ? undefined : this.slots.get(datasetId)?.worker;
+      // A worker can check a token but cannot run an authorize() hook: such connections stay here,
+      // where a worker dataset is refused with dataset_not_granted.
+      if (worker && !options.auth?.authorize) this.relayToWorker(routed, worker, options);
+      else this.acceptHere(routed, options);
+    });
+  }
+
+  private acceptHere(transport: Transport, options: AcceptOptions): void {
     const ctx: ResponderContext = options.auth ? { ...this.responderContext, auth: options.auth } : this.responderContext;
     const responder = new Responder(ctx, 'acceptor');
     const connection = new Connection(transport, {
@@ -138,7 +154,47 @@ export class SyncNode {
     });
     this.accepted.add(connection);
     void connection.closed.then(() => this.accepted.delete(connection));
-    return connection;
+  }
+
+  /** Bridges the socket to the worker over a MessageChannel; frames are transferred, not copied. */
+  private relayToWorker(transport: Transport, worker: WorkerPipeline, options: AcceptOptions): void {
+    const { port1, port2 } = new MessageChannel();
+    const port = port1 as unknown as PortLike;
+    let open = true;
+    const shut = (code: number, reason: string) => {
+      if (!open) return;
+      open = false;
+      transport.close(code, reason);
+      port1.close();
+    };
+    const fromWorker = (data: unknown) => {
+      if (data instanceof Uint8Array) {
+        try {
+          transport.send(data);
+        } catch {
+          shut(1011, 'socket gone');
+        }
+      } else if (data && typeof data === 'object' && 'close' in data) {
+        const info = (data as { close: { code: number; reason: string } }).close;
+        shut(info.code, info.reason);
+      }
+    };
+    const nodePort = port1 as unknown as { on?: (t: string, l: (d: unknown) => void) => void };
+    if (nodePort.on) nodePort.on('message', fromWorker);
+    else port1.addEventListener('message', (e) => fromWorker(e.data));
+    port1.start?.();
+    transport.start({
+      frame: (bytes) => {
+        if (open) sendFrame(port, bytes);
+      },
+      close: (info) => {
+        if (!open) return;
+        open = false;
+        port.postMessage({ close: info });
+        port1.close();
+      },
+    });
+    worker.serve(port2, transport.remote, options.heartbeatMs ?? this.options.heartbeatMs, options.auth?.token).catch(() => shut(4503, 'dataset worker unavailable'));
   }
 
   /** The worker proxy of a dataset, for tests and operators (undefined for in-process datasets). */

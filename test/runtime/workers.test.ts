@@ -72,3 +72,27 @@ describe('dataset pipelines in worker threads', () => {
     });
   });
 });
+
+describe('a hub with datasets in workers', () => {
+  const h = new Harness();
+  afterEach(() => h.close());
+
+  it('relays each connection to the worker of the dataset named in its handshake', async () => {
+    const hub = await h.hub('hub', { datasets: { primary: {}, notes: { worker: true } }, auth: { token: 't' } });
+    const client = await h.node('client', { peers: [h.peer(hub.url, 't')], datasets: { primary: {}, notes: {} } });
+    await client.collection('items').put('p', 1);
+    await client.collection('items', 'notes').putMany(Array.from({ length: 500 }, (_, i) => ({ key: `n${i}`, value: i })));
+    const reports = await client.syncNow();
+    expect(reports.map((r) => r.peers[0]!.ok)).toEqual([true, true]);
+    expect(await hub.node.collection('items').get('p')).toBe(1);
+    expect(await hub.node.collection('items', 'notes').get('n499')).toBe(499);
+    const m = await hub.node.metrics();
+    expect(m.notes!.worker.state).toBe('running');
+    expect(m.notes!.entriesIn).toBe(500); // counted inside the worker: the hub thread never applied them
+    expect(m.primary!.entriesIn).toBe(1);
+
+    // the token is checked in the worker too
+    const intruder = await h.node('intruder', { peers: [h.peer(hub.url, 'wrong')], datasets: { notes: {} } });
+    expect((await intruder.syncNow())[0]!.peers[0]).toMatchObject({ ok: false, code: 'auth_failed' });
+  });
+});

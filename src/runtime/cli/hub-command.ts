@@ -32,8 +32,9 @@ export async function runHub(argv: string[]): Promise<number> {
 
   const datasets: Record<string, DatasetConfig> = {};
   for (const id of values.datasets.split(',').map((s) => s.trim()).filter(Boolean)) {
-    // A hub answers peers from the pipelines in its own thread, so its datasets run in-process.
-    datasets[id] = APPEND_DATASETS.has(id) ? { kind: 'append', worker: false } : {};
+    // Telemetry datasets run in their own workers: their floods are decoded and applied there, so
+    // the hub thread stays free for primary.
+    datasets[id] = APPEND_DATASETS.has(id) ? { kind: 'append' } : {};
   }
   const node = await createNode({
     storage: sqliteStorage({ path: join(dataDir, 'hub.db') }),

@@ -5,7 +5,10 @@ import { HybridClock, type Hlc } from '../../core/hlc.ts';
 import type { JsonValue } from '../../core/json.ts';
 import { assertCollection, assertKey } from '../../core/names.ts';
 import { ResolverRegistry, type ResolverSpec } from '../../core/resolvers/registry.ts';
-import type { Connector } from '../../protocol/transport.ts';
+import { FrameCodec } from '../../protocol/frame-codec.ts';
+import type { Connector, Transport } from '../../protocol/transport.ts';
+import { Connection } from '../../sync/connection.ts';
+import { Responder } from '../../sync/responder.ts';
 import type { StorageAdapter } from '../../store/storage-adapter.ts';
 import type { AuthOptions } from '../../sync/auth.ts';
 import { DatasetOrchestrator, type RoundReport } from '../../sync/dataset-orchestrator.ts';
@@ -37,6 +40,8 @@ export class DatasetPipeline implements PipelineApi {
   private readonly orchestrator: DatasetOrchestrator;
   private listener: ((changes: DocumentChange[]) => void) | null = null;
   private closed = false;
+  private readonly served = new Set<Connection>();
+  private readonly ctx: ResponderContext;
 
   constructor(
     readonly settings: PipelineSettings,
@@ -55,6 +60,7 @@ export class DatasetPipeline implements PipelineApi {
     const lag = new LagTracker(nodeId);
     this.runtime = { datasetId, options, replica, metrics: newDatasetMetrics(), maxFrameBytes: settings.maxFrameBytes, lag };
     const ctx: ResponderContext = { nodeId, datasets: new Map([[datasetId, this.runtime]]), auth: settings.auth ?? {} };
+    this.ctx = ctx;
     this.orchestrator = new DatasetOrchestrator(this.runtime, ctx, connectors, {
       maxFrameBytes: settings.maxFrameBytes,
       ...(settings.heartbeatMs === undefined ? {} : { heartbeatMs: settings.heartbeatMs }),
@@ -143,6 +149,20 @@ export class DatasetPipeline implements PipelineApi {
     };
   }
 
+  /** Answers a peer that dialed in for this dataset (a hub hands it over after the handshake frame). */
+  async serve(transport: Transport, heartbeatMs?: number, token?: string): Promise<void> {
+    this.assertOpen();
+    const ctx = token === undefined ? this.ctx : { ...this.ctx, auth: { token } };
+    const connection = new Connection(transport, {
+      role: 'acceptor',
+      codec: new FrameCodec({ maxFrameBytes: this.settings.maxFrameBytes }),
+      onRequest: new Responder(ctx, 'acceptor').handle,
+      heartbeatMs: heartbeatMs ?? this.settings.heartbeatMs ?? 15_000,
+    });
+    this.served.add(connection);
+    void connection.closed.then(() => this.served.delete(connection));
+  }
+
   async setChangeListener(listener: ((changes: DocumentChange[]) => void) | null): Promise<void> {
     this.listener = listener;
   }
@@ -151,6 +171,7 @@ export class DatasetPipeline implements PipelineApi {
     if (this.closed) return;
     this.closed = true;
     await this.orchestrator.stop();
+    for (const c of this.served) c.close(4503, 'pipeline stopping');
   }
 
   private assertOpen(): void {

@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import type { Hlc } from '../../core/hlc.ts';
+import { PortTransport, type PortLike } from '../../protocol/port-transport.ts';
 import { DatasetPipeline } from '../pipeline/dataset-pipeline.ts';
 import type { DocumentChange, PipelineApi } from '../pipeline/pipeline-api.ts';
 import type { LocalOp } from '../../sync/replica.ts';
@@ -14,6 +15,8 @@ import type { WorkerPipelineConfig } from './worker-config.ts';
 
 export interface WorkerService extends PipelineApi {
   start(config: WorkerPipelineConfig): Promise<void>;
+  /** Serve a peer connection relayed by the node thread over `port`. */
+  serve(port: PortLike, remote: string, heartbeatMs?: number, token?: string): Promise<void>;
   /** Test hook: crash the worker the hard way, as a bug or an out-of-memory would. */
   crash(): void;
 }
@@ -35,6 +38,7 @@ const service: WorkerService = {
     pipeline = new DatasetPipeline({ ...settings, ...(token === undefined ? {} : { auth: { token } }) }, storage, connectors);
     await pipeline.start();
   },
+  serve: (port: PortLike, remote: string, heartbeatMs?: number, token?: string) => current().serve(new PortTransport(port, remote), heartbeatMs, token),
   write: (ops: LocalOp[]) => current().write(ops),
   ingest: (bytes: Uint8Array, collection: string) => current().ingest(bytes, collection),
   get: (collection: string, key: string) => current().get(collection, key),

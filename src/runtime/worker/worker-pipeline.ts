@@ -90,6 +90,11 @@ export class WorkerPipeline implements PipelineApi {
     await this.call((r) => r.setChangeListener(listener ? Comlink.proxy(listener) : null));
   }
 
+  /** Hands a peer connection to the worker: frames cross over `port`. */
+  serve(port: MessagePort, remote: string, heartbeatMs?: number, token?: string): Promise<void> {
+    return this.call((r) => r.serve(Comlink.transfer(port, [port]) as never, remote, heartbeatMs, token));
+  }
+
   /** Test hook: make the worker die from an uncaught error. */
   async crashForTest(): Promise<void> {
     await this.ready;

@@ -1,0 +1,184 @@
+import { SluiceError } from '../core/errors.ts';
+import { isPlainObject } from '../core/json.ts';
+
+/**
+ * One flushed batch: the UTF-8 of `[` + record JSON joined by `,` + `]`.
+ * `bytes.buffer` belongs to this batch alone, so a sink may transfer it to a worker instead of
+ * cloning it. `firstSeq` is the append-order number of the first record; the batch's records are
+ * numbered `firstSeq .. firstSeq + count - 1` without gaps, so receivers can order and dedupe.
+ */
+export interface EncodedBatch {
+  readonly bytes: Uint8Array;
+  readonly count: number;
+  readonly firstSeq: number;
+}
+
+/**
+ * Validates an append record and returns its JSON text. A record must be a plain object whose
+ * values JSON carries faithfully: `JSON.stringify` would otherwise drop `undefined` and functions,
+ * turn NaN into null and call `toJSON` on class instances, so the receiver would get something else
+ * than was appended. Shared, non-cyclic references are fine (JSON writes them twice).
+ * `index` names the record's position when it came in an array.
+ */
+export function recordJson(value: unknown, index?: number): string {
+  const where = index === undefined ? 'record' : `records[${index}]`;
+  if (!isPlainObject(value)) {
+    throw new SluiceError(
+      'invalid_payload',
+      `The ${where} is ${describe(value)}; append() takes a plain object like { level: "info", msg: "..." } or an array of them.`,
+      index === undefined ? { path: '$' } : { index, path: '$' },
+    );
+  }
+  const keys: (string | number)[] = [];
+  let problem: string | null;
+  try {
+    problem = checkValue(value, [], keys);
+  } catch (error) {
+    if (error instanceof RangeError) problem = 'it is nested too deeply';
+    else throw notJson(where, index, keys, `reading it threw (${(error as Error)?.message ?? String(error)})`, error);
+  }
+  if (problem !== null) throw notJson(where, index, keys, problem);
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw notJson(where, index, [], `JSON.stringify threw (${(error as Error)?.message ?? String(error)})`, error);
+  }
+}
+
+/**
+ * Walks the value once; on failure returns the reason and leaves the path to the offending value
+ * in `keys`, so the happy path builds no path strings. `ancestors` holds the objects on the current
+ * path: a cycle is a value that is its own ancestor.
+ */
+function checkValue(value: unknown, ancestors: object[], keys: (string | number)[]): string | null {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return null;
+    case 'number':
+      return Number.isFinite(value) ? null : `the number ${value} is not representable in JSON`;
+    case 'object': {
+      if (value === null) return null;
+      if (ancestors.includes(value)) return 'it contains a cycle';
+      ancestors.push(value);
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          keys.push(i);
+          const problem = checkValue(value[i], ancestors, keys);
+          if (problem !== null) return problem;
+          keys.pop();
+        }
+      } else if (isPlainObject(value)) {
+        for (const key of Object.keys(value)) {
+          keys.push(key);
+          const problem = checkValue((value as Record<string, unknown>)[key], ancestors, keys);
+          if (problem !== null) return problem;
+          keys.pop();
+        }
+      } else {
+        return `${Object.prototype.toString.call(value)} is not a plain object, array or primitive (convert it first, e.g. a Date to its ISO string)`;
+      }
+      ancestors.pop();
+      return null;
+    }
+    case 'undefined':
+      return 'undefined is not representable in JSON (leave the field out or use null)';
+    default:
+      return `a ${typeof value} is not representable in JSON`;
+  }
+}
+
+function notJson(where: string, index: number | undefined, keys: (string | number)[], reason: string, cause?: unknown): SluiceError {
+  let path = '$';
+  for (const key of keys) path += typeof key === 'number' ? `[${key}]` : `.${key}`;
+  return new SluiceError(
+    'invalid_payload',
+    `The ${where} is not JSON at ${path}: ${reason}. Append only plain objects of strings, finite numbers, booleans, null, arrays and plain objects; nothing from this call was buffered.`,
+    index === undefined ? { path } : { index, path },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  return Object.prototype.toString.call(value);
+}
+
+/**
+ * UTF-8 length of a string without encoding it. JSON.stringify escapes lone surrogates, but they
+ * are counted as TextEncoder writes them (U+FFFD, 3 bytes) so the result always equals
+ * `new TextEncoder().encode(text).length`.
+ */
+export function utf8ByteLength(text: string): number {
+  const length = text.length;
+  let bytes = length;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) {
+      bytes += 1;
+    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 2; // 4 bytes for 2 code units
+        i++;
+      } else {
+        bytes += 2;
+      }
+    } else {
+      bytes += 2;
+    }
+  }
+  return bytes;
+}
+
+/** Encoded size of a batch holding records whose JSON totals `recordBytes`: brackets and commas. */
+export function batchByteLength(recordBytes: number, count: number): number {
+  return recordBytes + count + 1;
+}
+
+/**
+ * How many records, from `start`, go into the next batch: at most `maxCount`, encoded size at most
+ * `maxBytes`, and (when `seqs` is given) no gap in sequence numbers. The first record always
+ * goes in: append() refuses records whose one-record batch would exceed the byte bound.
+ */
+export function cutCount(
+  sizes: readonly number[],
+  seqs: readonly number[] | undefined,
+  start: number,
+  end: number,
+  maxCount: number,
+  maxBytes: number,
+): number {
+  let bytes = sizes[start]! + 2;
+  let i = start + 1;
+  while (i < end && i - start < maxCount) {
+    const next = bytes + 1 + sizes[i]!;
+    if (next > maxBytes) break;
+    if (seqs !== undefined && seqs[i] !== seqs[i - 1]! + 1) break;
+    bytes = next;
+    i++;
+  }
+  return i - start;
+}
+
+const encoder = new TextEncoder();
+
+/** The batch text, kept by callers that may have to re-encode after a sink detached `bytes`. */
+export function batchText(jsons: readonly string[], start: number, count: number): string {
+  let text = '[';
+  const end = start + count;
+  for (let i = start; i < end; i++) {
+    if (i > start) text += ',';
+    text += jsons[i]!;
+  }
+  return text + ']';
+}
+
+/** One TextEncoder call per batch; the result owns its whole buffer so it can be transferred. */
+export function encodeBatchText(text: string, count: number, firstSeq: number): EncodedBatch {
+  let bytes = encoder.encode(text);
+  if (bytes.byteOffset !== 0 || bytes.buffer.byteLength !== bytes.byteLength) bytes = bytes.slice();
+  return { bytes, count, firstSeq };
+}
