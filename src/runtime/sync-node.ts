@@ -10,6 +10,8 @@ import type { AuthOptions } from '../sync/auth.ts';
 import { Connection } from '../sync/connection.ts';
 import type { RoundReport } from '../sync/dataset-orchestrator.ts';
 import type { DatasetRuntime } from '../sync/dataset-runtime.ts';
+import { newDatasetMetrics } from '../sync/metrics.ts';
+import type { MaintenanceReport } from '../sync/maintenance.ts';
 import { Responder, type ResponderContext } from '../sync/responder.ts';
 import { openCollection, type Collection } from './collection.ts';
 import type { NodeOptions, ResolvedDataset } from './node-options.ts';
@@ -108,6 +110,11 @@ export class SyncNode {
   async syncNow(datasetId?: DatasetId): Promise<RoundReport[]> {
     const targets = datasetId === undefined ? [...this.slots.values()] : [this.slot(datasetId)];
     return Promise.all(targets.map((s) => s.pipeline.syncNow()));
+  }
+
+  /** Prunes one dataset now (each also prunes every maintenanceInterval). */
+  maintainNow(datasetId: DatasetId): Promise<MaintenanceReport> {
+    return this.slot(datasetId).pipeline.maintainNow();
   }
 
   /** Per-dataset counters, lag, peers and worker state. A dataset whose worker is restarting reports that instead of failing the call. */
@@ -245,22 +252,29 @@ function workerConfig(settings: PipelineSettings, options: NodeOptions): WorkerP
 }
 
 function unavailableStatus(datasetId: DatasetId, error: unknown): PipelineStatus {
+  const lastError = { code: (error as { code?: string })?.code ?? 'unknown', message: (error as Error)?.message ?? String(error), at: Date.now() };
   return {
+    ...newDatasetMetrics(),
+    errors: 1,
+    lastError,
     datasetId,
     kind: 'documents',
     peers: [],
     oplogEntries: 0,
     lag: { ack: { p50: null, p95: null, samples: 0 }, apply: { p50: null, p95: null, samples: 0 } },
-    rounds: 0,
-    roundFailures: 0,
-    entriesIn: 0,
-    entriesOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    gapsRecovered: 0,
-    snapshotsFetched: 0,
-    snapshotsServed: 0,
-    errors: 1,
-    lastError: { code: (error as { code?: string })?.code ?? 'unknown', message: (error as Error)?.message ?? String(error), at: Date.now() },
+    health: {
+      datasetId,
+      status: 'unhealthy',
+      reason: `pipeline unavailable: ${lastError.message}`,
+      checkedAt: lastError.at,
+      trackedPeers: 0,
+      peersWithoutConfirmation: [],
+      missingConfirmations: [],
+      laggingPeers: [],
+      maxLagMs: 0,
+      lastConfirmedAt: {},
+      lagThresholdMs: 0,
+      criticalLagThresholdMs: 0,
+    } as unknown as PipelineStatus['health'],
   };
 }

@@ -11,6 +11,9 @@ export interface DatasetMetrics {
   snapshotsServed: number;
   errors: number;
   lastError: { code: string; message: string; at: number } | null;
+  maintenanceRuns: number;
+  entriesPruned: number;
+  lastMaintenance: { at: number; pruned: number; reason: string } | null;
 }
 
 export function newDatasetMetrics(): DatasetMetrics {
@@ -26,5 +29,8 @@ export function newDatasetMetrics(): DatasetMetrics {
     snapshotsServed: 0,
     errors: 0,
     lastError: null,
+    maintenanceRuns: 0,
+    entriesPruned: 0,
+    lastMaintenance: null,
   };
 }

@@ -14,6 +14,7 @@ import { fetchChainRange, fetchSnapshot, snapshotChunks } from './recovery.ts';
 
 /** Sorts after every valid node id: "after (wall, logic)" across all authors. */
 const MAX_NODE_ID = '~'.repeat(128);
+const MAX_LOGIC = 0x7fff_ffff;
 
 export interface ResponderContext {
   readonly nodeId: string;
@@ -45,7 +46,7 @@ export class Responder {
         return { kind: 'vectorClockResponse', datasetId: message.datasetId, heads, boundaries };
       }
       case 'pullChangesRequest':
-        return this.pull(message);
+        return this.pull(message, connection);
       case 'pushChangesRequest':
         return this.push(message, connection);
       case 'chainRangeRequest':
@@ -109,11 +110,15 @@ export class Responder {
     return rt;
   }
 
-  private async pull(m: PullChangesRequest): Promise<Message> {
+  private async pull(m: PullChangesRequest, connection?: Connection): Promise<Message> {
     const rt = this.dataset(m.datasetId);
     const { limit, maxBytes } = this.limits(rt, m.maxEntries, m.maxBytes);
     const since = m.since === null ? null : { ...m.since, nodeId: m.author ?? '' };
     const oplog = rt.replica.store.oplog;
+    if (m.author !== null && m.since !== null && connection !== undefined) {
+      // A pull from `since` means the peer holds the author's chain up to there.
+      await this.confirmHolding(rt, connection.peerNodeId, m.author, m.since);
+    }
     if (await this.beforeBoundary(m)) {
       return { kind: 'changeSet', datasetId: m.datasetId, entries: [], hasMore: false, snapshotRequired: true };
     }
@@ -125,6 +130,15 @@ export class Responder {
     const entries = trimToBytes(fetched.slice(0, limit), maxBytes);
     rt.metrics.entriesOut += entries.length;
     return { kind: 'changeSet', datasetId: m.datasetId, entries, hasMore: fetched.length > entries.length, snapshotRequired: false };
+  }
+
+  private async confirmHolding(rt: DatasetRuntime, peerId: string, author: string, since: { wall: number; logic: number }): Promise<void> {
+    if (!peerId) return;
+    const before = since.logic > 0 ? { wall: since.wall, logic: since.logic - 1, nodeId: author } : { wall: since.wall - 1, logic: MAX_LOGIC, nodeId: author };
+    const [entry] = await rt.replica.store.oplog.entriesByAuthorAfter(rt.datasetId, author, before.wall < 0 ? null : before, { limit: 1 });
+    if (entry && entry.hlc.wall === since.wall && entry.hlc.logic === since.logic) {
+      await rt.replica.store.confirmations.confirm(rt.datasetId, peerId, author, entry.hlc, entry.hash);
+    }
   }
 
   /** True when entries after `since` were pruned here: the puller cannot link up without a snapshot. */
@@ -148,6 +162,11 @@ export class Responder {
       outcome = await apply();
     }
     rt.metrics.entriesIn += outcome.inserted;
+    // The pusher holds everything it pushed: record that as its watermark for those authors.
+    const store = rt.replica.store.confirmations;
+    for (const head of outcome.applied) {
+      if (connection.peerNodeId) await store.confirm(m.datasetId, connection.peerNodeId, head.nodeId, head.hlc, head.hash);
+    }
     return { kind: 'ack', datasetId: m.datasetId, success: true, snapshotRequired: false, applied: outcome.applied };
   }
 

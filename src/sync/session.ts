@@ -23,7 +23,10 @@ export async function syncRound(connection: Connection, rt: DatasetRuntime): Pro
   const reply = await connection.request({ kind: 'vectorClockRequest', datasetId: ds });
   if (reply.kind !== 'vectorClockResponse') throw unexpected(reply, 'vectorClockResponse');
   const remote = new VectorClock(reply.heads.map((h) => h.hlc));
-  const local = new VectorClock((await rt.replica.heads()).map((h) => h.hlc));
+  const localHeads = await rt.replica.heads();
+  const local = new VectorClock(localHeads.map((h) => h.hlc));
+  // The peer's clock says how far it holds each author's chain: that is its watermark here.
+  await confirm(rt, connection.peerNodeId, reply.heads);
 
   let pulled = 0;
   for (const author of local.authorsToPull(remote)) pulled += await pullAuthor(connection, rt, author, remote.get(author));

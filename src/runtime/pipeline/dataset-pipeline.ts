@@ -13,7 +13,9 @@ import type { StorageAdapter } from '../../store/storage-adapter.ts';
 import type { AuthOptions } from '../../sync/auth.ts';
 import { DatasetOrchestrator, type RoundReport } from '../../sync/dataset-orchestrator.ts';
 import type { DatasetRuntime } from '../../sync/dataset-runtime.ts';
+import { datasetHealth } from '../../sync/health.ts';
 import { LagTracker } from '../../sync/lag-tracker.ts';
+import { runMaintenance, type MaintenanceReport } from '../../sync/maintenance.ts';
 import { newDatasetMetrics } from '../../sync/metrics.ts';
 import { DatasetReplica, type LocalOp } from '../../sync/replica.ts';
 import type { ResponderContext } from '../../sync/responder.ts';
@@ -41,6 +43,8 @@ export class DatasetPipeline implements PipelineApi {
   private listener: ((changes: DocumentChange[]) => void) | null = null;
   private closed = false;
   private readonly served = new Set<Connection>();
+  private maintenanceTimer: ReturnType<typeof setInterval> | undefined;
+  private maintaining: Promise<MaintenanceReport> | undefined;
   private readonly ctx: ResponderContext;
 
   constructor(
@@ -88,6 +92,29 @@ export class DatasetPipeline implements PipelineApi {
   async start(): Promise<void> {
     await this.runtime.replica.open();
     this.orchestrator.start();
+    this.maintenanceTimer = setInterval(() => void this.maintainNow().catch(() => undefined), this.runtime.options.maintenanceInterval);
+    (this.maintenanceTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Prunes this dataset only, up to min(retention, oldest confirmation of active peers). */
+  maintainNow(): Promise<MaintenanceReport> {
+    this.assertOpen();
+    // One run at a time: a slow prune must not pile up behind the timer.
+    this.maintaining ??= runMaintenance({ datasetId: this.datasetId, options: this.runtime.options, storage: this.storage })
+      .then((report) => {
+        const m = this.runtime.metrics;
+        m.maintenanceRuns++;
+        m.entriesPruned += report.pruned;
+        m.lastMaintenance = { at: Date.now(), pruned: report.pruned, reason: report.reason };
+        return report;
+      })
+      .catch((error: unknown) => {
+        this.runtime.metrics.errors++;
+        this.runtime.metrics.lastError = { code: (error as { code?: string })?.code ?? 'maintenance_failed', message: (error as Error)?.message ?? String(error), at: Date.now() };
+        throw error;
+      })
+      .finally(() => (this.maintaining = undefined));
+    return this.maintaining;
   }
 
   async write(ops: LocalOp[]): Promise<void> {
@@ -146,6 +173,7 @@ export class DatasetPipeline implements PipelineApi {
       peers: this.orchestrator.status(),
       oplogEntries: await this.storage.oplog.count(this.datasetId),
       lag: this.runtime.lag.snapshot(),
+      health: await datasetHealth({ datasetId: this.datasetId, storage: this.storage }),
     };
   }
 
@@ -170,7 +198,9 @@ export class DatasetPipeline implements PipelineApi {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
     await this.orchestrator.stop();
+    await this.maintaining?.catch(() => undefined);
     for (const c of this.served) c.close(4503, 'pipeline stopping');
   }
 

@@ -3,7 +3,9 @@ import type { DatasetOptions } from '../../core/dataset-options.ts';
 import type { Hlc } from '../../core/hlc.ts';
 import type { JsonValue } from '../../core/json.ts';
 import type { PeerStatus, RoundReport } from '../../sync/dataset-orchestrator.ts';
+import type { DatasetHealth } from '../../sync/health.ts';
 import type { LagSnapshot } from '../../sync/lag-tracker.ts';
+import type { MaintenanceReport } from '../../sync/maintenance.ts';
 import type { DatasetMetrics } from '../../sync/metrics.ts';
 import type { LocalOp } from '../../sync/replica.ts';
 
@@ -27,6 +29,7 @@ export interface PipelineStatus extends DatasetMetrics {
   readonly peers: PeerStatus[];
   readonly oplogEntries: number;
   readonly lag: LagSnapshot;
+  readonly health: DatasetHealth;
 }
 
 /**
@@ -42,6 +45,8 @@ export interface PipelineApi {
   list(collection: string): Promise<{ key: string; value: JsonValue }[]>;
   readRecords(after: Hlc | null, limit: number): Promise<RecordPage>;
   syncNow(): Promise<RoundReport>;
+  /** Runs pruning now (it also runs every maintenanceInterval). */
+  maintainNow(): Promise<MaintenanceReport>;
   status(): Promise<PipelineStatus>;
   setChangeListener(listener: ((changes: DocumentChange[]) => void) | null): Promise<void>;
   close(): Promise<void>;

@@ -45,6 +45,7 @@ const service: WorkerService = {
   list: (collection: string) => current().list(collection),
   readRecords: (after: Hlc | null, limit: number) => current().readRecords(after, limit),
   syncNow: () => current().syncNow(),
+  maintainNow: () => current().maintainNow(),
   status: () => current().status(),
   setChangeListener: (listener: ((changes: DocumentChange[]) => void) | null) => current().setChangeListener(listener),
   async close() {

@@ -5,6 +5,7 @@ import type { Hlc } from '../../core/hlc.ts';
 import type { JsonValue } from '../../core/json.ts';
 import { backoffDelay } from '../../sync/backoff.ts';
 import type { RoundReport } from '../../sync/dataset-orchestrator.ts';
+import type { MaintenanceReport } from '../../sync/maintenance.ts';
 import type { LocalOp } from '../../sync/replica.ts';
 import type { DocumentChange, PipelineApi, PipelineStatus, RecordPage } from '../pipeline/pipeline-api.ts';
 import type { WorkerService } from './pipeline-worker.ts';
@@ -79,6 +80,10 @@ export class WorkerPipeline implements PipelineApi {
 
   syncNow(): Promise<RoundReport> {
     return this.call((r) => r.syncNow());
+  }
+
+  maintainNow(): Promise<MaintenanceReport> {
+    return this.call((r) => r.maintainNow());
   }
 
   status(): Promise<PipelineStatus> {
