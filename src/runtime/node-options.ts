@@ -2,6 +2,7 @@ import { assertDatasetId, PRIMARY_DATASET, type DatasetId } from '../core/datase
 import { resolveDatasetOptions, type DatasetOptions } from '../core/dataset-options.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { ResolverSpec } from '../core/resolvers/registry.ts';
+import { resolveAppendOptions, type AppendBufferOptions, type ResolvedAppendOptions } from '../pipeline/append-options.ts';
 import type { Connector } from '../protocol/transport.ts';
 import type { StorageAdapter } from '../store/storage-adapter.ts';
 import type { AuthOptions } from '../sync/auth.ts';
@@ -9,6 +10,8 @@ import type { AuthOptions } from '../sync/auth.ts';
 export type DatasetConfig = Partial<DatasetOptions> & {
   /** Conflict resolver per collection of this dataset (default: last-write-wins). */
   readonly resolvers?: Record<string, ResolverSpec>;
+  /** Append datasets: the bounded in-memory buffer between append() and the pipeline. */
+  readonly buffer?: AppendBufferOptions;
 };
 
 export interface NodeOptions {
@@ -42,6 +45,8 @@ export interface ResolvedDataset {
   readonly datasetId: DatasetId;
   readonly options: DatasetOptions;
   readonly resolvers: Record<string, ResolverSpec>;
+  /** Set for append datasets. */
+  readonly buffer: ResolvedAppendOptions | undefined;
 }
 
 /** Validates the dataset section; errors name the field (`datasets.logs.syncInterval ...`). */
@@ -53,8 +58,19 @@ export function resolveDatasets(options: NodeOptions): ResolvedDataset[] {
   const out: ResolvedDataset[] = [];
   for (const [id, config] of Object.entries(input)) {
     assertDatasetId(id);
-    const { resolvers, ...rest } = (config ?? {}) as DatasetConfig;
-    out.push({ datasetId: id, options: resolveDatasetOptions(id, rest), resolvers: { ...(options.resolvers ?? {}), ...(resolvers ?? {}) } });
+    const { resolvers, buffer, ...rest } = (config ?? {}) as DatasetConfig;
+    const resolved = resolveDatasetOptions(id, rest);
+    if (buffer !== undefined && resolved.kind !== 'append') {
+      throw new SluiceError('invalid_options', `datasets.${id}.buffer applies to append datasets only: set kind: 'append' or remove it.`, { field: `datasets.${id}.buffer` });
+    }
+    let bufferOptions: ResolvedAppendOptions | undefined;
+    try {
+      bufferOptions = resolved.kind === 'append' ? resolveAppendOptions(buffer) : undefined;
+    } catch (error) {
+      const field = `datasets.${id}.buffer.${String((error as SluiceError).details?.field ?? '')}`;
+      throw new SluiceError('invalid_options', `${field}: ${(error as Error).message}`, { field });
+    }
+    out.push({ datasetId: id, options: resolved, resolvers: { ...(options.resolvers ?? {}), ...(resolvers ?? {}) }, buffer: bufferOptions });
   }
   if (options.multiDataset === false) {
     const primary = out.filter((d) => d.datasetId === PRIMARY_DATASET);

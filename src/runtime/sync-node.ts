@@ -1,6 +1,8 @@
 import type { DatasetId } from '../core/dataset-id.ts';
 import { SluiceError } from '../core/errors.ts';
+import type { Hlc } from '../core/hlc.ts';
 import type { JsonValue } from '../core/json.ts';
+import { AppendBuffer, flushOnPageHide, type AppendBufferOptions, type AppendBufferStats, type EncodedBatch } from '../pipeline/append-buffer.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { FrameCodec } from '../protocol/frame-codec.ts';
 import { sendFrame, type PortLike } from '../protocol/port-transport.ts';
@@ -16,17 +18,28 @@ import { Responder, type ResponderContext } from '../sync/responder.ts';
 import { openCollection, type Collection } from './collection.ts';
 import type { NodeOptions, ResolvedDataset } from './node-options.ts';
 import { DatasetPipeline, type PipelineSettings } from './pipeline/dataset-pipeline.ts';
-import type { DocumentChange, PipelineApi, PipelineStatus } from './pipeline/pipeline-api.ts';
+import type { DocumentChange, PipelineApi, PipelineStatus, RecordPage } from './pipeline/pipeline-api.ts';
 import type { WorkerPipelineConfig } from './worker/worker-config.ts';
 import { WorkerPipeline, type WorkerStatus } from './worker/worker-pipeline.ts';
 
 export interface DatasetHandle {
   readonly id: DatasetId;
   collection<T extends JsonValue = JsonValue>(name: string): Collection<T>;
+  /**
+   * Append datasets: buffers records and returns at once (under the `block` policy, a full buffer
+   * makes it return a Promise that resolves when there is room). Records are JSON objects.
+   */
+  append(records: unknown): void | Promise<void>;
+  /** Hands everything buffered to the pipeline and waits until it is stored. */
+  flush(): Promise<void>;
+  /** Reads stored records (all authors) in batch order; pass `next` back to page. */
+  records(after?: Hlc | null, limit?: number): Promise<RecordPage>;
 }
 
 export interface DatasetStatus extends PipelineStatus {
   readonly worker: WorkerStatus;
+  /** Append datasets: depth, in-flight batches and drops by policy. */
+  readonly buffer: AppendBufferStats | null;
 }
 
 export interface AcceptOptions {
@@ -43,6 +56,7 @@ export interface DatasetSlot {
   readonly local: DatasetPipeline | undefined;
   readonly worker: WorkerPipeline | undefined;
   readonly listeners: Set<(changes: DocumentChange[]) => void>;
+  readonly buffer: AppendBuffer | undefined;
 }
 
 /** A running sluice node: one isolated pipeline per dataset. */
@@ -83,7 +97,9 @@ export class SyncNode {
         local = new DatasetPipeline(settings, options.storage, options.peers ?? []);
         served.set(d.datasetId, local.runtime);
       }
-      this.slots.set(d.datasetId, { id: d.datasetId, pipeline: (local ?? worker)!, local, worker, listeners: new Set() });
+      const pipeline: PipelineApi = (local ?? worker)!;
+      const buffer = d.buffer ? appendBufferFor(pipeline, d.buffer) : undefined;
+      this.slots.set(d.datasetId, { id: d.datasetId, pipeline, local, worker, listeners: new Set(), buffer });
     }
   }
 
@@ -103,7 +119,17 @@ export class SyncNode {
 
   dataset(id: DatasetId): DatasetHandle {
     const slot = this.slot(id);
-    return { id, collection: <T extends JsonValue = JsonValue>(name: string) => openCollection<T>(slot, name) };
+    const buffer = () => {
+      if (!slot.buffer) throw new SluiceError('invalid_options', `Dataset "${id}" is a documents dataset: append() needs { kind: 'append' } in its config.`, { datasetId: id });
+      return slot.buffer;
+    };
+    return {
+      id,
+      collection: <T extends JsonValue = JsonValue>(name: string) => openCollection<T>(slot, name),
+      append: (records) => buffer().append(records),
+      flush: () => buffer().flush(),
+      records: (after = null, limit = 1000) => slot.pipeline.readRecords(after, limit),
+    };
   }
 
   /** Runs a sync round now for one dataset, or for all of them, and reports each peer's outcome. */
@@ -124,9 +150,9 @@ export class SyncNode {
       [...this.slots.values()].map(async (slot) => {
         const worker: WorkerStatus = slot.worker?.workerStatus() ?? { state: 'in-process', restarts: 0, lastCrash: null };
         try {
-          out[slot.id] = { ...(await slot.pipeline.status()), worker };
+          out[slot.id] = { ...(await slot.pipeline.status()), worker, buffer: slot.buffer?.stats() ?? null };
         } catch (error) {
-          out[slot.id] = { ...unavailableStatus(slot.id, error), worker };
+          out[slot.id] = { ...unavailableStatus(slot.id, error), worker, buffer: slot.buffer?.stats() ?? null };
         }
       }),
     );
@@ -213,6 +239,8 @@ export class SyncNode {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Buffers first: what append() accepted reaches storage before the pipelines stop.
+    await Promise.all([...this.slots.values()].map((s) => s.buffer?.close()));
     await Promise.all([...this.slots.values()].map((s) => s.pipeline.close()));
     for (const c of this.accepted) c.close(4503, 'node shutting down');
     await this.options.storage.close();
@@ -225,6 +253,18 @@ export class SyncNode {
     }
     return slot;
   }
+}
+
+/** The dataset's records collection: append batches land here as one entry each. */
+const RECORDS_COLLECTION = 'records';
+
+function appendBufferFor(pipeline: PipelineApi, options: AppendBufferOptions): AppendBuffer {
+  const store = (batch: EncodedBatch) => pipeline.ingest(batch.bytes, RECORDS_COLLECTION);
+  // spill: overflow goes straight to the dataset's own storage instead of waiting in memory; it
+  // is the same durable oplog, kept up to the retention limit while the device is offline.
+  const buffer = new AppendBuffer(options, { ingest: store, spill: store });
+  flushOnPageHide(buffer);
+  return buffer;
 }
 
 function workerConfig(settings: PipelineSettings, options: NodeOptions): WorkerPipelineConfig {

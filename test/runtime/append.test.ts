@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Harness } from '../sync/harness.ts';
+
+describe('append datasets end to end', () => {
+  const h = new Harness();
+  afterEach(() => h.close());
+
+  async function readAll(handle: { records(after?: never, limit?: number): Promise<{ records: unknown[]; next: unknown }> }): Promise<unknown[]> {
+    const out: unknown[] = [];
+    let after: unknown = null;
+    for (;;) {
+      const page = await (handle.records as (a: unknown, l: number) => Promise<{ records: unknown[]; next: unknown }>)(after, 500);
+      out.push(...page.records);
+      if (page.next === null) return out;
+      after = page.next;
+    }
+  }
+
+  it('moves a flood of records from the client worker to the hub worker without loss or duplicates', async () => {
+    const hub = await h.hub('hub', { datasets: { primary: {}, logs: { kind: 'append' } } });
+    const client = await h.node('client', { peers: [h.peer(hub.url)], datasets: { primary: {}, logs: { kind: 'append', buffer: { policy: 'block', maxRecords: 5_000 } } } });
+    const logs = client.dataset('logs');
+    for (let i = 0; i < 20_000; i += 1_000) {
+      await logs.append(Array.from({ length: 1_000 }, (_, j) => ({ seq: i + j, level: 'info', msg: `event ${i + j}` })));
+    }
+    await logs.flush();
+    await client.syncNow('logs');
+
+    const m = await client.metrics();
+    expect(m.logs!.worker.state).toBe('running');
+    expect(m.logs!.buffer).toMatchObject({ appended: 20_000, ingested: 20_000, spilled: 0, depth: 0 });
+    expect(Object.values(m.logs!.buffer!.dropped).reduce((a, b) => a + b, 0)).toBe(0);
+    // batches, not records, are the unit on disk and on the wire
+    expect(m.logs!.oplogEntries).toBeLessThan(200);
+
+    const seqs = (await readAll(hub.node.dataset('logs') as never)).map((r) => (r as { seq: number }).seq);
+    expect(seqs.length).toBe(20_000);
+    expect(new Set(seqs).size).toBe(20_000);
+    expect(Math.min(...seqs)).toBe(0);
+    expect(Math.max(...seqs)).toBe(19_999);
+    expect((await hub.node.metrics()).logs!.worker.state).toBe('running');
+  });
+
+  it('rejects append on documents datasets and put on append datasets, with messages that say what to do', async () => {
+    const node = await h.node('n', { datasets: { primary: {}, logs: { kind: 'append', worker: false } } });
+    expect(() => node.dataset('primary').append({ a: 1 })).toThrow(expect.objectContaining({ code: 'invalid_options', message: expect.stringContaining("kind: 'append'") }));
+    await expect(node.collection('x', 'logs').put('k', 1)).rejects.toMatchObject({ code: 'invalid_options', message: expect.stringContaining('append()') });
+    expect(() => node.dataset('logs').append({ bad: Number.NaN })).toThrow(expect.objectContaining({ code: 'invalid_payload' }));
+    await expect(h.node('m', { datasets: { logs: { kind: 'append', buffer: { policy: 'drop-everything' as never } } } })).rejects.toMatchObject({ code: 'invalid_options', details: { field: expect.stringContaining('datasets.logs.buffer') } });
+  });
+});
