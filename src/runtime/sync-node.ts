@@ -7,6 +7,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { FrameCodec } from '../protocol/frame-codec.ts';
 import { sendFrame, type PortLike } from '../protocol/port-transport.ts';
 import type { Transport } from '../protocol/transport.ts';
+import type { DatasetSnapshot, SnapshotImportMode } from '../store/snapshot-store.ts';
 import { routeByHandshake } from './handshake-router.ts';
 import type { AuthOptions } from '../sync/auth.ts';
 import { Connection } from '../sync/connection.ts';
@@ -40,6 +41,15 @@ export interface DatasetStatus extends PipelineStatus {
   readonly worker: WorkerStatus;
   /** Append datasets: depth, in-flight batches and drops by policy. */
   readonly buffer: AppendBufferStats | null;
+}
+
+export const MULTI_SNAPSHOT_FORMAT = 'sluice-multi-snapshot/1';
+
+/** A full export: one dataset snapshot per dataset, each restorable on its own. */
+export interface MultiDatasetSnapshot {
+  readonly format: typeof MULTI_SNAPSHOT_FORMAT;
+  readonly createdAt: number;
+  readonly datasets: Record<DatasetId, DatasetSnapshot>;
 }
 
 export interface AcceptOptions {
@@ -136,6 +146,33 @@ export class SyncNode {
   async syncNow(datasetId?: DatasetId): Promise<RoundReport[]> {
     const targets = datasetId === undefined ? [...this.slots.values()] : [this.slot(datasetId)];
     return Promise.all(targets.map((s) => s.pipeline.syncNow()));
+  }
+
+  /** One dataset's documents, oplog, heads and boundaries. */
+  exportSnapshot(datasetId: DatasetId): Promise<DatasetSnapshot> {
+    return this.slot(datasetId).pipeline.exportSnapshot();
+  }
+
+  /** Every dataset, each exported by its own pipeline. */
+  async exportAll(): Promise<MultiDatasetSnapshot> {
+    const datasets: Record<DatasetId, DatasetSnapshot> = {};
+    for (const slot of this.slots.values()) datasets[slot.id] = await slot.pipeline.exportSnapshot();
+    return { format: MULTI_SNAPSHOT_FORMAT, createdAt: Date.now(), datasets };
+  }
+
+  /** Imports into the snapshot's own dataset only; other datasets are not touched. */
+  importSnapshot(snapshot: DatasetSnapshot, mode: SnapshotImportMode): Promise<void> {
+    const datasetId = typeof snapshot?.datasetId === 'string' && snapshot.datasetId !== '' ? snapshot.datasetId : 'primary';
+    return this.slot(datasetId).pipeline.importSnapshot(snapshot, mode);
+  }
+
+  /** Imports each dataset of a multi-dataset snapshot through its own pipeline; unknown datasets are refused first. */
+  async importAll(snapshot: MultiDatasetSnapshot, mode: SnapshotImportMode): Promise<void> {
+    if (snapshot?.format !== MULTI_SNAPSHOT_FORMAT || typeof snapshot.datasets !== 'object') {
+      throw new SluiceError('invalid_snapshot', `Expected a multi-dataset snapshot ("${MULTI_SNAPSHOT_FORMAT}") as written by exportAll().`);
+    }
+    for (const id of Object.keys(snapshot.datasets)) this.slot(id);
+    for (const [id, dataset] of Object.entries(snapshot.datasets)) await this.slot(id).pipeline.importSnapshot(dataset, mode);
   }
 
   /** Prunes one dataset now (each also prunes every maintenanceInterval). */

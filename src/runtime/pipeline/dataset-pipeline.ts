@@ -9,7 +9,9 @@ import { FrameCodec } from '../../protocol/frame-codec.ts';
 import type { Connector, Transport } from '../../protocol/transport.ts';
 import { Connection } from '../../sync/connection.ts';
 import { Responder } from '../../sync/responder.ts';
+import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
 import type { StorageAdapter } from '../../store/storage-adapter.ts';
+import { parseSnapshot } from '../../store/validation.ts';
 import type { AuthOptions } from '../../sync/auth.ts';
 import { DatasetOrchestrator, type RoundReport } from '../../sync/dataset-orchestrator.ts';
 import type { DatasetRuntime } from '../../sync/dataset-runtime.ts';
@@ -175,6 +177,16 @@ export class DatasetPipeline implements PipelineApi {
       lag: this.runtime.lag.snapshot(),
       health: await datasetHealth({ datasetId: this.datasetId, storage: this.storage }),
     };
+  }
+
+  exportSnapshot(): Promise<DatasetSnapshot> {
+    return this.storage.snapshots.export(this.datasetId);
+  }
+
+  async importSnapshot(snapshot: DatasetSnapshot, mode: SnapshotImportMode): Promise<void> {
+    this.assertOpen();
+    if (mode !== 'merge' && mode !== 'replace') throw new SluiceError('invalid_options', `Snapshot import mode must be "merge" or "replace", got ${JSON.stringify(mode)}.`);
+    await this.runtime.replica.importSnapshot(parseSnapshot(this.datasetId, snapshot, Number.MAX_SAFE_INTEGER), mode);
   }
 
   /** Answers a peer that dialed in for this dataset (a hub hands it over after the handshake frame). */

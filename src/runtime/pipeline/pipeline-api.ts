@@ -8,6 +8,7 @@ import type { LagSnapshot } from '../../sync/lag-tracker.ts';
 import type { MaintenanceReport } from '../../sync/maintenance.ts';
 import type { DatasetMetrics } from '../../sync/metrics.ts';
 import type { LocalOp } from '../../sync/replica.ts';
+import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
 
 export interface DocumentChange {
   readonly collection: string;
@@ -48,6 +49,9 @@ export interface PipelineApi {
   /** Runs pruning now (it also runs every maintenanceInterval). */
   maintainNow(): Promise<MaintenanceReport>;
   status(): Promise<PipelineStatus>;
+  exportSnapshot(): Promise<DatasetSnapshot>;
+  /** merge folds documents through the collection resolvers; replace drops this dataset first. */
+  importSnapshot(snapshot: DatasetSnapshot, mode: SnapshotImportMode): Promise<void>;
   setChangeListener(listener: ((changes: DocumentChange[]) => void) | null): Promise<void>;
   close(): Promise<void>;
 }

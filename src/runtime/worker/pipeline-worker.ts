@@ -9,6 +9,7 @@ import { PortTransport, type PortLike } from '../../protocol/port-transport.ts';
 import { DatasetPipeline } from '../pipeline/dataset-pipeline.ts';
 import type { DocumentChange, PipelineApi } from '../pipeline/pipeline-api.ts';
 import type { LocalOp } from '../../sync/replica.ts';
+import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
 import { openConnector } from './open-connector.ts';
 import { openStorage } from './open-storage.ts';
 import type { WorkerPipelineConfig } from './worker-config.ts';
@@ -45,6 +46,8 @@ const service: WorkerService = {
   list: (collection: string) => current().list(collection),
   readRecords: (after: Hlc | null, limit: number) => current().readRecords(after, limit),
   syncNow: () => current().syncNow(),
+  exportSnapshot: () => current().exportSnapshot(),
+  importSnapshot: (snapshot: DatasetSnapshot, mode: SnapshotImportMode) => current().importSnapshot(snapshot, mode),
   maintainNow: () => current().maintainNow(),
   status: () => current().status(),
   setChangeListener: (listener: ((changes: DocumentChange[]) => void) | null) => current().setChangeListener(listener),

@@ -7,6 +7,7 @@ import { backoffDelay } from '../../sync/backoff.ts';
 import type { RoundReport } from '../../sync/dataset-orchestrator.ts';
 import type { MaintenanceReport } from '../../sync/maintenance.ts';
 import type { LocalOp } from '../../sync/replica.ts';
+import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
 import type { DocumentChange, PipelineApi, PipelineStatus, RecordPage } from '../pipeline/pipeline-api.ts';
 import type { WorkerService } from './pipeline-worker.ts';
 import { spawnPipelineWorker, type SpawnedWorker } from './spawn-worker.ts';
@@ -80,6 +81,14 @@ export class WorkerPipeline implements PipelineApi {
 
   syncNow(): Promise<RoundReport> {
     return this.call((r) => r.syncNow());
+  }
+
+  exportSnapshot(): Promise<DatasetSnapshot> {
+    return this.call((r) => r.exportSnapshot() as Promise<DatasetSnapshot>);
+  }
+
+  importSnapshot(snapshot: DatasetSnapshot, mode: SnapshotImportMode): Promise<void> {
+    return this.call((r) => r.importSnapshot(snapshot, mode));
   }
 
   maintainNow(): Promise<MaintenanceReport> {
