@@ -136,7 +136,13 @@ export class Connection {
     if (this.isClosed) throw new SluiceError('connection_closed', `Connection to ${this.remote} is closed.`);
     const frame = await this.codec.encode(message, requestId);
     this.bytesOut += frame.length;
-    this.transport.send(frame);
+    try {
+      this.transport.send(frame);
+    } catch (error) {
+      // The transport died under us: the connection is over, whatever the transport's error type.
+      this.finish({ code: 1006, reason: (error as Error)?.message ?? 'send failed' });
+      throw new SluiceError('connection_closed', `Connection to ${this.remote} is closed.`, {}, { cause: error });
+    }
   }
 
   close(code: number = CLOSE_CODES.normal, reason = 'closing'): void {

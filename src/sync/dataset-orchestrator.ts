@@ -30,6 +30,8 @@ interface PeerState {
   nextRetryAt: number;
   lastError: string | null;
   lastSuccessAt: number;
+  /** Whether the current attempt started on a pooled connection. */
+  reused: boolean;
 }
 
 export interface OrchestratorOptions {
@@ -60,7 +62,7 @@ export class DatasetOrchestrator {
     connectors: readonly Connector[],
     private readonly options: OrchestratorOptions,
   ) {
-    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0 }));
+    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, reused: false }));
   }
 
   start(): void {
@@ -150,6 +152,24 @@ export class DatasetOrchestrator {
 
   private async syncPeer(p: PeerState): Promise<RoundReport['peers'][number]> {
     try {
+      return await this.attempt(p);
+    } catch (error) {
+      // A pooled connection can die between rounds without us noticing yet; that alone is no
+      // reason to fail the round: dial once more right away.
+      if (isSluiceError(error, 'connection_closed') && p.connection === undefined && p.reused) {
+        try {
+          return await this.attempt(p);
+        } catch (retryError) {
+          return this.fail(p, retryError);
+        }
+      }
+      return this.fail(p, error);
+    }
+  }
+
+  private async attempt(p: PeerState): Promise<RoundReport['peers'][number]> {
+    p.reused = p.connection?.isOpen === true;
+    try {
       if (!p.connection?.isOpen) {
         p.connection = await dial(p.connector, this.ctx, this.rt.datasetId, {
           maxFrameBytes: this.options.maxFrameBytes,
@@ -169,19 +189,23 @@ export class DatasetOrchestrator {
       p.lastSuccessAt = Date.now();
       return { url: p.connector.url, ok: true, pulled, pushed };
     } catch (error) {
-      p.failures++;
-      p.nextRetryAt = Date.now() + backoffDelay(p.failures);
-      const message = (error as Error)?.message ?? String(error);
-      p.lastError = message;
-      this.rt.metrics.roundFailures++;
-      this.rt.metrics.errors++;
-      this.rt.metrics.lastError = { code: isSluiceError(error) ? error.code : 'unknown', message, at: Date.now() };
-      // A failed round leaves the connection in an unknown state (a half-read stream, a refused
-      // grant): dial afresh next time rather than reuse it.
       p.connection?.close(1000, 'sync failed');
       p.connection = undefined;
-      this.options.onError?.(error, p.connector.url);
-      return { url: p.connector.url, ok: false, pulled: 0, pushed: 0, error: message, code: isSluiceError(error) ? error.code : 'unknown' };
+      throw error;
     }
+  }
+
+  /** Records a failed attempt; attempt() has already dropped the connection, whose state is unknown. */
+  private fail(p: PeerState, error: unknown): RoundReport['peers'][number] {
+    p.failures++;
+    p.nextRetryAt = Date.now() + backoffDelay(p.failures);
+    const message = (error as Error)?.message ?? String(error);
+    const code = isSluiceError(error) ? error.code : 'unknown';
+    p.lastError = message;
+    this.rt.metrics.roundFailures++;
+    this.rt.metrics.errors++;
+    this.rt.metrics.lastError = { code, message, at: Date.now() };
+    this.options.onError?.(error, p.connector.url);
+    return { url: p.connector.url, ok: false, pulled: 0, pushed: 0, error: message, code };
   }
 }

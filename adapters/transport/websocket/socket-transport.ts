@@ -1,3 +1,4 @@
+import { SluiceError } from '../../../src/core/errors.ts';
 import type { CloseInfo, Transport, TransportHandlers } from '../../../src/protocol/transport.ts';
 
 /** The part of the WHATWG WebSocket API sluice uses; browsers, Deno, Bun, Node >= 22 and `ws` all have it. */
@@ -45,16 +46,20 @@ export class WebSocketTransport implements Transport {
   }
 
   send(frame: Uint8Array): void {
-    if (this.socket.readyState !== OPEN) throw new Error('socket is not open');
+    if (this.closedWith || this.socket.readyState !== OPEN) {
+      throw new SluiceError('connection_closed', `Connection to ${this.remote} is closed.`);
+    }
     this.socket.send(frame);
   }
 
+  /** Closing is final at once: the connection learns now, not when the peer's close frame comes back. */
   close(code = 1000, reason = ''): void {
     try {
       this.socket.close(code, reason);
     } catch {
       this.socket.close();
     }
+    this.onClose({ code, reason });
   }
 
   private onClose(info: CloseInfo): void {
