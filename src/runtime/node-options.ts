@@ -37,6 +37,8 @@ export interface NodeOptions {
    * but do not start), as a single-dataset build would. Default true.
    */
   readonly multiDataset?: boolean;
+  /** How often `node.on('metrics', …)` listeners hear from the node. Default 1000 ms. */
+  readonly metricsIntervalMs?: number;
   /** Called when a dataset's worker dies; it is restarted with backoff either way. */
   readonly onWorkerCrash?: (datasetId: DatasetId, reason: string) => void;
 }

@@ -43,6 +43,13 @@ export interface DatasetStatus extends PipelineStatus {
   readonly buffer: AppendBufferStats | null;
 }
 
+export interface NodeEvents {
+  /** Every `metricsIntervalMs` while someone listens: the same object metrics() returns. */
+  metrics: Record<DatasetId, DatasetStatus>;
+  /** A dataset's worker died; it is being restarted with backoff. */
+  'worker-crash': { datasetId: DatasetId; reason: string };
+}
+
 export const MULTI_SNAPSHOT_FORMAT = 'sluice-multi-snapshot/1';
 
 /** A full export: one dataset snapshot per dataset, each restorable on its own. */
@@ -77,6 +84,8 @@ export class SyncNode {
   private readonly maxFrameBytes: number;
   private readonly responderContext: ResponderContext;
   private closed = false;
+  private readonly eventListeners: { [K in keyof NodeEvents]: Set<(event: NodeEvents[K]) => void> } = { metrics: new Set(), 'worker-crash': new Set() };
+  private metricsTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     nodeId: string,
@@ -102,7 +111,12 @@ export class SyncNode {
       let local: DatasetPipeline | undefined;
       let worker: WorkerPipeline | undefined;
       if (d.options.worker) {
-        worker = new WorkerPipeline(d.datasetId, workerConfig(settings, options), { ...(options.onWorkerCrash ? { onCrash: options.onWorkerCrash } : {}) });
+        worker = new WorkerPipeline(d.datasetId, workerConfig(settings, options), {
+          onCrash: (datasetId, reason) => {
+            options.onWorkerCrash?.(datasetId, reason);
+            this.emit('worker-crash', { datasetId, reason });
+          },
+        });
       } else {
         local = new DatasetPipeline(settings, options.storage, options.peers ?? []);
         served.set(d.datasetId, local.runtime);
@@ -146,6 +160,54 @@ export class SyncNode {
   async syncNow(datasetId?: DatasetId): Promise<RoundReport[]> {
     const targets = datasetId === undefined ? [...this.slots.values()] : [this.slot(datasetId)];
     return Promise.all(targets.map((s) => s.pipeline.syncNow()));
+  }
+
+  /**
+   * Subscribes to node events; returns the unsubscribe function. Metrics events start with the
+   * first listener and stop with the last, so an unobserved node does no polling.
+   */
+  on<K extends keyof NodeEvents>(event: K, listener: (payload: NodeEvents[K]) => void): () => void {
+    const set = this.eventListeners[event] as Set<(payload: NodeEvents[K]) => void> | undefined;
+    if (!set) throw new SluiceError('invalid_options', `Unknown event "${String(event)}": use ${Object.keys(this.eventListeners).join(' or ')}.`);
+    set.add(listener);
+    if (event === 'metrics' && !this.metricsTimer) {
+      this.metricsTimer = setInterval(() => {
+        void this.metrics().then((m) => this.emit('metrics', m), () => undefined);
+      }, this.options.metricsIntervalMs ?? 1_000);
+      (this.metricsTimer as { unref?: () => void }).unref?.();
+    }
+    return () => {
+      set.delete(listener);
+      if (event === 'metrics' && set.size === 0 && this.metricsTimer) {
+        clearInterval(this.metricsTimer);
+        this.metricsTimer = undefined;
+      }
+    };
+  }
+
+  private emit<K extends keyof NodeEvents>(event: K, payload: NodeEvents[K]): void {
+    for (const listener of this.eventListeners[event] as Set<(p: NodeEvents[K]) => void>) {
+      try {
+        listener(payload);
+      } catch {
+        // a listener's bug must not break the node
+      }
+    }
+  }
+
+  /** Tracks a peer for pruning: its confirmations then hold back this dataset's pruning. */
+  trackPeer(datasetId: DatasetId, peerId: string): Promise<void> {
+    return this.slot(datasetId).pipeline.managePeer('track', peerId).then(() => undefined);
+  }
+
+  /** Stops tracking a retired peer, so it no longer holds back pruning. Returns whether it was tracked. */
+  untrackPeer(datasetId: DatasetId, peerId: string): Promise<boolean> {
+    return this.slot(datasetId).pipeline.managePeer('untrack', peerId);
+  }
+
+  /** An inactive peer stays tracked but no longer holds back pruning. */
+  setPeerActive(datasetId: DatasetId, peerId: string, active: boolean): Promise<boolean> {
+    return this.slot(datasetId).pipeline.managePeer(active ? 'activate' : 'deactivate', peerId);
   }
 
   /** One dataset's documents, oplog, heads and boundaries. */
@@ -276,6 +338,7 @@ export class SyncNode {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.metricsTimer) clearInterval(this.metricsTimer);
     // Buffers first: what append() accepted reaches storage before the pipelines stop.
     await Promise.all([...this.slots.values()].map((s) => s.buffer?.close()));
     await Promise.all([...this.slots.values()].map((s) => s.pipeline.close()));

@@ -17,14 +17,14 @@ describe('peer-confirmed pruning through real sync', () => {
     await client.syncNow(); // a second round reads the hub's clock after our pushes
 
     // A tracked peer that never synced holds everything back, and says so.
-    await storage.confirmations.registerPeer('primary', 'offline-laptop');
+    await client.trackPeer('primary', 'offline-laptop');
     await new Promise((r) => setTimeout(r, 5)); // let the 1 ms retention window pass
     const held = await client.maintainNow('primary');
     expect(held.pruned).toBe(0);
     expect(held.reason).toContain('offline-laptop');
     expect((await client.metrics()).primary!.health.peersWithoutConfirmation).toContain('offline-laptop');
 
-    await storage.confirmations.removePeer('primary', 'offline-laptop');
+    expect(await client.untrackPeer('primary', 'offline-laptop')).toBe(true);
     const report = await client.maintainNow('primary');
     expect(report.pruned).toBe(51); // our 50 and the hub's 1: the hub confirmed both authors
     const m = await client.metrics();

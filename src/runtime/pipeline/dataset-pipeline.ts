@@ -17,11 +17,11 @@ import { DatasetOrchestrator, type RoundReport } from '../../sync/dataset-orches
 import type { DatasetRuntime } from '../../sync/dataset-runtime.ts';
 import { datasetHealth } from '../../sync/health.ts';
 import { LagTracker } from '../../sync/lag-tracker.ts';
-import { runMaintenance, type MaintenanceReport } from '../../sync/maintenance.ts';
+import { activatePeer, deactivatePeer, registerPeer, removePeer, runMaintenance, type MaintenanceReport } from '../../sync/maintenance.ts';
 import { newDatasetMetrics } from '../../sync/metrics.ts';
 import { DatasetReplica, type LocalOp } from '../../sync/replica.ts';
 import type { ResponderContext } from '../../sync/responder.ts';
-import type { DocumentChange, PipelineApi, PipelineStatus, RecordPage } from './pipeline-api.ts';
+import type { DocumentChange, PeerOp, PipelineApi, PipelineStatus, RecordPage } from './pipeline-api.ts';
 
 export interface PipelineSettings {
   readonly nodeId: string;
@@ -177,6 +177,23 @@ export class DatasetPipeline implements PipelineApi {
       lag: this.runtime.lag.snapshot(),
       health: await datasetHealth({ datasetId: this.datasetId, storage: this.storage }),
     };
+  }
+
+  async managePeer(op: PeerOp, peerId: string): Promise<boolean> {
+    this.assertOpen();
+    switch (op) {
+      case 'track':
+        await registerPeer(this.storage, this.datasetId, peerId);
+        return true;
+      case 'untrack':
+        return removePeer(this.storage, this.datasetId, peerId);
+      case 'activate':
+        return activatePeer(this.storage, this.datasetId, peerId);
+      case 'deactivate':
+        return deactivatePeer(this.storage, this.datasetId, peerId);
+      default:
+        throw new SluiceError('invalid_options', `Unknown peer operation ${JSON.stringify(op)}.`);
+    }
   }
 
   exportSnapshot(): Promise<DatasetSnapshot> {

@@ -18,6 +18,8 @@ export interface DocumentChange {
   readonly origin: 'local' | 'remote' | 'snapshot';
 }
 
+export type PeerOp = 'track' | 'untrack' | 'activate' | 'deactivate';
+
 export interface RecordPage {
   readonly records: unknown[];
   /** Pass back as `after` for the next page; null when there is nothing more. */
@@ -49,6 +51,8 @@ export interface PipelineApi {
   /** Runs pruning now (it also runs every maintenanceInterval). */
   maintainNow(): Promise<MaintenanceReport>;
   status(): Promise<PipelineStatus>;
+  /** Peer tracking for pruning: track, untrack (forget, watermarks too), activate, deactivate. */
+  managePeer(op: PeerOp, peerId: string): Promise<boolean>;
   exportSnapshot(): Promise<DatasetSnapshot>;
   /** merge folds documents through the collection resolvers; replace drops this dataset first. */
   importSnapshot(snapshot: DatasetSnapshot, mode: SnapshotImportMode): Promise<void>;

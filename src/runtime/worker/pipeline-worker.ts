@@ -7,7 +7,7 @@ import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import type { Hlc } from '../../core/hlc.ts';
 import { PortTransport, type PortLike } from '../../protocol/port-transport.ts';
 import { DatasetPipeline } from '../pipeline/dataset-pipeline.ts';
-import type { DocumentChange, PipelineApi } from '../pipeline/pipeline-api.ts';
+import type { DocumentChange, PeerOp, PipelineApi } from '../pipeline/pipeline-api.ts';
 import type { LocalOp } from '../../sync/replica.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
 import { openConnector } from './open-connector.ts';
@@ -47,6 +47,7 @@ const service: WorkerService = {
   readRecords: (after: Hlc | null, limit: number) => current().readRecords(after, limit),
   syncNow: () => current().syncNow(),
   exportSnapshot: () => current().exportSnapshot(),
+  managePeer: (op: PeerOp, peerId: string) => current().managePeer(op, peerId),
   importSnapshot: (snapshot: DatasetSnapshot, mode: SnapshotImportMode) => current().importSnapshot(snapshot, mode),
   maintainNow: () => current().maintainNow(),
   status: () => current().status(),

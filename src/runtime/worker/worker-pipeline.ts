@@ -8,7 +8,7 @@ import type { RoundReport } from '../../sync/dataset-orchestrator.ts';
 import type { MaintenanceReport } from '../../sync/maintenance.ts';
 import type { LocalOp } from '../../sync/replica.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
-import type { DocumentChange, PipelineApi, PipelineStatus, RecordPage } from '../pipeline/pipeline-api.ts';
+import type { DocumentChange, PeerOp, PipelineApi, PipelineStatus, RecordPage } from '../pipeline/pipeline-api.ts';
 import type { WorkerService } from './pipeline-worker.ts';
 import { spawnPipelineWorker, type SpawnedWorker } from './spawn-worker.ts';
 import type { WorkerPipelineConfig } from './worker-config.ts';
@@ -81,6 +81,10 @@ export class WorkerPipeline implements PipelineApi {
 
   syncNow(): Promise<RoundReport> {
     return this.call((r) => r.syncNow());
+  }
+
+  managePeer(op: PeerOp, peerId: string): Promise<boolean> {
+    return this.call((r) => r.managePeer(op, peerId));
   }
 
   exportSnapshot(): Promise<DatasetSnapshot> {
