@@ -1,0 +1,56 @@
+import type { DatasetId } from '../../core/dataset-id.ts';
+import type { Hlc } from '../../core/hlc.ts';
+import type { JsonValue } from '../../core/json.ts';
+
+/**
+ * One applied change as a sink sees it. A delete (tombstone) carries the same collection and key
+ * as the document it deletes, so it routes to the same writer.
+ */
+export interface SinkRecord {
+  readonly datasetId: DatasetId;
+  readonly collection: string;
+  readonly key: string;
+  readonly op: 'put' | 'delete';
+  /** The document after the change; null for deletes. */
+  readonly value: JsonValue | null;
+  readonly hlc: Hlc;
+  /** The oplog entry's hash: stable across replays, usable as an idempotency key. */
+  readonly hash: string;
+}
+
+/** Control events are never hashed: every writer gets them, after in-flight data, before later data. */
+export type ControlEvent =
+  | { readonly type: 'schema'; readonly collection: string; readonly fields: readonly string[] }
+  | { readonly type: 'config'; readonly settings: JsonValue }
+  | { readonly type: 'flush' };
+
+export interface SinkWriter {
+  write(batch: readonly SinkRecord[]): Promise<void>;
+  onControl(event: ControlEvent): Promise<void>;
+  /** Everything written to this writer before barrier `barrierId` must be durable when this resolves. */
+  checkpoint(barrierId: number): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export type PartitionStrategy =
+  | { readonly strategy: 'none' }
+  | {
+      readonly strategy: 'hash';
+      /** Record fields that make the routing key, e.g. ['documentId'] (the document key) or ['value.tenant']. */
+      readonly fields: readonly string[];
+      /** Virtual buckets, mapped to writers deterministically. Default 128. */
+      readonly buckets?: number;
+    };
+
+export interface SinkConfig {
+  readonly name: string;
+  open(writerIndex: number): SinkWriter | Promise<SinkWriter>;
+  /** Writers running in parallel. Default 1. */
+  readonly parallelism?: number;
+  /** Default { strategy: 'none' }: one writer, today's behaviour exactly. */
+  readonly partition?: PartitionStrategy;
+  /** Declared fields per collection: routing fields are checked against it when the sink is built. */
+  readonly schema?: Readonly<Record<string, readonly string[]>>;
+  /** Allow restoring a checkpoint written with another bucket count. */
+  readonly rebalance?: boolean;
+}
