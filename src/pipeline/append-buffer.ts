@@ -584,7 +584,7 @@ export class AppendBuffer {
     } else if (!this.retries) {
       this.dropped['ingest-failed'] += count;
     } else if (this.closed && this.policy === 'spill') {
-      this.requeue(flight);
+      this.spill(flight.batch.bytes.byteLength === flight.byteLength ? flight.batch : this.reencode(flight));
     } else if (this.closed && ++flight.failuresSinceClose >= CLOSE_INGEST_ATTEMPTS) {
       this.dropped['ingest-failed'] += count;
     } else {
