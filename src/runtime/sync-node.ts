@@ -2,7 +2,7 @@ import type { DatasetId } from '../core/dataset-id.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Hlc } from '../core/hlc.ts';
 import type { JsonValue } from '../core/json.ts';
-import { AppendBuffer, flushOnPageHide, type AppendBufferOptions, type AppendBufferStats, type EncodedBatch } from '../pipeline/append-buffer.ts';
+import { AppendBuffer, flushOnPageHide, type AppendBufferStats, type AppendSink, type EncodedBatch } from '../pipeline/append-buffer.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { FrameCodec } from '../protocol/frame-codec.ts';
 import { sendFrame, type PortLike } from '../protocol/port-transport.ts';
@@ -74,6 +74,8 @@ export interface DatasetSlot {
   readonly worker: WorkerPipeline | undefined;
   readonly listeners: Set<(changes: DocumentChange[]) => void>;
   readonly buffer: AppendBuffer | undefined;
+  /** Removes the buffer's page-lifecycle listeners. */
+  readonly detachBuffer: () => void;
 }
 
 /** A running sluice node: one isolated pipeline per dataset. */
@@ -122,8 +124,9 @@ export class SyncNode {
         served.set(d.datasetId, local.runtime);
       }
       const pipeline: PipelineApi = (local ?? worker)!;
-      const buffer = d.buffer ? appendBufferFor(pipeline, d.buffer) : undefined;
-      this.slots.set(d.datasetId, { id: d.datasetId, pipeline, local, worker, listeners: new Set(), buffer });
+      const buffer = d.buffer ? new AppendBuffer(d.buffer, appendSink(pipeline)) : undefined;
+      const detachBuffer = buffer ? flushOnPageHide(buffer) : () => undefined;
+      this.slots.set(d.datasetId, { id: d.datasetId, pipeline, local, worker, listeners: new Set(), buffer, detachBuffer });
     }
   }
 
@@ -340,6 +343,7 @@ export class SyncNode {
     this.closed = true;
     if (this.metricsTimer) clearInterval(this.metricsTimer);
     // Buffers first: what append() accepted reaches storage before the pipelines stop.
+    for (const s of this.slots.values()) s.detachBuffer();
     await Promise.all([...this.slots.values()].map((s) => s.buffer?.close()));
     await Promise.all([...this.slots.values()].map((s) => s.pipeline.close()));
     for (const c of this.accepted) c.close(4503, 'node shutting down');
@@ -358,13 +362,11 @@ export class SyncNode {
 /** The dataset's records collection: append batches land here as one entry each. */
 const RECORDS_COLLECTION = 'records';
 
-function appendBufferFor(pipeline: PipelineApi, options: AppendBufferOptions): AppendBuffer {
+function appendSink(pipeline: PipelineApi): AppendSink {
   const store = (batch: EncodedBatch) => pipeline.ingest(batch.bytes, RECORDS_COLLECTION);
   // spill: overflow goes straight to the dataset's own storage instead of waiting in memory; it
   // is the same durable oplog, kept up to the retention limit while the device is offline.
-  const buffer = new AppendBuffer(options, { ingest: store, spill: store });
-  flushOnPageHide(buffer);
-  return buffer;
+  return { ingest: store, spill: store };
 }
 
 function workerConfig(settings: PipelineSettings, options: NodeOptions): WorkerPipelineConfig {
