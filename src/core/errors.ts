@@ -31,7 +31,8 @@ export type SluiceErrorCode =
   | 'timeout'
   | 'remote_error'
   // runtime
-  | 'worker_crashed';
+  | 'worker_crashed'
+  | 'sink_failed';
 
 export class SluiceError extends Error {
   readonly code: SluiceErrorCode;

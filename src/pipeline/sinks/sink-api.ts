@@ -36,7 +36,10 @@ export type PartitionStrategy =
   | { readonly strategy: 'none' }
   | {
       readonly strategy: 'hash';
-      /** Record fields that make the routing key, e.g. ['documentId'] (the document key) or ['value.tenant']. */
+      /**
+       * What makes the routing key: 'documentId' (the document key) and/or 'collection'. Routing on
+       * document content is refused: a tombstone carries none, so it could not follow its document.
+       */
       readonly fields: readonly string[];
       /** Virtual buckets, mapped to writers deterministically. Default 128. */
       readonly buckets?: number;
@@ -49,7 +52,7 @@ export interface SinkConfig {
   readonly parallelism?: number;
   /** Default { strategy: 'none' }: one writer, today's behaviour exactly. */
   readonly partition?: PartitionStrategy;
-  /** Declared fields per collection: routing fields are checked against it when the sink is built. */
+  /** Declared fields per collection, for sinks that validate what they receive. */
   readonly schema?: Readonly<Record<string, readonly string[]>>;
   /** Allow restoring a checkpoint written with another bucket count. */
   readonly rebalance?: boolean;
