@@ -3,6 +3,7 @@ import { resolveDatasetOptions, type DatasetOptions } from '../core/dataset-opti
 import { SluiceError } from '../core/errors.ts';
 import type { ResolverSpec } from '../core/resolvers/registry.ts';
 import { resolveAppendOptions, type AppendBufferOptions, type ResolvedAppendOptions } from '../pipeline/append-options.ts';
+import type { SinkConfig } from '../pipeline/sinks/sink-api.ts';
 import type { Connector } from '../protocol/transport.ts';
 import type { StorageAdapter } from '../store/storage-adapter.ts';
 import type { AuthOptions } from '../sync/auth.ts';
@@ -12,6 +13,8 @@ export type DatasetConfig = Partial<DatasetOptions> & {
   readonly resolvers?: Record<string, ResolverSpec>;
   /** Append datasets: the bounded in-memory buffer between append() and the pipeline. */
   readonly buffer?: AppendBufferOptions;
+  /** Consumers of this dataset's applied changes (exporters, indexes), fed from its oplog. */
+  readonly sinks?: readonly SinkConfig[];
 };
 
 export interface NodeOptions {
@@ -49,6 +52,7 @@ export interface ResolvedDataset {
   readonly resolvers: Record<string, ResolverSpec>;
   /** Set for append datasets. */
   readonly buffer: ResolvedAppendOptions | undefined;
+  readonly sinks: readonly SinkConfig[];
 }
 
 /** Validates the dataset section; errors name the field (`datasets.logs.syncInterval ...`). */
@@ -60,7 +64,7 @@ export function resolveDatasets(options: NodeOptions): ResolvedDataset[] {
   const out: ResolvedDataset[] = [];
   for (const [id, config] of Object.entries(input)) {
     assertDatasetId(id);
-    const { resolvers, buffer, ...rest } = (config ?? {}) as DatasetConfig;
+    const { resolvers, buffer, sinks, ...rest } = (config ?? {}) as DatasetConfig;
     const resolved = resolveDatasetOptions(id, rest);
     if (buffer !== undefined && resolved.kind !== 'append') {
       throw new SluiceError('invalid_options', `datasets.${id}.buffer applies to append datasets only: set kind: 'append' or remove it.`, { field: `datasets.${id}.buffer` });
@@ -72,7 +76,18 @@ export function resolveDatasets(options: NodeOptions): ResolvedDataset[] {
       const field = `datasets.${id}.buffer.${String((error as SluiceError).details?.field ?? '')}`;
       throw new SluiceError('invalid_options', `${field}: ${(error as Error).message}`, { field });
     }
-    out.push({ datasetId: id, options: resolved, resolvers: { ...(options.resolvers ?? {}), ...(resolvers ?? {}) }, buffer: bufferOptions });
+    if (sinks !== undefined && !Array.isArray(sinks)) throw new SluiceError('invalid_options', `datasets.${id}.sinks must be an array of sink configs.`, { field: `datasets.${id}.sinks` });
+    if (sinks?.length && resolved.worker) {
+      throw new SluiceError('invalid_options', `datasets.${id}.sinks: sinks run in the node's thread (their writers are functions), so this dataset needs worker: false.`, { field: `datasets.${id}.sinks` });
+    }
+    const names = new Set<string>();
+    for (const [i, sink] of (sinks ?? []).entries()) {
+      if (typeof sink?.name !== 'string' || !/^[A-Za-z0-9._~-]{1,100}$/.test(sink.name) || names.has(sink.name)) {
+        throw new SluiceError('invalid_options', `datasets.${id}.sinks[${i}].name must be a unique name of letters, digits, '.', '_', '~' or '-'.`, { field: `datasets.${id}.sinks[${i}].name` });
+      }
+      names.add(sink.name);
+    }
+    out.push({ datasetId: id, options: resolved, resolvers: { ...(options.resolvers ?? {}), ...(resolvers ?? {}) }, buffer: bufferOptions, sinks: sinks ?? [] });
   }
   if (options.multiDataset === false) {
     const primary = out.filter((d) => d.datasetId === PRIMARY_DATASET);

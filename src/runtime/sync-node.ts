@@ -109,6 +109,7 @@ export class SyncNode {
         ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
         ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
         ...(options.auth ? { auth: options.auth } : {}),
+        ...(d.sinks.length > 0 ? { sinks: d.sinks } : {}),
       };
       let local: DatasetPipeline | undefined;
       let worker: WorkerPipeline | undefined;
@@ -238,6 +239,11 @@ export class SyncNode {
     }
     for (const id of Object.keys(snapshot.datasets)) this.slot(id);
     for (const [id, dataset] of Object.entries(snapshot.datasets)) await this.slot(id).pipeline.importSnapshot(dataset, mode);
+  }
+
+  /** Resolves once the dataset's sinks have been fed and checkpointed every change applied so far. */
+  drainSinks(datasetId: DatasetId): Promise<void> {
+    return this.slot(datasetId).pipeline.drainSinks();
   }
 
   /** Prunes one dataset now (each also prunes every maintenanceInterval). */
@@ -404,6 +410,7 @@ function unavailableStatus(datasetId: DatasetId, error: unknown): PipelineStatus
     peers: [],
     oplogEntries: 0,
     lag: { ack: { p50: null, p95: null, samples: 0 }, apply: { p50: null, p95: null, samples: 0 } },
+    sinks: [],
     health: {
       datasetId,
       status: 'unhealthy',

@@ -9,7 +9,9 @@ import { FrameCodec } from '../../protocol/frame-codec.ts';
 import type { Connector, Transport } from '../../protocol/transport.ts';
 import { Connection } from '../../sync/connection.ts';
 import { Responder } from '../../sync/responder.ts';
+import type { SinkConfig } from '../../pipeline/sinks/sink-api.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
+import { SinkFeeder } from './sink-feeder.ts';
 import type { StorageAdapter } from '../../store/storage-adapter.ts';
 import { parseSnapshot } from '../../store/validation.ts';
 import type { AuthOptions } from '../../sync/auth.ts';
@@ -33,6 +35,8 @@ export interface PipelineSettings {
   readonly heartbeatMs?: number;
   readonly requestTimeoutMs?: number;
   readonly auth?: AuthOptions;
+  /** In-process only: sink writers are functions. */
+  readonly sinks?: readonly SinkConfig[];
 }
 
 /**
@@ -46,6 +50,7 @@ export class DatasetPipeline implements PipelineApi {
   private closed = false;
   private readonly served = new Set<Connection>();
   private maintenanceTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly feeders: SinkFeeder[] = [];
   private maintaining: Promise<MaintenanceReport> | undefined;
   private readonly ctx: ResponderContext;
 
@@ -73,6 +78,7 @@ export class DatasetPipeline implements PipelineApi {
       ...(settings.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: settings.requestTimeoutMs }),
     });
     replica.subscribe((event) => {
+      for (const feeder of this.feeders) feeder.wake();
       if (event.origin === 'local') {
         lag.wrote(event.entries.map((e) => e.hlc));
         this.orchestrator.notifyLocalWrite();
@@ -93,6 +99,11 @@ export class DatasetPipeline implements PipelineApi {
   /** Opens the replica from storage, then starts the sync loop. */
   async start(): Promise<void> {
     await this.runtime.replica.open();
+    for (const sink of this.settings.sinks ?? []) {
+      const feeder = new SinkFeeder(sink, this.storage, this.datasetId, this.runtime.options.kind);
+      await feeder.start();
+      this.feeders.push(feeder);
+    }
     this.orchestrator.start();
     this.maintenanceTimer = setInterval(() => void this.maintainNow().catch(() => undefined), this.runtime.options.maintenanceInterval);
     (this.maintenanceTimer as { unref?: () => void }).unref?.();
@@ -176,6 +187,7 @@ export class DatasetPipeline implements PipelineApi {
       oplogEntries: await this.storage.oplog.count(this.datasetId),
       lag: this.runtime.lag.snapshot(),
       health: await datasetHealth({ datasetId: this.datasetId, storage: this.storage }),
+      sinks: await Promise.all(this.feeders.map(async (f) => ({ ...(await f.stats()), routing: f.metrics() ?? null }))),
     };
   }
 
@@ -194,6 +206,11 @@ export class DatasetPipeline implements PipelineApi {
       default:
         throw new SluiceError('invalid_options', `Unknown peer operation ${JSON.stringify(op)}.`);
     }
+  }
+
+  /** Waits until every sink has been fed and checkpointed everything applied so far. */
+  async drainSinks(): Promise<void> {
+    await Promise.all(this.feeders.map((f) => f.drain()));
   }
 
   exportSnapshot(): Promise<DatasetSnapshot> {
@@ -228,6 +245,7 @@ export class DatasetPipeline implements PipelineApi {
     if (this.closed) return;
     this.closed = true;
     if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
+    await Promise.all(this.feeders.map((f) => f.close()));
     await this.orchestrator.stop();
     await this.maintaining?.catch(() => undefined);
     for (const c of this.served) c.close(4503, 'pipeline stopping');

@@ -4,6 +4,8 @@ import type { Hlc } from '../../core/hlc.ts';
 import type { JsonValue } from '../../core/json.ts';
 import type { PeerStatus, RoundReport } from '../../sync/dataset-orchestrator.ts';
 import type { DatasetHealth } from '../../sync/health.ts';
+import type { SinkMetrics } from '../../pipeline/sinks/sink-metrics.ts';
+import type { SinkFeederStats } from './sink-feeder.ts';
 import type { LagSnapshot } from '../../sync/lag-tracker.ts';
 import type { MaintenanceReport } from '../../sync/maintenance.ts';
 import type { DatasetMetrics } from '../../sync/metrics.ts';
@@ -33,6 +35,7 @@ export interface PipelineStatus extends DatasetMetrics {
   readonly oplogEntries: number;
   readonly lag: LagSnapshot;
   readonly health: DatasetHealth;
+  readonly sinks: readonly (SinkFeederStats & { routing: SinkMetrics | null })[];
 }
 
 /**
@@ -53,6 +56,8 @@ export interface PipelineApi {
   status(): Promise<PipelineStatus>;
   /** Peer tracking for pruning: track, untrack (forget, watermarks too), activate, deactivate. */
   managePeer(op: PeerOp, peerId: string): Promise<boolean>;
+  /** Resolves when every sink has been fed and checkpointed all changes applied so far. */
+  drainSinks(): Promise<void>;
   exportSnapshot(): Promise<DatasetSnapshot>;
   /** merge folds documents through the collection resolvers; replace drops this dataset first. */
   importSnapshot(snapshot: DatasetSnapshot, mode: SnapshotImportMode): Promise<void>;

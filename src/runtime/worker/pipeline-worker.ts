@@ -47,6 +47,7 @@ const service: WorkerService = {
   readRecords: (after: Hlc | null, limit: number) => current().readRecords(after, limit),
   syncNow: () => current().syncNow(),
   exportSnapshot: () => current().exportSnapshot(),
+  drainSinks: () => current().drainSinks(),
   managePeer: (op: PeerOp, peerId: string) => current().managePeer(op, peerId),
   importSnapshot: (snapshot: DatasetSnapshot, mode: SnapshotImportMode) => current().importSnapshot(snapshot, mode),
   maintainNow: () => current().maintainNow(),

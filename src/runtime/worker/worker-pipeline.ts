@@ -87,6 +87,10 @@ export class WorkerPipeline implements PipelineApi {
     return this.call((r) => r.managePeer(op, peerId));
   }
 
+  drainSinks(): Promise<void> {
+    return this.call((r) => r.drainSinks());
+  }
+
   exportSnapshot(): Promise<DatasetSnapshot> {
     return this.call((r) => r.exportSnapshot() as Promise<DatasetSnapshot>);
   }
