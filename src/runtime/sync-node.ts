@@ -13,6 +13,7 @@ import type { AuthOptions } from '../sync/auth.ts';
 import { Connection } from '../sync/connection.ts';
 import type { RoundReport } from '../sync/dataset-orchestrator.ts';
 import type { DatasetRuntime } from '../sync/dataset-runtime.ts';
+import { unhealthy } from '../sync/health.ts';
 import { newDatasetMetrics } from '../sync/metrics.ts';
 import type { MaintenanceReport } from '../sync/maintenance.ts';
 import { Responder, type ResponderContext } from '../sync/responder.ts';
@@ -411,19 +412,6 @@ function unavailableStatus(datasetId: DatasetId, error: unknown): PipelineStatus
     oplogEntries: 0,
     lag: { ack: { p50: null, p95: null, samples: 0 }, apply: { p50: null, p95: null, samples: 0 } },
     sinks: [],
-    health: {
-      datasetId,
-      status: 'unhealthy',
-      reason: `pipeline unavailable: ${lastError.message}`,
-      checkedAt: lastError.at,
-      trackedPeers: 0,
-      peersWithoutConfirmation: [],
-      missingConfirmations: [],
-      laggingPeers: [],
-      maxLagMs: 0,
-      lastConfirmedAt: {},
-      lagThresholdMs: 0,
-      criticalLagThresholdMs: 0,
-    } as unknown as PipelineStatus['health'],
+    health: unhealthy(datasetId, `pipeline unavailable: ${lastError.message}`),
   };
 }

@@ -63,17 +63,7 @@ export async function datasetHealth(input: DatasetHealthInput): Promise<DatasetH
   try {
     coverage = await readConfirmationCoverage(input.storage, datasetId);
   } catch (error) {
-    return {
-      ...base,
-      status: 'unhealthy',
-      reason: `storage probe failed: ${error instanceof Error ? error.message : String(error)}`,
-      trackedPeers: 0,
-      peersWithoutConfirmation: [],
-      missingConfirmations: [],
-      laggingPeers: [],
-      maxLagMs: 0,
-      lastConfirmedAt: {},
-    };
+    return unhealthy(datasetId, `storage probe failed: ${error instanceof Error ? error.message : String(error)}`, base);
   }
 
   const missingConfirmations: MissingConfirmation[] = [];
@@ -134,4 +124,24 @@ function threshold(value: number, field: string): number {
     throw new SluiceError('invalid_options', `${field} must be a non-negative number of milliseconds, got ${String(value)}.`);
   }
   return value;
+}
+
+/** The health of a dataset that could not be examined (storage failing, pipeline unreachable). */
+export function unhealthy(
+  datasetId: DatasetId,
+  reason: string,
+  base: { checkedAt: number; lagThresholdMs: number; criticalLagThresholdMs: number } = { checkedAt: Date.now(), lagThresholdMs: 30_000, criticalLagThresholdMs: 120_000 },
+): DatasetHealth {
+  return {
+    ...base,
+    datasetId,
+    status: 'unhealthy',
+    reason,
+    trackedPeers: 0,
+    peersWithoutConfirmation: [],
+    missingConfirmations: [],
+    laggingPeers: [],
+    maxLagMs: 0,
+    lastConfirmedAt: {},
+  };
 }
