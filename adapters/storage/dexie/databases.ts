@@ -51,7 +51,12 @@ export class DatasetDatabases {
 }
 
 async function openDatabase(name: string, options: DatabaseOptions, onClosedByOthers: () => void): Promise<Dexie> {
-  const db = new Dexie(name, { indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange });
+  // Only the dependencies given: Dexie spreads these over its defaults, so an explicit undefined
+  // would replace the browser's global indexedDB with nothing.
+  const db = new Dexie(name, {
+    ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
+    ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
+  });
   declareSchema(db);
   // Another tab upgrades or deletes the database. Dexie would reopen this connection by itself on
   // the next query; closing it for good makes the next call open afresh, with the checks below.
