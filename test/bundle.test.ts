@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { BROWSER_ENTRY, buildBrowserLibrary, nodeOnlyImports, type BundleFile } from '../bench/bundle.ts';
+
+// Correctness of the browser graph (what `npm run bench -- bundle` measures), not its size.
+describe('browser bundle (core + Dexie + WebSocket)', () => {
+  let files: BundleFile[] = [];
+
+  it('builds with Vite in library mode, the pipeline worker included', async () => {
+    files = await buildBrowserLibrary(BROWSER_ENTRY);
+    expect(files.some((f) => !f.worker && f.code.includes('createNode'))).toBe(true);
+    expect(files.some((f) => f.worker && f.fileName.includes('pipeline-worker'))).toBe(true);
+  }, 120_000);
+
+  it('has no Node-only code: no node: builtins, no better-sqlite3, no ws', () => {
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      expect({ file: f.fileName, leaks: nodeOnlyImports(f.code) }).toEqual({ file: f.fileName, leaks: [] });
+      expect(f.code).not.toMatch(/from\s*["']ws["']/);
+    }
+  });
+
+  it('uses the minimal protobufjs runtime, not the reflection build', () => {
+    const all = files.map((f) => f.code).join('\n');
+    // Reflection-only APIs of the full build; the static generated code needs none of them.
+    expect(all).not.toContain('Root.fromJSON');
+    expect(all).not.toContain('.loadSync(');
+  });
+
+  it('the leak check itself recognises Node-only imports', () => {
+    expect(nodeOnlyImports('import{Worker as a}from"node:worker_threads";')).toEqual(['node:worker_threads']);
+    expect(nodeOnlyImports('const d=await import("better-sqlite3")')).toEqual(['better-sqlite3']);
+    expect(nodeOnlyImports('const s="node:x";await import(s)')).toEqual([]);
+  });
+});
