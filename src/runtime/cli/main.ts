@@ -1,4 +1,5 @@
 import { runHub } from './hub-command.ts';
+import { runLoad } from './load-command.ts';
 
 const USAGE = `Usage: sluice <command> [options]
 
@@ -10,6 +11,15 @@ Commands:
         --token <t>         token peers must present (default: none)
         --datasets <list>   comma-separated datasets (default primary,logs,timeseries)
         --stats <seconds>   print per-dataset counters this often (default 10; 0 = never)
+  load  Append records to a hub's append dataset at a steady rate; prints a JSON summary.
+        --hub <url>         hub to sync with, ws://host:port (required)
+        --dataset <id>      append dataset to load (default logs)
+        --rate <n>          records per second (default 1000)
+        --duration <s>      seconds to run (default 10)
+        --token <t>         token for the hub's handshake
+        --policy <p>        overflow policy: block, drop-oldest, drop-newest, spill (default drop-oldest)
+        --storage <kind>    memory (default) or sqlite (in a temporary directory)
+        --worker            run the dataset's pipeline in a worker
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -18,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'hub':
         return await runHub(rest);
+      case 'load':
+        return await runLoad(rest);
       case undefined:
       case '--help':
       case 'help':

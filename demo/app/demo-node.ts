@@ -1,0 +1,35 @@
+import { dexieStorage } from '../../adapters/storage/dexie/index.ts';
+import { websocket } from '../../adapters/transport/websocket/client.ts';
+import type { OverflowPolicy } from '../../src/pipeline/append-options.ts';
+import { createNode } from '../../src/runtime/create-node.ts';
+import type { DatasetConfig } from '../../src/runtime/node-options.ts';
+import type { SyncNode } from '../../src/runtime/sync-node.ts';
+
+/** isolated: logs and timeseries are append datasets in their own workers. shared: everything goes through primary. */
+export type PipelineMode = 'isolated' | 'shared';
+export const TELEMETRY = ['logs', 'timeseries'] as const;
+export type TelemetryId = (typeof TELEMETRY)[number];
+
+export interface DemoNodeOptions {
+  readonly hubUrl: string;
+  readonly storageName: string;
+  readonly mode: PipelineMode;
+  readonly policies: Record<TelemetryId, OverflowPolicy>;
+}
+
+export const ITEMS = 'items';
+export const PROBES = 'probes';
+
+/** The page's node: primary in-process; in isolated mode logs and timeseries each in a Web Worker. */
+export function createDemoNode(o: DemoNodeOptions): Promise<SyncNode> {
+  const primary: DatasetConfig = { syncInterval: 250, resolvers: { [ITEMS]: 'last-write-wins', [PROBES]: 'last-write-wins' } };
+  const datasets: Record<string, DatasetConfig> =
+    o.mode === 'isolated'
+      ? {
+          primary,
+          logs: { kind: 'append', worker: true, buffer: { policy: o.policies.logs } },
+          timeseries: { kind: 'append', worker: true, syncInterval: 250, buffer: { policy: o.policies.timeseries } },
+        }
+      : { primary };
+  return createNode({ storage: dexieStorage({ name: o.storageName }), peers: [websocket(o.hubUrl)], datasets, metricsIntervalMs: 250 });
+}

@@ -1,0 +1,99 @@
+/*
+ * The sluice demo page: one node per tab, on IndexedDB (Dexie), syncing with the hub over
+ * WebSocket. Changing the A/B mode or an overflow policy recreates the node with the new config.
+ */
+import type { OverflowPolicy } from '../../src/pipeline/append-options.ts';
+import type { SyncNode } from '../../src/runtime/sync-node.ts';
+import { resolveHubUrl } from './config.ts';
+import { renderControls } from './controls.ts';
+import { createDemoNode, ITEMS, PROBES, type PipelineMode, type TelemetryId } from './demo-node.ts';
+import { ItemsView, type Item } from './items-view.ts';
+import { TelemetryLoad } from './load.ts';
+import { MetricsView } from './metrics-view.ts';
+import { claimTabSlot } from './tab-slot.ts';
+import './style.css';
+
+const PROBE_MS = 250;
+
+function byTestId<T extends HTMLElement>(id: string): T {
+  const node = document.querySelector<T>(`[data-testid="${id}"]`);
+  if (!node) throw new Error(`missing element ${id}`);
+  return node;
+}
+
+async function main(): Promise<void> {
+  const status = byTestId('node-status');
+  const setStatus = (text: string, state: string) => {
+    status.textContent = text;
+    status.dataset.state = state;
+  };
+  const [hubUrl, slot] = await Promise.all([resolveHubUrl(), claimTabSlot()]);
+  byTestId('hub-url').textContent = hubUrl;
+  byTestId('tab-label').textContent = `${slot.label} · IndexedDB "${slot.storageName}"`;
+
+  const load = new TelemetryLoad();
+  const items = new ItemsView(byTestId('primary-view'), slot.label);
+  const metrics = new MetricsView(byTestId('charts'), byTestId('readouts'), byTestId('workers'), load);
+  const config = { mode: 'isolated' as PipelineMode, policies: { logs: 'drop-oldest', timeseries: 'drop-oldest' } as Record<TelemetryId, OverflowPolicy> };
+
+  let node: SyncNode | undefined;
+  let offMetrics: (() => void) | undefined;
+  let probeTimer: ReturnType<typeof setInterval> | undefined;
+  let chain: Promise<void> = Promise.resolve();
+
+  const stop = async () => {
+    load.target(undefined, config.mode);
+    if (probeTimer) clearInterval(probeTimer);
+    offMetrics?.();
+    items.detach();
+    const old = node;
+    node = undefined;
+    await old?.close().catch(() => undefined);
+  };
+
+  const start = async () => {
+    setStatus(`starting (${config.mode})…`, 'starting');
+    try {
+      const n = await createDemoNode({ hubUrl, storageName: slot.storageName, mode: config.mode, policies: config.policies });
+      node = n;
+      metrics.reset();
+      items.attach(n.collection<Item>(ITEMS));
+      offMetrics = n.on('metrics', (m) => metrics.update(m, config.mode));
+      const probes = n.collection(PROBES);
+      let beat = 0;
+      // A small primary write every 250 ms keeps the lag chart fed even when nobody edits.
+      probeTimer = setInterval(() => void probes.put(slot.label.replace(/\s+/g, '-'), { beat: beat++, at: Date.now() }).catch(() => undefined), PROBE_MS);
+      load.target(n, config.mode);
+      setStatus(`running · ${config.mode} · node ${n.nodeId}`, 'running');
+      document.body.dataset.mode = config.mode;
+    } catch (error) {
+      setStatus(`failed to start: ${(error as Error).message}`, 'error');
+    }
+  };
+
+  const controls = renderControls(byTestId('controls'), load, config, {
+    onPolicy: (id, policy) => restart(() => (config.policies[id] = policy)),
+    onMode: (mode) => restart(() => (config.mode = mode)),
+  });
+
+  function restart(change: () => void): void {
+    chain = chain.then(async () => {
+      controls.setBusy(true);
+      change();
+      await stop();
+      await start();
+      controls.setBusy(false);
+    });
+  }
+
+  restart(() => undefined);
+  addEventListener('pagehide', () => void stop());
+}
+
+void main().catch((error) => {
+  const status = document.querySelector<HTMLElement>('[data-testid="node-status"]');
+  if (status) {
+    status.textContent = `error: ${(error as Error).message}`;
+    status.dataset.state = 'error';
+  }
+});
