@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Processes, REPO_ROOT, type Child } from '../test/demo/process-helpers.ts';
+import { launchChromium } from './browser.ts';
+
+const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'e2e');
+
+/** The demo as a user meets it: `npm start`'s script, real Chromium, two tabs. */
+describe('demo page (npm start) in Chromium', () => {
+  const p = new Processes();
+  let browser: Browser;
+  let demo: Child;
+  let pageUrl: string;
+
+  beforeAll(async () => {
+    const dir = p.dir();
+    demo = p.start([join(REPO_ROOT, 'demo/start.mjs')], {
+      env: { ...process.env, SLUICE_HUB_PORT: '0', SLUICE_DEMO_PORT: '0', SLUICE_DATA_DIR: join(dir, 'data'), SLUICE_DEMO_OUT: join(dir, 'out') },
+    });
+    [, pageUrl] = (await demo.waitFor(/page (http:\/\/127\.0\.0\.1:\d+\/)/, 120_000)) as [string, string];
+    browser = await launchChromium();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await p.cleanup();
+  });
+
+  async function open(): Promise<Page> {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(pageUrl);
+    await page.locator('[data-testid="node-status"][data-state="running"]').waitFor({ timeout: 60_000 });
+    return page;
+  }
+
+  async function add(page: Page, title: string): Promise<void> {
+    await page.getByTestId('add-input').fill(title);
+    await page.getByTestId('add-button').click();
+  }
+
+  async function waitForItem(page: Page, title: string): Promise<void> {
+    await page.waitForFunction((t) => Array.from(document.querySelectorAll<HTMLInputElement>('[data-testid="item-title"]')).some((i) => i.value === t), title, { timeout: 30_000 });
+  }
+
+  it('an item added in one tab appears in the other, also while both tabs generate heavy telemetry', async () => {
+    const a = await open();
+    const b = await open();
+    await add(a, 'milk from A');
+    await waitForItem(b, 'milk from A');
+    await add(b, 'bread from B');
+    await waitForItem(a, 'bread from B');
+
+    // Load: both datasets at 20k records/s in tab A (isolated pipelines, workers).
+    await a.getByTestId('rate-logs').fill('20000');
+    await a.getByTestId('rate-timeseries').fill('20000');
+    await a.waitForFunction(() => {
+      const text = document.querySelector('[data-testid="buffer-depth-logs"]')?.textContent ?? '';
+      return text !== '' && text !== '–';
+    }, undefined, { timeout: 30_000 });
+    await new Promise((r) => setTimeout(r, 3_000));
+    await add(a, 'eggs under load');
+    await waitForItem(b, 'eggs under load');
+    await a.screenshot({ path: join(SCREENSHOTS, 'demo-under-load.png'), fullPage: true });
+    console.log(`[e2e] demo under load: lag p95 ${await a.getByTestId('lag-p95').textContent()}, logs buffer ${await a.getByTestId('buffer-depth-logs').textContent()}`);
+    await a.getByTestId('rate-logs').fill('0');
+    await a.getByTestId('rate-timeseries').fill('0');
+  }, 180_000);
+});
