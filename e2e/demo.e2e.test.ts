@@ -53,6 +53,10 @@ describe('demo page (npm start) in Chromium', () => {
     await add(b, 'bread from B');
     await waitForItem(a, 'bread from B');
 
+    // The routing sink indexes item titles with 4 writers and shows its load per writer.
+    await expect.poll(async () => a.getByTestId('sink-writer').count(), { timeout: 20_000 }).toBe(4);
+    await a.waitForFunction(() => /[1-9]\d* records fed/.test(document.querySelector('[data-testid="sink-summary"]')?.textContent ?? ''), undefined, { timeout: 20_000 });
+
     // Load: both datasets at 20k records/s in tab A (isolated pipelines, workers).
     await a.getByTestId('rate-logs').fill('20000');
     await a.getByTestId('rate-timeseries').fill('20000');

@@ -2,6 +2,8 @@ import { dexieStorage } from '../../adapters/storage/dexie/index.ts';
 import { websocket } from '../../adapters/transport/websocket/client.ts';
 import type { OverflowPolicy } from '../../src/pipeline/append-options.ts';
 import { createNode } from '../../src/runtime/create-node.ts';
+import { chunkIndexSink } from '../sinks/chunk-index-sink.ts';
+import { MemoryChunkIndex } from '../sinks/chunk-index.ts';
 import type { DatasetConfig } from '../../src/runtime/node-options.ts';
 import type { SyncNode } from '../../src/runtime/sync-node.ts';
 
@@ -22,7 +24,12 @@ export const PROBES = 'probes';
 
 /** The page's node: primary in-process; in isolated mode logs and timeseries each in a Web Worker. */
 export function createDemoNode(o: DemoNodeOptions): Promise<SyncNode> {
-  const primary: DatasetConfig = { syncInterval: 250, resolvers: { [ITEMS]: 'last-write-wins', [PROBES]: 'last-write-wins' } };
+  const primary: DatasetConfig = {
+    syncInterval: 250,
+    resolvers: { [ITEMS]: 'last-write-wins', [PROBES]: 'last-write-wins' },
+    // The routing demo: item titles indexed by 4 writers, each document always on the same writer.
+    sinks: [chunkIndexSink({ index: new MemoryChunkIndex(), parallelism: 4, textField: 'title', collection: ITEMS })],
+  };
   const datasets: Record<string, DatasetConfig> =
     o.mode === 'isolated'
       ? {

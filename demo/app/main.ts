@@ -9,6 +9,7 @@ import { renderControls } from './controls.ts';
 import { createDemoNode, ITEMS, PROBES, type PipelineMode, type TelemetryId } from './demo-node.ts';
 import { ItemsView, type Item } from './items-view.ts';
 import { TelemetryLoad } from './load.ts';
+import { SinkView } from './sink-view.ts';
 import { MetricsView } from './metrics-view.ts';
 import { claimTabSlot } from './tab-slot.ts';
 import './style.css';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   const load = new TelemetryLoad();
   const items = new ItemsView(byTestId('primary-view'), slot.label);
   const metrics = new MetricsView(byTestId('charts'), byTestId('readouts'), byTestId('workers'), load);
+  const sinkView = new SinkView(byTestId('sink-view'));
   const config = { mode: 'isolated' as PipelineMode, policies: { logs: 'drop-oldest', timeseries: 'drop-oldest' } as Record<TelemetryId, OverflowPolicy> };
 
   let node: SyncNode | undefined;
@@ -58,7 +60,10 @@ async function main(): Promise<void> {
       node = n;
       metrics.reset();
       items.attach(n.collection<Item>(ITEMS));
-      offMetrics = n.on('metrics', (m) => metrics.update(m, config.mode));
+      offMetrics = n.on('metrics', (m) => {
+        metrics.update(m, config.mode);
+        sinkView.update(m.primary?.sinks);
+      });
       const probes = n.collection(PROBES);
       let beat = 0;
       // A small primary write every 250 ms keeps the lag chart fed even when nobody edits.
