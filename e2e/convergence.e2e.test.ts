@@ -204,6 +204,35 @@ describe('browser nodes converge through a hub', () => {
     await converge([a, b], acknowledged);
   }, 120_000);
 
+  it('telemetry stored while the hub was down survives a reload and is pushed once the hub is back', async () => {
+    const dataDir = hubDataDir();
+    let hub = await startHub(dataDir);
+    const a = await openNode(hub, 'a');
+    await hub.kill();
+
+    // Offline: the records go to the logs dataset's own IndexedDB, not to the hub.
+    await a.evaluate(() => window.__sluice!.appendLogs(600));
+    await expect.poll(async () => (await metrics(a)).logs!.buffer!.ingested, { timeout: 30_000 }).toBe(600);
+    const stored = (await metrics(a)).logs!.oplogEntries;
+    expect(stored).toBeGreaterThan(0);
+
+    // Reload while offline: the stored batches stay.
+    await a.reload();
+    await waitReady(a);
+    expect((await metrics(a)).logs!.oplogEntries).toBe(stored);
+
+    // The hub comes back: the logs pipeline resumes and pushes what it kept; a newcomer gets it.
+    hub = await startHub(dataDir, hub.port);
+    const c = await openNode(hub, 'c');
+    await expect
+      .poll(async () => {
+        await syncNow(a);
+        await syncNow(c);
+        return (await metrics(c)).logs!.oplogEntries;
+      }, { timeout: 90_000, interval: 500 })
+      .toBe(stored);
+  }, 180_000);
+
   it('clients reconnect and converge after the hub is killed and restarted', async () => {
     const dataDir = hubDataDir();
     let hub = await startHub(dataDir);
