@@ -56,9 +56,10 @@ let stopping = false;
 
 /** Starts `sluice hub` as a child process and resolves with its ws:// URL once it listens. */
 function startHub() {
-  const child = spawn(process.execPath, [resolve(ROOT, 'bin/sluice.mjs'), 'hub', '--host', HOST, '--port', String(hubPort), '--data', dataDir, '--stats', '0'], {
+  const child = spawn(process.execPath, [resolve(ROOT, 'bin/sluice.mjs'), 'hub', '--host', HOST, '--port', String(hubPort), '--data', dataDir, '--stats', '0', '--exit-with-stdin'], {
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The open stdin pipe ties the hub's life to ours: if this launcher is killed, the hub stops too.
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   hub = child;
   return new Promise((resolvePromise, reject) => {

@@ -85,8 +85,13 @@ export class Processes {
     for (const c of this.children) {
       if (c.exitCode === null && c.signalCode === null) {
         const gone = new Promise((resolve) => c.once('exit', resolve));
-        c.kill('SIGKILL');
-        await Promise.race([gone, new Promise((r) => setTimeout(r, 5_000))]);
+        // Politely first, so a launcher can stop what it started; then for good.
+        c.kill('SIGTERM');
+        const stopped = await Promise.race([gone.then(() => true), new Promise((r) => setTimeout(() => r(false), 5_000))]);
+        if (!stopped) {
+          c.kill('SIGKILL');
+          await Promise.race([gone, new Promise((r) => setTimeout(r, 5_000))]);
+        }
       }
     }
     this.children.clear();

@@ -1,6 +1,7 @@
+import { WebSocket } from 'ws';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryStorage } from '../../adapters/storage/memory/index.ts';
 import { websocket } from '../../adapters/transport/websocket/client.ts';
 import { createNode } from '../../src/runtime/create-node.ts';
@@ -62,6 +63,27 @@ describe('npm start (demo/start.mjs)', () => {
     expect(demo.stdout()).toContain('stopped cleanly'); // the hub's own clean shutdown
     expect(demo.stdout()).toContain('sluice demo: stopped');
   }, 120_000);
+
+  it('takes its hub down with it even when the launcher is killed outright', async () => {
+    const dir = p.dir();
+    const demo = p.start([join(REPO_ROOT, 'demo/start.mjs')], {
+      env: { ...process.env, SLUICE_HUB_PORT: '0', SLUICE_DEMO_PORT: '0', SLUICE_DATA_DIR: join(dir, 'data'), SLUICE_DEMO_OUT: join(dir, 'out') },
+    });
+    await demo.waitFor(/page (http:\/\/127\.0\.0\.1:\d+\/)/, 90_000);
+    const [, hubUrl] = await demo.waitFor(/hub {2}(ws:\/\/127\.0\.0\.1:\d+)/, 1_000);
+    const reachable = () =>
+      new Promise<boolean>((resolve) => {
+        const socket = new WebSocket(hubUrl!);
+        socket.once('open', () => {
+          socket.close();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+    expect(await reachable()).toBe(true);
+    demo.child.kill('SIGKILL');
+    await vi.waitFor(async () => expect(await reachable()).toBe(false), { timeout: 20_000, interval: 200 });
+  }, 90_000);
 
   it('refuses a bad port with a message and exit code 1', async () => {
     const demo = p.start([join(REPO_ROOT, 'demo/start.mjs'), '--port', 'eighty', '--no-build']);

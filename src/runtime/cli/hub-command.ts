@@ -20,6 +20,7 @@ export async function runHub(argv: string[]): Promise<number> {
       token: { type: 'string' },
       datasets: { type: 'string', default: 'primary,logs,timeseries' },
       stats: { type: 'string', default: '10' },
+      'exit-with-stdin': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -61,6 +62,13 @@ export async function runHub(argv: string[]): Promise<number> {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // A launcher (the demo) keeps our stdin open; when it dies, even by SIGKILL, the pipe closes and
+    // the hub stops instead of living on as an orphan.
+    if (values['exit-with-stdin']) {
+      process.stdin.once('end', () => stop('parent gone'));
+      process.stdin.once('close', () => stop('parent gone'));
+      process.stdin.resume();
+    }
   });
   if (timer) clearInterval(timer);
   // Stop taking connections first, then close the node: every acknowledged write is already

@@ -11,6 +11,7 @@ Commands:
         --token <t>         token peers must present (default: none)
         --datasets <list>   comma-separated datasets (default primary,logs,timeseries)
         --stats <seconds>   print per-dataset counters this often (default 10; 0 = never)
+        --exit-with-stdin   stop when standard input closes (for launchers)
   load  Append records to a hub's append dataset at a steady rate; prints a JSON summary.
         --hub <url>         hub to sync with, ws://host:port (required)
         --dataset <id>      append dataset to load (default logs)
