@@ -6,8 +6,7 @@
  */
 import { dexieStorage, type DexieLayout } from '../../adapters/storage/dexie/index.ts';
 import { runRegistered } from '../../adapters/storage/sqlite/contract-runtime/vitest-shim.ts';
-import { runStorageContractTests } from '../../src/store/contract/index.ts';
-import type { StorageAdapter } from '../../src/store/storage-adapter.ts';
+import { reopenable, runStorageContractTests } from '../../src/store/contract/index.ts';
 
 export interface ContractReport {
   done: boolean;
@@ -42,21 +41,7 @@ for (const layout of ['database-per-dataset', 'single-database'] as const satisf
     async ({ hooks, maxPayloadBytes }) => {
       const name = `sluice-contract-${layout}-${++seq}`;
       const open = () => dexieStorage({ name, layout, hooks, ...(maxPayloadBytes === undefined ? {} : { maxPayloadBytes }) });
-      const opened: StorageAdapter[] = [open()];
-      return {
-        get adapter() {
-          return opened.at(-1)!;
-        },
-        reopen: async () => {
-          await opened.at(-1)!.close();
-          opened.push(open());
-          return opened.at(-1)!;
-        },
-        destroy: async () => {
-          for (const a of opened) await a.close().catch(() => undefined);
-          await deleteDatabasesStartingWith(name);
-        },
-      };
+      return reopenable(open, () => deleteDatabasesStartingWith(name));
     },
     `dexie on IndexedDB (${layout})`,
     { durable: true },

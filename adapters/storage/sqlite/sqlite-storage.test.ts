@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { documentsFor, makeChain, runStorageContractTests, type ContractOptions } from '../../../src/store/contract/index.ts';
-import type { StorageAdapter } from '../../../src/store/storage-adapter.ts';
+import { documentsFor, makeChain, reopenable, runStorageContractTests, type ContractOptions } from '../../../src/store/contract/index.ts';
 import { sqliteStorage, type SqliteLayout } from './index.ts';
 
 function tempDir(): string {
@@ -17,19 +16,7 @@ function onFiles(layout: SqliteLayout) {
     const dir = tempDir();
     const file = path.join(dir, 'app.db');
     const open = () => sqliteStorage({ path: file, layout, hooks, maxPayloadBytes });
-    const opened: StorageAdapter[] = [open()];
-    return {
-      adapter: opened[0]!,
-      reopen: async () => {
-        await opened.at(-1)!.close();
-        opened.push(open());
-        return opened.at(-1)!;
-      },
-      destroy: async () => {
-        for (const a of opened) await a.close();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    return reopenable(open, () => fs.rmSync(dir, { recursive: true, force: true }));
   };
 }
 

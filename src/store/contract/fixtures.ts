@@ -19,6 +19,29 @@ export interface ContractOptions {
   readonly maxPayloadBytes?: number;
 }
 
+/**
+ * A durable instance from an opener: `reopen` closes the current adapter and opens the same data
+ * again; `destroy` closes every adapter opened and then removes the data.
+ */
+export function reopenable(open: () => StorageAdapter, removeData: () => void | Promise<void>): ContractInstance {
+  const opened: StorageAdapter[] = [open()];
+  return {
+    // The newest adapter, so the suite's cleanup closes whichever one a test reopened last.
+    get adapter() {
+      return opened.at(-1)!;
+    },
+    reopen: async () => {
+      await opened.at(-1)!.close();
+      opened.push(open());
+      return opened.at(-1)!;
+    },
+    destroy: async () => {
+      for (const a of opened) await a.close().catch(() => undefined);
+      await removeData();
+    },
+  };
+}
+
 /** What an adapter author passes to runStorageContractTests: make a fresh, empty instance. */
 export type ContractSetup = (options: ContractOptions) => Promise<ContractInstance>;
 

@@ -28,7 +28,7 @@ export async function runContractInRuntime(label: string, makeDriver: () => Sqli
     bun.plugin({ name: 'sluice-vitest-shim', setup: (build) => build.module('vitest', () => ({ loader: 'object', exports: { ...shim } })) });
   }
   // Loaded after the mapping is in place: the contract files import 'vitest'.
-  const { runStorageContractTests, makeChain, documentsFor } = await import('../../../../src/store/contract/index.ts');
+  const { runStorageContractTests, makeChain, documentsFor, reopenable } = await import('../../../../src/store/contract/index.ts');
   const { sqliteStorage } = await import('../sqlite-storage.ts');
   const { SluiceError } = await import('../../../../src/core/errors.ts');
 
@@ -46,19 +46,7 @@ export async function runContractInRuntime(label: string, makeDriver: () => Sqli
         const dir = scratch();
         const file = join(dir, 'app.db');
         const open = () => sqliteStorage({ path: file, layout, driver, hooks, ...(maxPayloadBytes === undefined ? {} : { maxPayloadBytes }) });
-        const opened = [open()];
-        return {
-          adapter: opened[0]!,
-          reopen: async () => {
-            await opened.at(-1)!.close();
-            opened.push(open());
-            return opened.at(-1)!;
-          },
-          destroy: async () => {
-            for (const a of opened) await a.close();
-            rmSync(dir, { recursive: true, force: true });
-          },
-        };
+        return reopenable(open, () => rmSync(dir, { recursive: true, force: true }));
       },
       `${label}, ${layout}`,
       { durable: true },

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runStorageContractTests } from '../../../../src/store/contract/index.ts';
-import type { StorageAdapter } from '../../../../src/store/storage-adapter.ts';
+import { reopenable, runStorageContractTests } from '../../../../src/store/contract/index.ts';
 import { importMapFile, RuntimeProcesses } from '../../../../test/runtime-process.ts';
 import { sqliteStorage } from '../sqlite-storage.ts';
 import { nodeSqliteDriver } from './driver.ts';
@@ -60,19 +59,7 @@ if (nodeHasSqlite()) {
     async ({ hooks, maxPayloadBytes }) => {
       const dir = mkdtempSync(join(tmpdir(), 'sluice-node-sqlite-'));
       const open = () => sqliteStorage({ path: join(dir, 'app.db'), driver: nodeSqliteDriver(), hooks, maxPayloadBytes });
-      const opened: StorageAdapter[] = [open()];
-      return {
-        adapter: opened[0]!,
-        reopen: async () => {
-          await opened.at(-1)!.close();
-          opened.push(open());
-          return opened.at(-1)!;
-        },
-        destroy: async () => {
-          for (const a of opened) await a.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
+      return reopenable(open, () => rmSync(dir, { recursive: true, force: true }));
     },
     'node:sqlite on this Node',
     { durable: true },
