@@ -16,7 +16,7 @@ import type { StoredDocument } from '../src/core/document.ts';
 import { createEntry, type OplogEntry } from '../src/core/oplog-entry.ts';
 import { documentsFor } from '../src/store/contract/fixtures.ts';
 import type { StorageAdapter } from '../src/store/storage-adapter.ts';
-import { sqliteStorage } from '../adapters/storage/sqlite/index.ts';
+import { sqliteStorage } from '../adapters/storage/sqlite/better-sqlite3/index.ts';
 
 export const ENTRIES = 100_000;
 export const BATCH = 1_000;

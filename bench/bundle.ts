@@ -1,43 +1,22 @@
 /*
- * Browser bundle size: a Vite library build (ES, minified, es2022) of bench/browser-entry
- * (core + Dexie + WebSocket), gzip level 9 per output file. The baseline in the same run is
- * protobufjs/minimal + Dexie alone, built the same way, so the library's own share is visible.
+ * Browser bundle size: a page importing bench/browser-entry (core + Dexie + WebSocket from the
+ * built package), built as an app's Vite builds it with default settings, gzip level 9 per output
+ * file. The baseline in the same run is protobufjs/minimal + Dexie alone, built the same way, so
+ * the library's own share is visible.
  *
  *   npm run bench -- bundle
  *
- * Fails when a browser chunk imports a node: module or better-sqlite3.
+ * Fails when a browser chunk imports a node: module or better-sqlite3, or sniffs the runtime.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build, type InlineConfig, type Plugin } from 'vite';
+import { build, type InlineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const fromRoot = (relative: string) => join(root, relative);
-
-/*
- * Node-only modules reached through dynamic imports that a runtime check never takes in a
- * browser; each is swapped for a stub that throws a clear error.
- */
-const BROWSER_STUBS: Record<string, string> = {
-  [fromRoot('src/runtime/worker/spawn-node-worker.ts')]: fromRoot('bench/browser-stubs/spawn-node-worker.ts'),
-  [fromRoot('adapters/storage/sqlite/index.ts')]: fromRoot('bench/browser-stubs/sqlite-storage.ts'),
-};
-
-export function browserStubs(): Plugin {
-  return {
-    name: 'sluice-browser-stubs',
-    enforce: 'pre',
-    async resolveId(source, importer, options) {
-      if (!importer) return null;
-      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-      const stub = resolved ? BROWSER_STUBS[resolved.id] : undefined;
-      return stub ?? null;
-    },
-  };
-}
 
 export interface BundleFile {
   readonly fileName: string;
@@ -58,27 +37,22 @@ interface OutputLike {
   source?: string | Uint8Array;
 }
 
-/** Builds `entry` as a browser library and returns every JavaScript file it produced. */
-export async function buildBrowserLibrary(entry: string, options: { stubs?: boolean } = {}): Promise<BundleFile[]> {
-  const outDir = mkdtempSync(join(tmpdir(), 'sluice-bundle-'));
+/**
+ * Builds a page that imports `entry` the way an app's Vite does: an app build with Vite's defaults
+ * (no plugins, no aliases, workers as Vite builds them by default), resolving `sluice` to this
+ * package's built dist/ through its own exports. Returns every JavaScript file it produced.
+ */
+export async function buildAsConsumer(entry: string): Promise<BundleFile[]> {
+  // Inside the repository, so that `sluice` and its dependencies resolve as from an app's node_modules.
+  const app = mkdtempSync(join(root, 'bench', '.bundle-app-'));
   try {
-    const plugins = options.stubs === false ? [] : [browserStubs()];
+    writeFileSync(join(app, 'index.html'), '<!doctype html><script type="module" src="./main.ts"></script>\n');
+    writeFileSync(join(app, 'main.ts'), `export * from ${JSON.stringify(entry)};\nimport * as all from ${JSON.stringify(entry)};\n(globalThis as Record<string, unknown>).sluiceBundle = all;\n`);
     const config: InlineConfig = {
       configFile: false,
-      root,
+      root: app,
       logLevel: 'silent',
-      plugins,
-      worker: { format: 'es', plugins: () => (options.stubs === false ? [] : [browserStubs()]) },
-      build: {
-        outDir,
-        emptyOutDir: true,
-        write: false,
-        minify: true,
-        target: 'es2022',
-        reportCompressedSize: false,
-        copyPublicDir: false,
-        lib: { entry, formats: ['es'], fileName: 'sluice' },
-      },
+      build: { outDir: join(app, 'out'), write: false, reportCompressedSize: false, copyPublicDir: false },
     };
     const result = await build(config);
     const outputs = (Array.isArray(result) ? result : [result]).flatMap((r) => ('output' in r ? (r.output as OutputLike[]) : []));
@@ -90,7 +64,7 @@ export async function buildBrowserLibrary(entry: string, options: { stubs?: bool
         return { fileName: o.fileName, code, rawBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length, worker: o.type === 'asset' };
       });
   } finally {
-    rmSync(outDir, { recursive: true, force: true });
+    rmSync(app, { recursive: true, force: true });
   }
 }
 
@@ -105,9 +79,14 @@ export function nodeOnlyImports(code: string): string[] {
 
 export const BROWSER_ENTRY = fromRoot('bench/browser-entry/index.ts');
 
+/** Runtime sniffing or Node-only modules that must never reach a browser bundle. */
+export function runtimeSniffing(code: string): string[] {
+  return ['Deno.', 'Bun.', 'worker_threads', 'createRequire'].filter((marker) => code.includes(marker));
+}
+
 export async function run(): Promise<void> {
-  const files = await buildBrowserLibrary(BROWSER_ENTRY);
-  const leaks = files.flatMap((f) => nodeOnlyImports(f.code).map((m) => `${f.fileName}: ${m}`));
+  const files = await buildAsConsumer(BROWSER_ENTRY);
+  const leaks = files.flatMap((f) => [...nodeOnlyImports(f.code), ...runtimeSniffing(f.code)].map((m) => `${f.fileName}: ${m}`));
   if (leaks.length > 0) {
     console.error(`Node-only code in the browser bundle:\n  ${leaks.join('\n  ')}`);
     process.exitCode = 1;
@@ -120,7 +99,7 @@ export async function run(): Promise<void> {
   try {
     const depsEntry = join(depsDir, 'deps.ts');
     writeFileSync(depsEntry, "export { default as protobuf } from 'protobufjs/minimal.js';\nexport { default as Dexie } from 'dexie';\n");
-    deps = await buildBrowserLibrary(depsEntry, { stubs: false });
+    deps = await buildAsConsumer(depsEntry);
   } finally {
     rmSync(depsDir, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sqliteStorage } from '../adapters/storage/sqlite/index.ts';
+import { sqliteStorage } from '../adapters/storage/sqlite/better-sqlite3/index.ts';
 import { websocket } from '../adapters/transport/websocket/client.ts';
 import { listen } from '../adapters/transport/websocket/node/server.ts';
 import { createEntry, type OplogEntry } from '../src/core/oplog-entry.ts';

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { sqliteStorage } from '../adapters/storage/sqlite/index.ts';
+import { sqliteStorage } from '../adapters/storage/sqlite/better-sqlite3/index.ts';
 import { websocket } from '../adapters/transport/websocket/client.ts';
 import { createNode } from '../src/runtime/create-node.ts';
 import type { DatasetConfig } from '../src/runtime/node-options.ts';

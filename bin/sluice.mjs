@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// The package ships TypeScript sources; tsx lets Node 20+ run them without a build step.
-import { register } from 'tsx/esm/api';
+// The CLI: compiled JavaScript from dist/, no loader.
 
-register();
-const { main } = await import('../src/runtime/cli/main.ts');
+const { main } = await import('../dist/src/runtime/cli/main.js');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `npm start`: a sluice hub on embedded SQLite (data under ./.sluice), the demo page built with
-// Vite into dist/demo, and a static server for it. Ctrl-C (SIGINT) or SIGTERM stops both.
+// Vite into demo/dist, and a static server for it. Ctrl-C (SIGINT) or SIGTERM stops both.
 //
 //   --port <n>      page port (env SLUICE_DEMO_PORT, default 5173; 0 picks a free one)
 //   --hub-port <n>  hub port (env SLUICE_HUB_PORT, default 8787; 0 picks a free one)
 //   --data <dir>    hub data directory (env SLUICE_DATA_DIR, default ./.sluice)
-//   --out <dir>     build output (env SLUICE_DEMO_OUT, default dist/demo)
+//   --out <dir>     build output (env SLUICE_DEMO_OUT, default demo/dist)
 //   --no-build      serve the existing build (env SLUICE_DEMO_SKIP_BUILD=1)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -35,7 +35,7 @@ try {
       port: { type: 'string', default: process.env.SLUICE_DEMO_PORT || '5173' },
       'hub-port': { type: 'string', default: process.env.SLUICE_HUB_PORT || '8787' },
       data: { type: 'string', default: process.env.SLUICE_DATA_DIR || './.sluice' },
-      out: { type: 'string', default: process.env.SLUICE_DEMO_OUT || resolve(ROOT, 'dist/demo') },
+      out: { type: 'string', default: process.env.SLUICE_DEMO_OUT || resolve(ROOT, 'demo/dist') },
       build: { type: 'boolean', default: process.env.SLUICE_DEMO_SKIP_BUILD !== '1' },
       'no-build': { type: 'boolean', default: false },
     },

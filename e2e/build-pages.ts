@@ -3,38 +3,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { build, type Plugin } from 'vite';
+import { build } from 'vite';
 import { REPO_ROOT } from './browser.ts';
 
 /*
  * Builds the e2e test pages (e2e/pages/*.html) with Vite's JS API into a temporary directory and
- * serves them from 127.0.0.1 on a free port. The browser graph must never contain Node-only code:
- * the two library modules that load it lazily (the worker_threads spawner and the SQLite adapter)
- * are redirected to stubs by resolved path, and `vitest` is mapped to the small vitest stand-in so
- * the storage contract suite runs in the page.
+ * serves them from 127.0.0.1 on a free port. The pages import sluice by its package name, which
+ * resolves to the built dist/ as in an app, with Vite's defaults; the one mapping is the test
+ * harness's own: `vitest` becomes the small stand-in that runs the storage contract suite in the page.
  */
 
 const PAGES_DIR = join(REPO_ROOT, 'e2e', 'pages');
-
-const STUBS: Record<string, string> = {
-  [join(REPO_ROOT, 'src/runtime/worker/spawn-node-worker.ts')]: join(REPO_ROOT, 'e2e/stubs/spawn-node-worker.ts'),
-  [join(REPO_ROOT, 'adapters/storage/sqlite/index.ts')]: join(REPO_ROOT, 'e2e/stubs/sqlite-storage.ts'),
-};
-
-/** Redirects Node-only modules to browser stubs, whatever relative specifier imports them. */
-function browserStubs(): Plugin {
-  return {
-    name: 'sluice-e2e-browser-stubs',
-    enforce: 'pre',
-    async resolveId(source, importer, options) {
-      if (source.startsWith('\0') || !importer) return null;
-      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-      if (!resolved) return null;
-      const stub = STUBS[resolved.id.split('?')[0]!];
-      return stub ?? null;
-    },
-  };
-}
 
 export interface BuiltPages {
   readonly dir: string;
@@ -52,8 +31,6 @@ export async function buildPages(pages: readonly string[]): Promise<BuiltPages> 
     logLevel: 'warn',
     clearScreen: false,
     resolve: { alias: { vitest: join(REPO_ROOT, 'adapters/storage/sqlite/contract-runtime/vitest-shim.ts') } },
-    plugins: [browserStubs()],
-    worker: { format: 'es', plugins: () => [browserStubs()] },
     build: {
       outDir: dir,
       emptyOutDir: true,

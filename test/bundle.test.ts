@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { BROWSER_ENTRY, buildBrowserLibrary, nodeOnlyImports, type BundleFile } from '../bench/bundle.ts';
+import { BROWSER_ENTRY, buildAsConsumer, nodeOnlyImports, runtimeSniffing, type BundleFile } from '../bench/bundle.ts';
 
-// Correctness of the browser graph (what `npm run bench -- bundle` measures), not its size.
-describe('browser bundle (core + Dexie + WebSocket)', () => {
+// Correctness of the browser graph (what `npm run bench -- bundle` measures), not its size. The page
+// imports the built package by name and Vite runs with its defaults, exactly as in a user's app.
+describe('browser bundle (core + Dexie + WebSocket) as an app builds it', () => {
   let files: BundleFile[] = [];
 
-  it('builds with Vite in library mode, the pipeline worker included', async () => {
-    files = await buildBrowserLibrary(BROWSER_ENTRY);
+  it('builds with Vite defaults, the pipeline worker included', async () => {
+    files = await buildAsConsumer(BROWSER_ENTRY);
     expect(files.some((f) => !f.worker && f.code.includes('createNode'))).toBe(true);
     expect(files.some((f) => f.worker && f.fileName.includes('pipeline-worker'))).toBe(true);
   }, 120_000);
 
-  it('has no Node-only code: no node: builtins, no better-sqlite3, no ws', () => {
+  it('has no Node-only code and no runtime sniffing: no node: builtins, no better-sqlite3, no ws, no Deno/Bun globals', () => {
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
-      expect({ file: f.fileName, leaks: nodeOnlyImports(f.code) }).toEqual({ file: f.fileName, leaks: [] });
+      expect({ file: f.fileName, leaks: [...nodeOnlyImports(f.code), ...runtimeSniffing(f.code)] }).toEqual({ file: f.fileName, leaks: [] });
       expect(f.code).not.toMatch(/from\s*["']ws["']/);
     }
   });

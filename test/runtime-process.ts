@@ -35,9 +35,11 @@ export interface RuntimeOptions {
  * npm packages such as @noble/hashes) and writes no lockfile into the checkout.
  */
 export function runtimeArgs(runtime: Runtime, script: string, args: readonly string[], options: RuntimeOptions = {}): string[] {
-  if (runtime === 'bun') return [script, ...args];
+  // sluice-source: the package's `#sluice/...` imports resolve to the TypeScript sources, as under vitest.
+  if (runtime === 'bun') return ['--conditions=sluice-source', script, ...args];
   return [
     'run',
+    '--conditions=sluice-source',
     '--allow-net=127.0.0.1',
     '--allow-read',
     '--allow-write',

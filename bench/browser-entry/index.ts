@@ -2,6 +2,6 @@
  * The browser entry measured by `npm run bench -- bundle`: core + Dexie + WebSocket, what a web
  * page imports to sync through a hub.
  */
-export { createNode } from '../../src/index.ts';
-export { dexieStorage } from '../../adapters/storage/dexie/index.ts';
-export { websocket } from '../../adapters/transport/websocket/index.ts';
+export { createNode } from 'sluice';
+export { dexieStorage } from 'sluice/dexie';
+export { websocket } from 'sluice/websocket';

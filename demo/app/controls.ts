@@ -1,5 +1,5 @@
 /** Load controls: rate sliders, bursts and overflow policy per telemetry dataset, plus the A/B switch. */
-import { OVERFLOW_POLICIES, type OverflowPolicy } from '../../src/pipeline/append-options.ts';
+import type { OverflowPolicy } from 'sluice';
 import { formatNumber } from './charts.ts';
 import { TELEMETRY, type PipelineMode, type TelemetryId } from './demo-node.ts';
 import { el } from './dom.ts';
@@ -7,6 +7,7 @@ import type { TelemetryLoad } from './load.ts';
 
 export const MAX_RATE = 50_000;
 const BURSTS = [10_000, 100_000];
+const OVERFLOW_POLICIES: readonly OverflowPolicy[] = ['block', 'drop-oldest', 'drop-newest', 'spill'];
 
 export interface ControlsHandlers {
   onPolicy(id: TelemetryId, policy: OverflowPolicy): void;

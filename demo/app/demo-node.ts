@@ -1,11 +1,8 @@
-import { dexieStorage } from '../../adapters/storage/dexie/index.ts';
-import { websocket } from '../../adapters/transport/websocket/client.ts';
-import type { OverflowPolicy } from '../../src/pipeline/append-options.ts';
-import { createNode } from '../../src/runtime/create-node.ts';
+import { createNode, type DatasetConfig, type OverflowPolicy, type SyncNode } from 'sluice';
+import { dexieStorage } from 'sluice/dexie';
+import { websocket } from 'sluice/websocket';
 import { chunkIndexSink } from '../sinks/chunk-index-sink.ts';
 import { MemoryChunkIndex } from '../sinks/chunk-index.ts';
-import type { DatasetConfig } from '../../src/runtime/node-options.ts';
-import type { SyncNode } from '../../src/runtime/sync-node.ts';
 
 /** isolated: logs and timeseries are append datasets in their own workers. shared: everything goes through primary. */
 export type PipelineMode = 'isolated' | 'shared';

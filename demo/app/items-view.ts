@@ -3,7 +3,7 @@
  * last writer and write time, so the winner of a conflict is visible; when a remote change
  * overwrites an item this tab wrote less than a second earlier, the row is highlighted.
  */
-import type { Collection, CollectionChange } from '../../src/runtime/collection.ts';
+import type { Collection, CollectionChange } from 'sluice';
 import { el } from './dom.ts';
 
 export interface Item {

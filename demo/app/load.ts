@@ -5,7 +5,7 @@
  * datasets would (and as bench/isolation.ts does in its single mode); keys cycle so the document
  * count stays bounded while every write still goes through primary's oplog.
  */
-import type { SyncNode } from '../../src/runtime/sync-node.ts';
+import type { SyncNode } from 'sluice';
 import { TELEMETRY, type PipelineMode, type TelemetryId } from './demo-node.ts';
 
 const TICK_MS = 10;

@@ -2,8 +2,7 @@
  * The sluice demo page: one node per tab, on IndexedDB (Dexie), syncing with the hub over
  * WebSocket. Changing the A/B mode or an overflow policy recreates the node with the new config.
  */
-import type { OverflowPolicy } from '../../src/pipeline/append-options.ts';
-import type { SyncNode } from '../../src/runtime/sync-node.ts';
+import type { OverflowPolicy, SyncNode } from 'sluice';
 import { resolveHubUrl } from './config.ts';
 import { renderControls } from './controls.ts';
 import { createDemoNode, ITEMS, PROBES, type PipelineMode, type TelemetryId } from './demo-node.ts';

@@ -2,7 +2,7 @@
  * Live readouts and charts from node.on('metrics') (every 250 ms): primary lag, telemetry
  * throughput, buffer depth and drops, bytes on the wire, and the per-dataset worker/health table.
  */
-import type { DatasetStatus } from '../../src/runtime/sync-node.ts';
+import type { DatasetStatus } from 'sluice';
 import { RollingChart, formatNumber } from './charts.ts';
 import { TELEMETRY, type PipelineMode, type TelemetryId } from './demo-node.ts';
 import { el } from './dom.ts';

@@ -1,4 +1,4 @@
-import type { SinkMetrics } from '../../src/pipeline/sinks/sink-metrics.ts';
+import type { SinkMetrics } from 'sluice';
 import { el } from './dom.ts';
 
 type SinkStatus = { name: string; recordsFed: number; barriers: number; behind: number; routing: SinkMetrics | null };

@@ -1,6 +1,4 @@
-import { SluiceError } from '../../src/core/errors.ts';
-import { isPlainObject, type JsonValue } from '../../src/core/json.ts';
-import type { ControlEvent, PartitionStrategy, SinkConfig, SinkRecord, SinkWriter } from '../../src/pipeline/sinks/sink-api.ts';
+import { SluiceError, type ControlEvent, type JsonValue, type PartitionStrategy, type SinkConfig, type SinkRecord, type SinkWriter } from 'sluice';
 import type { ChunkIndex } from './chunk-index.ts';
 import { DEFAULT_CHUNK_SIZE, assertChunkSize, chunkDocument } from './chunker.ts';
 
@@ -189,7 +187,7 @@ export class ChunkIndexWriter implements SinkWriter {
 
 /** The document's text; a missing or non-string field is empty text (no chunks, so old ones go). */
 function textOf(value: JsonValue | null, field: string): string {
-  if (!isPlainObject(value)) return '';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return '';
   const text = value[field];
   return typeof text === 'string' ? text : '';
 }

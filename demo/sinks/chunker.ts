@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { SluiceError } from '../../src/core/errors.ts';
+import { SluiceError } from 'sluice';
 
 /**
  * Deterministic paragraph chunker for the demo chunk-index sink.

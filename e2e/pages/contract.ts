@@ -4,9 +4,9 @@
  * page build maps 'vitest' to it). Both layouts, durable (with reopen). Results land on
  * `window.__contract` for the e2e test to read.
  */
-import { dexieStorage, type DexieLayout } from '../../adapters/storage/dexie/index.ts';
+import { dexieStorage, type DexieLayout } from 'sluice/dexie';
 import { runRegistered } from '../../adapters/storage/sqlite/contract-runtime/vitest-shim.ts';
-import { reopenable, runStorageContractTests } from '../../src/store/contract/index.ts';
+import { reopenable, runStorageContractTests } from 'sluice/store-contract';
 
 export interface ContractReport {
   done: boolean;

@@ -3,11 +3,9 @@
  * named by ?hub=ws://127.0.0.1:<port>), datasets `primary` (documents, in the page's thread) and
  * `logs` (append, in a Web Worker). The e2e tests drive it through `window.__sluice`.
  */
-import { dexieStorage } from '../../adapters/storage/dexie/index.ts';
-import { websocket } from '../../adapters/transport/websocket/index.ts';
-import type { JsonValue } from '../../src/core/json.ts';
-import { createNode } from '../../src/runtime/create-node.ts';
-import type { DatasetStatus } from '../../src/runtime/sync-node.ts';
+import { createNode, type DatasetStatus, type JsonValue } from 'sluice';
+import { dexieStorage } from 'sluice/dexie';
+import { websocket } from 'sluice/websocket';
 
 export const LOGS_MAX_RECORDS = 2_000;
 

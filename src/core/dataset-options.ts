@@ -30,9 +30,17 @@ export interface DatasetOptions {
   readonly retention: RetentionOptions;
   /** Staged rollout: a disabled dataset is configured but not started. */
   readonly enabled: boolean;
-  /** Run the pipeline in its own worker. Default: true for append datasets, false for documents. */
-  readonly worker: boolean;
+  /**
+   * Run the pipeline in its own worker. Default: true for append datasets, false for documents.
+   * A function starts the app's own worker file instead of the default one, e.g.
+   * `() => new Worker(new URL('./logs.worker.ts', import.meta.url), { type: 'module' })`; that file
+   * calls serveDatasetWorker() from sluice/worker.
+   */
+  readonly worker: boolean | DatasetWorkerFactory;
 }
+
+/** Starts a worker running serveDatasetWorker(): a Web Worker, or a worker_threads Worker on Node. */
+export type DatasetWorkerFactory = () => object;
 
 const HOUR = 60 * 60 * 1000;
 
@@ -102,7 +110,7 @@ export function resolveDatasetOptions(datasetId: DatasetId, input: unknown = {})
   const enabled = raw.enabled ?? d.enabled;
   if (typeof enabled !== 'boolean') throw invalid(`${at}.enabled`, 'must be true or false');
   const worker = raw.worker ?? d.worker;
-  if (typeof worker !== 'boolean') throw invalid(`${at}.worker`, 'must be true or false');
+  if (typeof worker !== 'boolean' && typeof worker !== 'function') throw invalid(`${at}.worker`, 'must be true, false or a function that starts your worker file');
   return {
     kind,
     collections: [...new Set(collections as string[])],
@@ -113,7 +121,7 @@ export function resolveDatasetOptions(datasetId: DatasetId, input: unknown = {})
     maintenanceInterval: positiveInt(raw.maintenanceInterval ?? d.maintenanceInterval, `${at}.maintenanceInterval`),
     retention,
     enabled,
-    worker,
+    worker: worker as boolean | DatasetWorkerFactory,
   };
 }
 

@@ -35,11 +35,12 @@ export interface Connector {
   describe?(): ConnectorDescriptor;
 }
 
-/** JSON-safe description of a connector, e.g. `{ kind: 'websocket', url, token }`. */
+/** JSON-safe description of a connector: its kind, URL and options, e.g. `{ kind: 'websocket', url, token }`. */
 export interface ConnectorDescriptor {
   readonly kind: string;
   readonly url: string;
   readonly token: string;
+  readonly [option: string]: string | number | boolean | readonly string[] | undefined;
 }
 
 /** Close codes (WebSocket application range) used by sluice. */

@@ -22,6 +22,7 @@ import type { NodeOptions, ResolvedDataset } from './node-options.ts';
 import { DatasetPipeline, type PipelineSettings } from './pipeline/dataset-pipeline.ts';
 import type { DocumentChange, PipelineApi, PipelineStatus, RecordPage } from './pipeline/pipeline-api.ts';
 import type { WorkerPipelineConfig } from './worker/worker-config.ts';
+import { customWorkerHandle } from './worker/worker-handles.ts';
 import { WorkerPipeline, type WorkerStatus } from './worker/worker-pipeline.ts';
 
 export interface DatasetHandle {
@@ -115,7 +116,9 @@ export class SyncNode {
       let local: DatasetPipeline | undefined;
       let worker: WorkerPipeline | undefined;
       if (d.options.worker) {
+        const own = d.options.worker;
         worker = new WorkerPipeline(d.datasetId, workerConfig(settings, options), {
+          ...(typeof own === 'function' ? { spawn: () => customWorkerHandle(own(), d.datasetId) } : {}),
           onCrash: (datasetId, reason) => {
             options.onWorkerCrash?.(datasetId, reason);
             this.emit('worker-crash', { datasetId, reason });
@@ -377,27 +380,22 @@ function appendSink(pipeline: PipelineApi): AppendSink {
 }
 
 function workerConfig(settings: PipelineSettings, options: NodeOptions): WorkerPipelineConfig {
+  const field = `datasets.${settings.datasetId}.worker`;
   const storage = options.storage.describe?.();
   if (!storage) {
-    throw new SluiceError('invalid_options', `datasets.${settings.datasetId}.worker: this storage adapter cannot be opened from a worker (it has no describe()); use worker: false.`, { field: `datasets.${settings.datasetId}.worker` });
+    throw new SluiceError('invalid_options', `${field}: this storage adapter cannot be opened from a worker (it has no describe()); use worker: false.`, { field });
   }
   const peers = (options.peers ?? []).map((p) => {
     const d = p.describe?.();
-    if (!d) throw new SluiceError('invalid_options', `datasets.${settings.datasetId}.worker: peer ${p.url} cannot be dialed from a worker; use worker: false.`, { field: `datasets.${settings.datasetId}.worker` });
+    if (!d) throw new SluiceError('invalid_options', `${field}: peer ${p.url} cannot be dialed from a worker (its connector has no describe()); use worker: false.`, { field });
     return d;
   });
-  const resolvers: Record<string, 'last-write-wins' | 'json-merge'> = {};
-  for (const [collection, spec] of Object.entries(settings.resolvers)) {
-    if (spec !== 'last-write-wins' && spec !== 'json-merge') {
-      throw new SluiceError('invalid_options', `datasets.${settings.datasetId}.resolvers.${collection}: a custom resolver cannot run in a worker; name a built-in one or use worker: false.`, { field: `datasets.${settings.datasetId}.resolvers.${collection}` });
-    }
-    resolvers[collection] = spec;
-  }
-  if (options.auth?.authorize) {
-    throw new SluiceError('invalid_options', `datasets.${settings.datasetId}.worker: an authorize() hook cannot run in a worker; use worker: false for datasets this node serves with per-dataset grants.`, { field: `datasets.${settings.datasetId}.worker` });
-  }
-  const { auth: _auth, resolvers: _r, ...rest } = settings;
-  return { settings: { ...rest, resolvers, ...(options.auth?.token === undefined ? {} : { token: options.auth.token }) }, storage, peers };
+  // Resolvers cross by name: a custom one must also be listed in the worker file's serveDatasetWorker({ resolvers }).
+  const resolvers: Record<string, string> = {};
+  for (const [collection, spec] of Object.entries(settings.resolvers)) resolvers[collection] = typeof spec === 'string' ? spec : spec.name;
+  const { auth: _auth, resolvers: _r, sinks: _s, ...rest } = settings;
+  // A worker factory is a function: the worker only needs to know it runs in one.
+  return { settings: { ...rest, options: { ...rest.options, worker: true }, resolvers, ...(options.auth?.token === undefined ? {} : { token: options.auth.token }) }, storage, peers };
 }
 
 function unavailableStatus(datasetId: DatasetId, error: unknown): PipelineStatus {

@@ -1,5 +1,5 @@
 import { memoryStorage } from '../../adapters/storage/memory/index.ts';
-import { sqliteStorage } from '../../adapters/storage/sqlite/index.ts';
+import { sqliteStorage } from '../../adapters/storage/sqlite/better-sqlite3/index.ts';
 import type { DatasetId } from '../../src/core/dataset-id.ts';
 import { createEntry, entryByteSize, type OplogEntry } from '../../src/core/oplog-entry.ts';
 import { documentsFor } from '../../src/store/contract/fixtures.ts';

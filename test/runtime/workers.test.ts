@@ -62,13 +62,40 @@ describe('dataset pipelines in worker threads', () => {
     expect((await hub.node.metrics()).notes!.oplogEntries).toBe(101);
   });
 
-  it('refuses worker datasets it cannot describe to a worker, naming the field', async () => {
+  it('a custom resolver the default worker does not have fails with a typed error from inside the worker', async () => {
     const { memoryStorage } = await import('../../adapters/storage/memory/index.ts');
     const storage = memoryStorage();
     const custom = { name: 'first-wins', fromEntry: (e: never) => e, merge: (a: never) => a };
+    // the SluiceError is thrown in the worker and must arrive with its code and details intact
     await expect(h.node('x', { storage, datasets: { primary: {}, notes: { worker: true, resolvers: { items: custom as never } } } })).rejects.toMatchObject({
+      name: 'SluiceError',
       code: 'invalid_options',
-      details: { field: 'datasets.notes.resolvers.items' },
+      details: { collection: 'items', resolver: 'first-wins' },
+    });
+  });
+
+  it('runs a dataset in the app\'s own worker file, with a custom resolver that file provides', async () => {
+    const { memoryStorage } = await import('../../adapters/storage/memory/index.ts');
+    const { Worker } = await import('node:worker_threads');
+    const { firstWins } = await import('./fixtures/first-wins.ts');
+    const node = await h.node('own-worker', {
+      storage: memoryStorage(),
+      datasets: { primary: {}, notes: { worker: () => new Worker(new URL('./fixtures/first-wins.worker.mjs', import.meta.url)), resolvers: { items: firstWins } } },
+    });
+    expect(node.workerOf('notes')).toBeDefined();
+    const items = node.collection('items', 'notes');
+    await items.put('k', 'first');
+    await items.put('k', 'second');
+    // first-wins keeps the oldest write: only the worker file's resolver does that
+    expect(await items.get('k')).toBe('first');
+    expect((await node.metrics()).notes!.worker.state).toBe('running');
+  });
+
+  it('refuses a worker factory that returns no worker, naming the field', async () => {
+    const { memoryStorage } = await import('../../adapters/storage/memory/index.ts');
+    await expect(h.node('bad-factory', { storage: memoryStorage(), datasets: { primary: {}, notes: { worker: (() => ({})) as never } } })).rejects.toMatchObject({
+      code: 'invalid_options',
+      details: { field: 'datasets.notes.worker' },
     });
   });
 });

@@ -3,7 +3,7 @@ import { chunkIndexSink } from '../../demo/sinks/chunk-index-sink.ts';
 import { MemoryChunkIndex } from '../../demo/sinks/chunk-index.ts';
 import type { SinkConfig, SinkRecord, SinkWriter } from '../../src/pipeline/sinks/sink-api.ts';
 import { join } from 'node:path';
-import { sqliteStorage } from '../../adapters/storage/sqlite/index.ts';
+import { sqliteStorage } from '../../adapters/storage/sqlite/better-sqlite3/index.ts';
 import { createNode } from '../../src/runtime/create-node.ts';
 import { Harness } from '../sync/harness.ts';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sqliteStorage } from '../../adapters/storage/sqlite/index.ts';
+import { sqliteStorage } from '../../adapters/storage/sqlite/better-sqlite3/index.ts';
 import { websocket } from '../../adapters/transport/websocket/index.ts';
 import { listen, type Listener, type ListenOptions } from '../../adapters/transport/websocket/node/server.ts';
 import { createNode } from '../../src/runtime/create-node.ts';

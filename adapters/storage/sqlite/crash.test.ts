@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { AUTHOR, BATCH_SIZE } from './fixtures/crash-writer.ts';
-import { sqliteStorage } from './index.ts';
+import { sqliteStorage } from './better-sqlite3/index.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');

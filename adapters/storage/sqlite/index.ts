@@ -1,7 +1,4 @@
-export { sqliteStorage, type SqliteLayout, type SqliteStorageOptions } from './sqlite-storage.ts';
+// What every SQLite driver entry shares: the storage over any driver, its options and the driver interface.
+export { sqliteStorageOn, type SqliteLayout, type SqliteStorageOptions } from './sqlite-storage.ts';
 export type { SynchronousMode } from './session.ts';
 export type { SqliteConnection, SqliteDriver, SqliteRow, SqliteRunResult, SqliteStatement, SqliteValue } from './driver.ts';
-export { betterSqlite3Driver } from './better-sqlite3/driver.ts';
-export { nodeSqliteDriver } from './node-sqlite/driver.ts';
-export { bunSqliteDriver } from './bun-sqlite/driver.ts';
-export { defaultSqliteDriver } from './default-driver.ts';

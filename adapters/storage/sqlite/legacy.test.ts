@@ -8,7 +8,7 @@ import { createEntry, verifyEntryHash, type OplogEntry } from '../../../src/core
 import { documentsFor } from '../../../src/store/contract/index.ts';
 import { headsOf } from '../../../src/store/validation.ts';
 import { writeLegacyV0, type LegacyV0Content } from './fixtures/legacy-v0.ts';
-import { sqliteStorage, type SqliteLayout } from './index.ts';
+import { sqliteStorage, type SqliteLayout } from './better-sqlite3/index.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 
 /** alice wrote 5 puts and pruned the first 2 (boundary at #1); bob wrote a put and a delete. */

@@ -4,7 +4,7 @@ import type { Hlc } from '../../../src/core/hlc.ts';
 import { createEntry, type OplogEntry } from '../../../src/core/oplog-entry.ts';
 import type { StorageAdapter } from '../../../src/store/storage-adapter.ts';
 import { memoryStorage } from '../memory/index.ts';
-import { sqliteStorage } from './index.ts';
+import { sqliteStorage } from './better-sqlite3/index.ts';
 
 /*
  * Differential check against the reference adapter on what the contract only samples: HLC ties

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { documentsFor, makeChain, reopenable, runStorageContractTests, type ContractOptions } from '../../../src/store/contract/index.ts';
-import { sqliteStorage, type SqliteLayout } from './index.ts';
+import { sqliteStorage, type SqliteLayout } from './better-sqlite3/index.ts';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-'));

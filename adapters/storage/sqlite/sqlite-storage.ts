@@ -7,7 +7,6 @@ import type { OplogStore } from '../../../src/store/oplog-store.ts';
 import type { SnapshotStore } from '../../../src/store/snapshot-store.ts';
 import type { StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
 import { assertOpen, resolveMaxPayloadBytes } from '../../../src/store/validation.ts';
-import { defaultSqliteDriver } from './default-driver.ts';
 import { sqliteCheckpointStore } from './checkpoints.ts';
 import { sqliteConfirmationStore } from './confirmations.ts';
 import type { StoreContext } from './context.ts';
@@ -32,8 +31,6 @@ export interface SqliteStorageOptions extends StorageLimits {
    * in `path`, told apart by the dataset_id column.
    */
   layout?: SqliteLayout;
-  /** Defaults to better-sqlite3. */
-  driver?: SqliteDriver;
   /**
    * 'normal' (default) in WAL mode never corrupts and never loses a commit to a process crash; an
    * OS crash or power loss may drop the last commits. 'full' syncs every commit to disk.
@@ -41,12 +38,17 @@ export interface SqliteStorageOptions extends StorageLimits {
   synchronous?: SynchronousMode;
   /** How long a write waits for another process holding the database. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /** @internal Fault injection for crash tests. */
   hooks?: StorageTestHooks;
 }
 
-/** Durable storage on SQLite. Each dataset's database opens on first use and stays open until close(). */
-export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
-  return new SqliteStorage(options);
+/**
+ * Durable storage on SQLite through `driver`. Each dataset's database opens on first use and stays
+ * open until close(). Apps call the `sqliteStorage` of their runtime's entry (`sluice/sqlite`), which
+ * supplies the driver.
+ */
+export function sqliteStorageOn(driver: SqliteDriver, options: SqliteStorageOptions): StorageAdapter {
+  return new SqliteStorage(driver, options);
 }
 
 const SINGLE_FILE_KEY = '';
@@ -66,7 +68,7 @@ class SqliteStorage implements StorageAdapter {
   private readonly maxPayloadBytes: number;
   private closed = false;
 
-  constructor(options: SqliteStorageOptions) {
+  constructor(driver: SqliteDriver, options: SqliteStorageOptions) {
     if (typeof options?.path !== 'string' || options.path === '') {
       throw new SluiceError('invalid_options', 'sqliteStorage needs a path: the database file of the primary dataset (e.g. "./data/app.db"), or ":memory:".');
     }
@@ -84,7 +86,7 @@ class SqliteStorage implements StorageAdapter {
     }
     this.path = options.path;
     this.layout = layout;
-    this.driver = options.driver ?? defaultSqliteDriver();
+    this.driver = driver;
     this.sessionOptions = { synchronous, busyTimeoutMs, hooks: options.hooks ?? {} };
     this.maxPayloadBytes = resolveMaxPayloadBytes(options);
     const ctx: StoreContext = { session: (datasetId) => this.session(datasetId), maxPayloadBytes: this.maxPayloadBytes };

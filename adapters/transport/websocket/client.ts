@@ -1,6 +1,8 @@
 import { SluiceError } from '../../../src/core/errors.ts';
 import type { Connector, Transport } from '../../../src/protocol/transport.ts';
 import { WebSocketTransport, type WebSocketLike } from './socket-transport.ts';
+// Resolved by the package's import conditions: `ws` on Node, the global WebSocket everywhere else.
+import { defaultWebSocket } from '#sluice/websocket-ctor';
 
 export interface WebSocketConnectorOptions {
   /** Token presented in the handshake. */
@@ -26,24 +28,16 @@ export function websocket(url: string, options: WebSocketConnectorOptions = {}):
   return {
     url,
     token: options.token ?? '',
-    describe: () => ({ kind: 'websocket', url, token: options.token ?? '' }),
+    describe: () => ({ kind: 'websocket', url, token: options.token ?? '', ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }) }),
     async connect(signal?: AbortSignal): Promise<Transport> {
-      const Ctor = options.WebSocket ?? (await defaultWebSocket());
+      const Ctor = options.WebSocket ?? defaultWebSocket();
+      if (!Ctor) throw new SluiceError('invalid_options', 'This runtime has no WebSocket: pass websocket(url, { WebSocket }) with a WebSocket constructor.', { url });
       const socket = new Ctor(url);
       const transport = new WebSocketTransport(socket, url);
       await opened(socket, url, options.connectTimeoutMs ?? 10_000, signal);
       return transport;
     },
   };
-}
-
-async function defaultWebSocket(): Promise<WebSocketCtor> {
-  const global = (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
-  if (global) return global;
-  // Node 20 has no global WebSocket. The specifier is a variable so browser bundlers leave `ws` out.
-  const specifier = 'ws';
-  const mod = (await import(/* @vite-ignore */ specifier)) as { WebSocket: WebSocketCtor };
-  return mod.WebSocket;
 }
 
 function opened(socket: WebSocketLike, url: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {

@@ -2,9 +2,16 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { createNode } from '../../../src/runtime/create-node.ts';
 import type { SqliteDriver } from '../../storage/sqlite/driver.ts';
-import { sqliteStorage } from '../../storage/sqlite/sqlite-storage.ts';
+import { sqliteStorageOn } from '../../storage/sqlite/sqlite-storage.ts';
 import { websocket } from './client.ts';
-import { listen, serverRuntime, type ListenOptions } from './server.ts';
+import type { Listener, ListenOptions } from './listen-options.ts';
+import type { SyncNode } from '../../../src/runtime/sync-node.ts';
+
+/** The runtime's own sluice/server entry, as the fixture for that runtime imports it. */
+export interface FixtureServer {
+  readonly runtime: 'deno' | 'bun';
+  listen(node: SyncNode, options: ListenOptions): Promise<Listener>;
+}
 
 /*
  * The programs behind deno/*.fixture.ts and bun/*.fixture.ts: a hub and a client that the vitest
@@ -19,14 +26,14 @@ import { listen, serverRuntime, type ListenOptions } from './server.ts';
  *
  * argv: <data dir> <token> [listen options as JSON, e.g. {"maxConnections":1}]
  */
-export async function runHubFixture(nodeId: string, makeDriver: () => SqliteDriver): Promise<never> {
+export async function runHubFixture(nodeId: string, makeDriver: () => SqliteDriver, server: FixtureServer): Promise<never> {
   const [dir, token, listenJson] = process.argv.slice(2);
   if (!dir || token === undefined) return fail(new Error('usage: hub.fixture.ts <data dir> <token> [listen options JSON]'));
   try {
     const extra = (listenJson ? JSON.parse(listenJson) : {}) as Omit<ListenOptions, 'port' | 'host' | 'auth'>;
-    const node = await createNode({ nodeId, storage: sqliteStorage({ path: join(dir, 'hub.db'), driver: makeDriver() }), auth: { token } });
-    const listener = await listen(node, { ...extra, port: 0, host: '127.0.0.1' });
-    process.stdout.write(`LISTENING ${listener.url} ${serverRuntime()}\n`);
+    const node = await createNode({ nodeId, storage: sqliteStorageOn(makeDriver(), { path: join(dir, 'hub.db') }), auth: { token } });
+    const listener = await server.listen(node, { ...extra, port: 0, host: '127.0.0.1' });
+    process.stdout.write(`LISTENING ${listener.url} ${server.runtime}\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGTERM', () => resolve());
       process.once('SIGINT', () => resolve());
@@ -59,7 +66,7 @@ export async function runClientFixture(nodeId: string, makeDriver: () => SqliteD
   try {
     const node = await createNode({
       nodeId,
-      storage: sqliteStorage({ path: join(dir, 'client.db'), driver: makeDriver() }),
+      storage: sqliteStorageOn(makeDriver(), { path: join(dir, 'client.db') }),
       peers: [websocket(url, { token })],
       heartbeatMs: 0,
     });

@@ -47,7 +47,14 @@ export function webTransport(url: string, options: WebTransportConnectorOptions 
   return {
     url,
     token,
-    describe: () => ({ kind: 'webtransport', url, token }),
+    describe: () => ({
+      kind: 'webtransport',
+      url,
+      token,
+      serverCertificateHashes: hashes.map((h) => hexOf(h.value as Uint8Array)),
+      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+      ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
+    }),
     async connect(signal?: AbortSignal): Promise<Transport> {
       const Ctor = (globalThis as { WebTransport?: WebTransportCtor }).WebTransport;
       if (!Ctor) {
@@ -72,6 +79,10 @@ export function webTransport(url: string, options: WebTransportConnectorOptions 
       });
     },
   };
+}
+
+function hexOf(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function hashBytes(hash: Uint8Array | string, index: number): Uint8Array {

@@ -114,6 +114,7 @@ describe('webTransport() connector', () => {
     expect(() => webTransport('not a url')).toThrow(expect.objectContaining({ code: 'invalid_options' }));
     expect(() => webTransport('https://127.0.0.1:1/', { serverCertificateHashes: ['abc'] })).toThrow(expect.objectContaining({ code: 'invalid_options' }));
     const c = webTransport('https://127.0.0.1:1/', { token: 't', serverCertificateHashes: ['ab'.repeat(32)] });
-    expect(c.describe?.()).toEqual({ kind: 'webtransport', url: 'https://127.0.0.1:1/', token: 't' });
+    // the pinned certificate travels with the description, so a worker dials the same hub
+    expect(c.describe?.()).toEqual({ kind: 'webtransport', url: 'https://127.0.0.1:1/', token: 't', serverCertificateHashes: ['ab'.repeat(32)] });
   });
 });

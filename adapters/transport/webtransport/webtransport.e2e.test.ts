@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBrowserLibrary, type BundleFile } from '../../../bench/bundle.ts';
+import { buildAsConsumer, type BundleFile } from '../../../bench/bundle.ts';
 import { repoPath, runtimeArgs, runtimeBin } from '../../../test/runtime-process.ts';
 import type { RoundResult } from './fixtures/browser-round.ts';
 
 /*
- * Chromium (through sluice/webtransport, bundled by Vite) against a Deno hub serving WebTransport
+ * Chromium (through sluice/webtransport from the built package, bundled by Vite with its defaults) against a Deno hub serving WebTransport
  * (Deno.QuicEndpoint + Deno.upgradeWebTransport, --unstable-net) on 127.0.0.1, with a
  * self-signed ECDSA P-256 certificate valid 10 days, pinned through serverCertificateHashes.
  */
@@ -61,7 +61,9 @@ function waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchA
 /** Serves the Vite build and a page that loads it, on loopback (a secure context, as WebTransport needs). */
 async function servePage(files: BundleFile[]): Promise<Server> {
   const byPath = new Map(files.map((f) => [`/${f.fileName}`, f.code]));
-  const html = "<!doctype html><title>sluice webtransport</title><script type=module>import * as m from '/sluice.js'; window.sluice = m; document.title = 'ready';</script>";
+  const main = files.find((f) => !f.worker)!.fileName;
+  // The app build exposes the fixture's exports as globalThis.sluiceBundle (see buildAsConsumer).
+  const html = `<!doctype html><title>sluice webtransport</title><script type=module>import '/${main}'; window.sluice = globalThis.sluiceBundle; document.title = 'ready';</script>`;
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const code = byPath.get(path);
@@ -89,7 +91,7 @@ beforeAll(async () => {
   hub.stdout!.on('data', (chunk: Buffer) => (hubOut += chunk.toString()));
   hub.stderr!.on('data', (chunk: Buffer) => (hubOut += chunk.toString()));
 
-  const [files] = await Promise.all([buildBrowserLibrary(repoPath('adapters/transport/webtransport/fixtures/browser-round.ts')), waitForOutput(/LISTENING (\S+)/, 30_000).then((m) => (hubUrl = m[1]!))]);
+  const [files] = await Promise.all([buildAsConsumer(repoPath('adapters/transport/webtransport/fixtures/browser-round.ts')), waitForOutput(/LISTENING (\S+)/, 30_000).then((m) => (hubUrl = m[1]!))]);
   page = await servePage(files);
   pageUrl = `http://127.0.0.1:${(page.address() as { port: number }).port}/`;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -11,6 +11,11 @@ const BUILT_IN: Record<string, ConflictResolver> = {
   'json-merge': jsonMerge,
 };
 
+/** The built-in resolver of that name, if there is one. */
+export function builtInResolver(name: string): ConflictResolver | undefined {
+  return Object.hasOwn(BUILT_IN, name) ? BUILT_IN[name] : undefined;
+}
+
 /** Resolvers are chosen per collection; collections not named use the default (last-write-wins). */
 export class ResolverRegistry {
   private readonly byCollection = new Map<string, ConflictResolver>();
@@ -30,7 +35,7 @@ export class ResolverRegistry {
 
 function toResolver(spec: ResolverSpec, collection: string): ConflictResolver {
   if (typeof spec === 'string') {
-    const found = BUILT_IN[spec];
+    const found = builtInResolver(spec);
     if (found) return found;
   } else if (spec && typeof spec.fromEntry === 'function' && typeof spec.merge === 'function') {
     return spec;

@@ -9,8 +9,11 @@ import type { MaintenanceReport } from '../../sync/maintenance.ts';
 import type { LocalOp } from '../../sync/replica.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
 import type { DocumentChange, PeerOp, PipelineApi, PipelineStatus, RecordPage } from '../pipeline/pipeline-api.ts';
-import type { WorkerService } from './pipeline-worker.ts';
-import { spawnPipelineWorker, type SpawnedWorker } from './spawn-worker.ts';
+import type { WorkerService } from './serve-dataset-worker.ts';
+// Resolved by the package's import conditions: a worker_threads Worker on Node, a Web Worker elsewhere.
+import { spawnPipelineWorker } from '#sluice/spawn-worker';
+import { registerErrorTransfer } from './error-transfer.ts';
+import type { SpawnedWorker, SpawnPipelineWorker } from './spawned-worker.ts';
 import type { WorkerPipelineConfig } from './worker-config.ts';
 
 export type WorkerState = 'in-process' | 'starting' | 'running' | 'restarting' | 'stopped';
@@ -39,13 +42,15 @@ export class WorkerPipeline implements PipelineApi {
   private listener: ((changes: DocumentChange[]) => void) | null = null;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onCrash: (reason: string) => void;
+  private readonly spawn: SpawnPipelineWorker;
 
   constructor(
     readonly datasetId: DatasetId,
     private readonly config: WorkerPipelineConfig,
-    options: { onCrash?: (datasetId: DatasetId, reason: string) => void } = {},
+    options: { onCrash?: (datasetId: DatasetId, reason: string) => void; spawn?: SpawnPipelineWorker } = {},
   ) {
     this.onCrash = (reason) => options.onCrash?.(datasetId, reason);
+    this.spawn = options.spawn ?? spawnPipelineWorker;
   }
 
   start(): Promise<void> {
@@ -117,7 +122,10 @@ export class WorkerPipeline implements PipelineApi {
     return this.call((r) => r.serve(Comlink.transfer(port, [port]) as never, remote, heartbeatMs, token));
   }
 
-  /** Test hook: make the worker die from an uncaught error. */
+  /**
+   * Makes the worker die from an uncaught error (crash tests).
+   * @internal
+   */
   async crashForTest(): Promise<void> {
     await this.ready;
     void this.remote?.crash();
@@ -135,7 +143,8 @@ export class WorkerPipeline implements PipelineApi {
 
   private async boot(): Promise<void> {
     this.crashed = deferredFailure();
-    const worker = await spawnPipelineWorker();
+    registerErrorTransfer();
+    const worker = this.spawn();
     this.worker = worker;
     worker.onExit((reason) => this.handleExit(worker, reason));
     this.remote = Comlink.wrap<WorkerService>(worker.endpoint);

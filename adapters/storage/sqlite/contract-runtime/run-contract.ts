@@ -29,7 +29,7 @@ export async function runContractInRuntime(label: string, makeDriver: () => Sqli
   }
   // Loaded after the mapping is in place: the contract files import 'vitest'.
   const { runStorageContractTests, makeChain, documentsFor, reopenable } = await import('../../../../src/store/contract/index.ts');
-  const { sqliteStorage } = await import('../sqlite-storage.ts');
+  const { sqliteStorageOn } = await import('../sqlite-storage.ts');
   const { SluiceError } = await import('../../../../src/core/errors.ts');
 
   const driver = makeDriver();
@@ -45,7 +45,7 @@ export async function runContractInRuntime(label: string, makeDriver: () => Sqli
       async ({ hooks, maxPayloadBytes }) => {
         const dir = scratch();
         const file = join(dir, 'app.db');
-        const open = () => sqliteStorage({ path: file, layout, driver, hooks, ...(maxPayloadBytes === undefined ? {} : { maxPayloadBytes }) });
+        const open = () => sqliteStorageOn(driver, { path: file, layout, hooks, ...(maxPayloadBytes === undefined ? {} : { maxPayloadBytes }) });
         return reopenable(open, () => rmSync(dir, { recursive: true, force: true }));
       },
       `${label}, ${layout}`,
@@ -53,7 +53,7 @@ export async function runContractInRuntime(label: string, makeDriver: () => Sqli
     );
   }
   runStorageContractTests(
-    async ({ hooks, maxPayloadBytes }) => ({ adapter: sqliteStorage({ path: ':memory:', driver, hooks, ...(maxPayloadBytes === undefined ? {} : { maxPayloadBytes }) }) }),
+    async ({ hooks, maxPayloadBytes }) => ({ adapter: sqliteStorageOn(driver, { path: ':memory:', hooks, ...(maxPayloadBytes === undefined ? {} : { maxPayloadBytes }) }) }),
     `${label}, in memory`,
   );
 
@@ -127,14 +127,14 @@ export async function runContractInRuntime(label: string, makeDriver: () => Sqli
 
     it('keeps each dataset in its own file in the file-per-dataset layout', async () => {
       const dir = scratch();
-      const storage = sqliteStorage({ path: join(dir, 'app.db'), driver });
+      const storage = sqliteStorageOn(driver, { path: join(dir, 'app.db') });
       const p = makeChain('alice', 3);
       const l = makeChain('alice', 2, { datasetId: 'logs' });
       await storage.documents.applyBatch('primary', { documents: documentsFor(p), entries: p });
       await storage.documents.applyBatch('logs', { documents: documentsFor(l), entries: l });
       await storage.close();
       expect([existsSync(join(dir, 'app.db')), existsSync(join(dir, 'app.logs.db'))]).toEqual([true, true]);
-      const reopened = sqliteStorage({ path: join(dir, 'app.db'), driver });
+      const reopened = sqliteStorageOn(driver, { path: join(dir, 'app.db') });
       expect(await reopened.oplog.count('primary')).toBe(3);
       expect(await reopened.oplog.count('logs')).toBe(2);
       await reopened.close();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reopenable, runStorageContractTests } from '../../../../src/store/contract/index.ts';
 import { importMapFile, RuntimeProcesses } from '../../../../test/runtime-process.ts';
-import { sqliteStorage } from '../sqlite-storage.ts';
+import { sqliteStorageOn } from '../sqlite-storage.ts';
 import { nodeSqliteDriver } from './driver.ts';
 
 /*
@@ -58,7 +58,7 @@ if (nodeHasSqlite()) {
   runStorageContractTests(
     async ({ hooks, maxPayloadBytes }) => {
       const dir = mkdtempSync(join(tmpdir(), 'sluice-node-sqlite-'));
-      const open = () => sqliteStorage({ path: join(dir, 'app.db'), driver: nodeSqliteDriver(), hooks, maxPayloadBytes });
+      const open = () => sqliteStorageOn(nodeSqliteDriver(), { path: join(dir, 'app.db'), hooks, maxPayloadBytes });
       return reopenable(open, () => rmSync(dir, { recursive: true, force: true }));
     },
     'node:sqlite on this Node',

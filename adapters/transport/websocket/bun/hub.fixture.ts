@@ -5,5 +5,6 @@
  */
 import { bunSqliteDriver } from '../../../storage/sqlite/bun-sqlite/driver.ts';
 import { runHubFixture } from '../runtime-fixtures.ts';
+import { listen } from './server.ts';
 
-await runHubFixture('bun-hub', bunSqliteDriver);
+await runHubFixture('bun-hub', bunSqliteDriver, { runtime: 'bun', listen });

@@ -5,5 +5,6 @@
  */
 import { nodeSqliteDriver } from '../../../storage/sqlite/node-sqlite/driver.ts';
 import { runHubFixture } from '../runtime-fixtures.ts';
+import { listen } from './server.ts';
 
-await runHubFixture('deno-hub', nodeSqliteDriver);
+await runHubFixture('deno-hub', nodeSqliteDriver, { runtime: 'deno', listen });

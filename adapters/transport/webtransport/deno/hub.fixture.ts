@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { createNode } from '../../../../src/runtime/create-node.ts';
 import { nodeSqliteDriver } from '../../../storage/sqlite/node-sqlite/driver.ts';
-import { sqliteStorage } from '../../../storage/sqlite/sqlite-storage.ts';
+import { sqliteStorageOn } from '../../../storage/sqlite/sqlite-storage.ts';
 import { listenWebTransport } from './server.ts';
 
 const [dir, token, certFile, keyFile] = process.argv.slice(2);
 try {
   if (!dir || token === undefined || !certFile || !keyFile) throw new Error('usage: hub.fixture.ts <data dir> <token> <cert.pem> <key.pem>');
-  const node = await createNode({ nodeId: 'deno-wt-hub', storage: sqliteStorage({ path: join(dir, 'hub.db'), driver: nodeSqliteDriver() }), auth: { token }, heartbeatMs: 0 });
+  const node = await createNode({ nodeId: 'deno-wt-hub', storage: sqliteStorageOn(nodeSqliteDriver(), { path: join(dir, 'hub.db') }), auth: { token }, heartbeatMs: 0 });
   const todos = node.collection('todos');
   await todos.putMany(Array.from({ length: 20 }, (_, i) => ({ key: `hub-${String(i).padStart(2, '0')}`, value: { n: i, by: 'hub' } })));
   const listener = await listenWebTransport(node, { port: 0, host: '127.0.0.1', cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') });

@@ -1,0 +1,14 @@
+/*
+ * Bun's default dataset worker: SQLite through bun:sqlite, memory, and WebSocket peers. An app that
+ * needs other storage or connectors writes its own worker file with serveDatasetWorker().
+ */
+import { openByKind } from '../../../src/runtime/worker/open-by-kind.ts';
+import { serveDatasetWorker } from '../../../src/runtime/worker/serve-dataset-worker.ts';
+import { memoryStorage } from '../../storage/memory/index.ts';
+import { sqliteStorage } from '../../storage/sqlite/bun-sqlite/index.ts';
+import { websocket } from '../../transport/websocket/client.ts';
+
+serveDatasetWorker({
+  openStorage: openByKind({ sqlite: (d) => sqliteStorage(d as never), memory: (d) => memoryStorage(d as never) }),
+  openConnector: openByKind({ websocket: (d) => websocket(d.url, d as never) }, 'peers'),
+});

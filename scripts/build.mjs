@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/*
+ * Builds the package into dist/: ESM JavaScript, .d.ts and declaration maps from tsc, plus the
+ * browser's default dataset worker as one pre-bundled file. `npm ci` runs this through `prepare`.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, transform } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+
+rmSync(dist, { recursive: true, force: true });
+execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+
+// The protobuf code generated from proto/sync.proto is JavaScript, which tsc does not copy.
+mkdirSync(join(dist, 'src/protocol/generated'), { recursive: true });
+copyFileSync(join(root, 'src/protocol/generated/sync.pb.js'), join(dist, 'src/protocol/generated/sync.pb.js'));
+
+// tsc rewrites `./x.ts` to `./x.js` in JavaScript but leaves declaration files as written; a
+// consumer's TypeScript must find the `.d.ts` beside each `.js`.
+for (const file of walk(dist)) {
+  if (!file.endsWith('.d.ts')) continue;
+  const text = readFileSync(file, 'utf8');
+  const fixed = text.replace(/(from\s+|import\()(['"])(\.{1,2}\/[^'"]+?)\.ts\2/g, '$1$2$3.js$2');
+  if (fixed !== text) writeFileSync(file, fixed);
+}
+
+// Declarations ship for what the package's entries expose: a .d.ts no entry's types reach (the
+// generated protobuf classes, internals) only weighs the tarball down.
+pruneUnreachableDeclarations();
+
+// Shipped JavaScript is minified file by file (module structure kept, so tree-shaking still works);
+// the documentation lives in the .d.ts files, which keep their comments.
+for (const file of walk(dist)) {
+  if (!file.endsWith('.js')) continue;
+  const { code } = await transform(readFileSync(file, 'utf8'), { loader: 'js', format: 'esm', target: 'es2022', minify: true, legalComments: 'none' });
+  writeFileSync(file, code);
+}
+
+// Vite builds workers as IIFE with no code splitting by default: the browser's default worker ships
+// as one file of sluice's own code with no dynamic imports, so a bundler's default worker build takes
+// it as is. Its npm dependencies stay static imports that the app's bundler resolves and dedupes.
+await build({
+  entryPoints: [join(root, 'adapters/runtime/browser/pipeline-worker.ts')],
+  outfile: join(dist, 'adapters/runtime/browser/pipeline-worker.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  conditions: ['sluice-source', 'browser'],
+  packages: 'external',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+function pruneUnreachableDeclarations() {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const typesOf = (value) => (typeof value === 'string' ? [] : Object.entries(value).flatMap(([k, v]) => (k === 'types' ? [v] : typesOf(v))));
+  const pending = typesOf(pkg.exports).map((p) => join(root, p));
+  const reached = new Set();
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (reached.has(file)) continue;
+    reached.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/(?:from\s+|import\()(['"])(\.{1,2}\/[^'"]+?)\.js\1/g)) pending.push(join(dirname(file), `${m[2]}.d.ts`));
+  }
+  for (const file of walk(dist)) {
+    const declaration = file.endsWith('.d.ts.map') ? file.slice(0, -'.map'.length) : file;
+    if (declaration.endsWith('.d.ts') && !reached.has(declaration)) rmSync(file);
+  }
+}
+
+function* walk(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else yield path;
+  }
+}

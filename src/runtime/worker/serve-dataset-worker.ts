@@ -1,0 +1,124 @@
+/*
+ * What a dataset worker runs: it builds one dataset pipeline from the plain config the node sends
+ * and serves it to the node's thread through Comlink. The runtime's default worker (shipped with the
+ * package) and an app's own worker file both call serveDatasetWorker(); they differ only in which
+ * storage, connectors and resolvers they can open.
+ */
+import * as Comlink from 'comlink/dist/esm/comlink.mjs';
+import type { Endpoint } from 'comlink';
+import { SluiceError } from '../../core/errors.ts';
+import type { Hlc } from '../../core/hlc.ts';
+import type { ConflictResolver } from '../../core/resolvers/resolver.ts';
+import { builtInResolver, type ResolverSpec } from '../../core/resolvers/registry.ts';
+import { PortTransport, type PortLike } from '../../protocol/port-transport.ts';
+import type { Connector, ConnectorDescriptor } from '../../protocol/transport.ts';
+import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
+import type { StorageAdapter, StorageDescriptor } from '../../store/storage-adapter.ts';
+import type { AuthOptions } from '../../sync/auth.ts';
+import type { LocalOp } from '../../sync/replica.ts';
+import { DatasetPipeline } from '../pipeline/dataset-pipeline.ts';
+import type { DocumentChange, PeerOp, PipelineApi } from '../pipeline/pipeline-api.ts';
+import { registerErrorTransfer } from './error-transfer.ts';
+import type { WorkerPipelineConfig } from './worker-config.ts';
+
+/** What a worker file can open. The node thread sends only plain data; these turn it into objects. */
+export interface DatasetWorkerOptions {
+  /** Opens the storage the node described (`storage.describe()` on the node's adapter). */
+  openStorage(descriptor: StorageDescriptor): StorageAdapter | Promise<StorageAdapter>;
+  /** Opens a peer the node described (`connector.describe()`); needed only if the node dials peers. */
+  openConnector?(descriptor: ConnectorDescriptor): Connector | Promise<Connector>;
+  /**
+   * Custom conflict resolvers by name. A collection configured on the node with a resolver object
+   * whose `name` is listed here runs this worker's copy (functions cannot cross a thread boundary).
+   */
+  readonly resolvers?: Readonly<Record<string, ConflictResolver>>;
+  /** Checks for peers served by this worker's dataset; replaces the node's token check when set. */
+  readonly auth?: AuthOptions;
+}
+
+export interface WorkerService extends PipelineApi {
+  start(config: WorkerPipelineConfig): Promise<void>;
+  /** Serve a peer connection relayed by the node thread over `port`. */
+  serve(port: PortLike, remote: string, heartbeatMs?: number, token?: string): Promise<void>;
+  /** Makes the worker die from an uncaught error, as a bug or an out-of-memory would (crash tests). */
+  crash(): void;
+}
+
+/**
+ * Serves one dataset pipeline over `endpoint`: the worker's global scope in a Web Worker (the
+ * default), or `nodeEndpoint(parentPort)` in a Node worker_threads worker.
+ */
+export function serveDatasetWorker(options: DatasetWorkerOptions, endpoint: Endpoint = globalThis as unknown as Endpoint): void {
+  if (typeof options?.openStorage !== 'function') {
+    throw new SluiceError('invalid_options', 'serveDatasetWorker() needs openStorage(descriptor): a function that opens the storage the node describes.', { field: 'openStorage' });
+  }
+  registerErrorTransfer();
+  Comlink.expose(datasetWorkerService(options), endpoint);
+}
+
+function datasetWorkerService(options: DatasetWorkerOptions): WorkerService {
+  let pipeline: DatasetPipeline | undefined;
+  let storage: StorageAdapter | undefined;
+  const current = (): DatasetPipeline => {
+    if (!pipeline) throw new SluiceError('store_closed', 'The dataset worker has no running pipeline: it was closed or has not started.');
+    return pipeline;
+  };
+  return {
+    async start(config) {
+      storage = await options.openStorage(config.storage);
+      const connectors = await Promise.all(config.peers.map((d) => openConnector(options, d)));
+      const { token, resolvers, ...settings } = config.settings;
+      const auth = options.auth ?? (token === undefined ? undefined : { token });
+      pipeline = new DatasetPipeline({ ...settings, resolvers: resolveNamed(resolvers, options.resolvers ?? {}), ...(auth ? { auth } : {}) }, storage, connectors);
+      await pipeline.start();
+    },
+    serve: (port: PortLike, remote: string, heartbeatMs?: number, token?: string) => current().serve(new PortTransport(port, remote), heartbeatMs, options.auth ? undefined : token),
+    write: (ops: LocalOp[]) => current().write(ops),
+    ingest: (bytes: Uint8Array, collection: string) => current().ingest(bytes, collection),
+    get: (collection: string, key: string) => current().get(collection, key),
+    list: (collection: string) => current().list(collection),
+    readRecords: (after: Hlc | null, limit: number) => current().readRecords(after, limit),
+    syncNow: () => current().syncNow(),
+    exportSnapshot: () => current().exportSnapshot(),
+    drainSinks: () => current().drainSinks(),
+    managePeer: (op: PeerOp, peerId: string) => current().managePeer(op, peerId),
+    importSnapshot: (snapshot: DatasetSnapshot, mode: SnapshotImportMode) => current().importSnapshot(snapshot, mode),
+    maintainNow: () => current().maintainNow(),
+    status: () => current().status(),
+    setChangeListener: (listener: ((changes: DocumentChange[]) => void) | null) => current().setChangeListener(listener),
+    async close() {
+      await pipeline?.close();
+      await storage?.close();
+      pipeline = undefined;
+    },
+    crash() {
+      setTimeout(() => {
+        throw new Error('crash requested by the node');
+      }, 0);
+    },
+  };
+}
+
+async function openConnector(options: DatasetWorkerOptions, descriptor: ConnectorDescriptor): Promise<Connector> {
+  if (!options.openConnector) {
+    throw new SluiceError('invalid_options', `This dataset worker cannot dial peers (${descriptor.kind} ${descriptor.url}): give serveDatasetWorker() an openConnector(descriptor).`, { kind: descriptor.kind });
+  }
+  return options.openConnector(descriptor);
+}
+
+/** Resolver names from the node, turned back into resolvers: built-ins, then the worker's own. */
+function resolveNamed(names: Readonly<Record<string, string>>, custom: Readonly<Record<string, ConflictResolver>>): Record<string, ResolverSpec> {
+  const out: Record<string, ResolverSpec> = {};
+  for (const [collection, name] of Object.entries(names)) {
+    const resolver = builtInResolver(name) ?? custom[name];
+    if (!resolver) {
+      throw new SluiceError(
+        'invalid_options',
+        `Collection "${collection}" uses resolver "${name}", which this dataset worker does not have: list it in serveDatasetWorker({ resolvers: { '${name}': … } }) in your worker file.`,
+        { collection, resolver: name },
+      );
+    }
+    out[collection] = resolver;
+  }
+  return out;
+}
