@@ -32,7 +32,12 @@ export class Processes {
   }
 
   start(args: string[], options: SpawnOptions = {}): Child {
-    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    return this.run(process.execPath, args, options);
+  }
+
+  /** Like start(), for any executable (deno, bun, npx ...). */
+  run(command: string, args: string[], options: SpawnOptions = {}): Child {
+    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...options });
     this.children.add(child);
     let out = '';
     let err = '';
