@@ -41,11 +41,21 @@ describe('append datasets end to end', () => {
     expect((await hub.node.metrics()).logs!.worker.state).toBe('running');
   });
 
-  it('rejects append on documents datasets and put on append datasets, with messages that say what to do', async () => {
-    const node = await h.node('n', { datasets: { primary: {}, logs: { kind: 'append', worker: false } } });
-    expect(() => node.dataset('primary').append({ a: 1 })).toThrow(expect.objectContaining({ code: 'invalid_options', message: expect.stringContaining("kind: 'append'") }));
-    await expect(node.collection('x', 'logs').put('k', 1)).rejects.toMatchObject({ code: 'invalid_options', message: expect.stringContaining('append()') });
-    expect(() => node.dataset('logs').append({ bad: Number.NaN })).toThrow(expect.objectContaining({ code: 'invalid_payload' }));
-    await expect(h.node('m', { datasets: { logs: { kind: 'append', buffer: { policy: 'drop-everything' as never } } } })).rejects.toMatchObject({ code: 'invalid_options', details: { field: expect.stringContaining('datasets.logs.buffer') } });
-  });
+  // The same bad input gets the same typed error whether the dataset runs in-process or in a worker,
+  // where the SluiceError is thrown on the other side of the thread boundary.
+  for (const worker of [false, true]) {
+    it(`rejects append on documents datasets and put on append datasets, with messages that say what to do (worker: ${worker})`, async () => {
+      const node = await h.node(`n-${worker}`, { datasets: { primary: {}, notes: { worker }, logs: { kind: 'append', worker } } });
+      expect(() => node.dataset('primary').append({ a: 1 })).toThrow(expect.objectContaining({ code: 'invalid_options', message: expect.stringContaining("kind: 'append'") }));
+      await expect(node.collection('x', 'logs').put('k', 1)).rejects.toMatchObject({ name: 'SluiceError', code: 'invalid_options', message: expect.stringContaining('append()') });
+      expect(() => node.dataset('logs').append({ bad: Number.NaN })).toThrow(expect.objectContaining({ code: 'invalid_payload' }));
+      await expect(node.collection('items', 'notes').put('', 1)).rejects.toMatchObject({ name: 'SluiceError', code: 'invalid_key' });
+      await expect(node.collection('items', 'notes').put('k', { n: Number.NaN } as never)).rejects.toMatchObject({ name: 'SluiceError', code: 'invalid_payload' });
+      await expect(node.collection('items', 'notes').get('')).rejects.toMatchObject({ name: 'SluiceError', code: 'invalid_key' });
+      await expect(h.node(`m-${worker}`, { datasets: { logs: { kind: 'append', worker, buffer: { policy: 'drop-everything' as never } } } })).rejects.toMatchObject({
+        code: 'invalid_options',
+        details: { field: expect.stringContaining('datasets.logs.buffer') },
+      });
+    });
+  }
 });
