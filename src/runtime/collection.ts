@@ -3,7 +3,7 @@ import { SluiceError } from '../core/errors.ts';
 import type { JsonValue } from '../core/json.ts';
 import { assertCollection, assertKey } from '../core/names.ts';
 import type { DocumentChange } from './pipeline/pipeline-api.ts';
-import type { DatasetSlot } from './sync-node.ts';
+import type { DatasetSlot } from './dataset-slot.ts';
 
 export interface CollectionChange {
   readonly key: string;

@@ -21,6 +21,7 @@ import { openCollection, type Collection } from './collection.ts';
 import type { NodeOptions, ResolvedDataset } from './node-options.ts';
 import { DatasetPipeline, type PipelineSettings } from './pipeline/dataset-pipeline.ts';
 import type { DocumentChange, PipelineApi, PipelineStatus, RecordPage } from './pipeline/pipeline-api.ts';
+import type { DatasetSlot } from './dataset-slot.ts';
 import type { WorkerPipelineConfig } from './worker/worker-config.ts';
 import { customWorkerHandle } from './worker/worker-handles.ts';
 import { WorkerPipeline, type WorkerStatus } from './worker/worker-pipeline.ts';
@@ -65,19 +66,6 @@ export interface AcceptOptions {
   readonly auth?: AuthOptions;
   readonly heartbeatMs?: number;
   readonly maxQueuedBytes?: number;
-}
-
-/** What the node keeps per dataset: the pipeline (here or in a worker) and its subscribers. */
-export interface DatasetSlot {
-  readonly id: DatasetId;
-  readonly pipeline: PipelineApi;
-  /** Set when the pipeline runs in this thread: a hub serves only those to peers. */
-  readonly local: DatasetPipeline | undefined;
-  readonly worker: WorkerPipeline | undefined;
-  readonly listeners: Set<(changes: DocumentChange[]) => void>;
-  readonly buffer: AppendBuffer | undefined;
-  /** Removes the buffer's page-lifecycle listeners. */
-  readonly detachBuffer: () => void;
 }
 
 /** A running sluice node: one isolated pipeline per dataset. */

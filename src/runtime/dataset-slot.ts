@@ -1,0 +1,18 @@
+import type { DatasetId } from '../core/dataset-id.ts';
+import type { AppendBuffer } from '../pipeline/append-buffer.ts';
+import type { DatasetPipeline } from './pipeline/dataset-pipeline.ts';
+import type { DocumentChange, PipelineApi } from './pipeline/pipeline-api.ts';
+import type { WorkerPipeline } from './worker/worker-pipeline.ts';
+
+/** What the node keeps per dataset: the pipeline (here or in a worker) and its subscribers. */
+export interface DatasetSlot {
+  readonly id: DatasetId;
+  readonly pipeline: PipelineApi;
+  /** Set when the pipeline runs in this thread: a hub serves only those to peers. */
+  readonly local: DatasetPipeline | undefined;
+  readonly worker: WorkerPipeline | undefined;
+  readonly listeners: Set<(changes: DocumentChange[]) => void>;
+  readonly buffer: AppendBuffer | undefined;
+  /** Removes the buffer's page-lifecycle listeners. */
+  readonly detachBuffer: () => void;
+}
