@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// The CLI: compiled JavaScript from dist/, no loader.
-
-const { main } = await import('../dist/src/runtime/cli/main.js');
+// The sluice command line: compiled JavaScript from dist/, no loader.
+const { main } = await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv.slice(2));

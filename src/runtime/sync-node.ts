@@ -123,10 +123,22 @@ export class SyncNode {
     }
   }
 
-  /** Starts every pipeline; in-process ones first, so a slow worker start never delays them. */
+  /**
+   * Starts every pipeline; in-process ones first, so a slow worker start never delays them. If any
+   * fails to start, the ones already running are stopped again (workers would otherwise keep the
+   * process alive); the storage stays open, since the caller passed it in and may retry.
+   */
   async start(): Promise<void> {
-    for (const slot of this.slots.values()) await slot.local?.start();
-    await Promise.all([...this.slots.values()].map((slot) => slot.worker?.start()));
+    try {
+      for (const slot of this.slots.values()) await slot.local?.start();
+      const workers = await Promise.allSettled([...this.slots.values()].map((slot) => slot.worker?.start()));
+      const failed = workers.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    } catch (error) {
+      this.closed = true;
+      await this.stopPipelines().catch(() => undefined);
+      throw error;
+    }
   }
 
   get datasetIds(): DatasetId[] {
@@ -339,13 +351,17 @@ export class SyncNode {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.stopPipelines();
+    await this.options.storage.close();
+  }
+
+  private async stopPipelines(): Promise<void> {
     if (this.metricsTimer) clearInterval(this.metricsTimer);
     // Buffers first: what append() accepted reaches storage before the pipelines stop.
     for (const s of this.slots.values()) s.detachBuffer();
     await Promise.all([...this.slots.values()].map((s) => s.buffer?.close()));
     await Promise.all([...this.slots.values()].map((s) => s.pipeline.close()));
     for (const c of this.accepted) c.close(4503, 'node shutting down');
-    await this.options.storage.close();
   }
 
   private slot(datasetId: DatasetId): DatasetSlot {

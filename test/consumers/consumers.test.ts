@@ -98,6 +98,16 @@ describe('plain Node ESM', () => {
   }, 120_000);
 });
 
+describe('the installed CLI', () => {
+  it('answers --help without any driver, and names the optional peers it needs when they are missing', async () => {
+    // the browser app installed neither better-sqlite3 nor ws
+    const bin = join(browserApp, 'node_modules/sluice/bin/sluice.mjs');
+    expect(await exec(process.execPath, [bin, 'hub', '--help'], browserApp)).toMatch(/--max-connections <n>/);
+    const data = mkdtempSync(join(root, 'no-driver-'));
+    await expect(exec(process.execPath, [bin, 'hub', '--port', '0', '--data', data], browserApp)).rejects.toThrow(/npm i better-sqlite3 ws/);
+  }, 60_000);
+});
+
 describe('Deno 2 and Bun', () => {
   for (const runtime of ['deno', 'bun'] as const) {
     it(`${runtime} runs the README Node quick start on its own SQLite; another node sees the document`, async () => {

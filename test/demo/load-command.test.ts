@@ -57,13 +57,22 @@ describe('sluice load (CLI)', () => {
     [['--hub', 'ws://127.0.0.1:1', '--duration=0'], '--duration must be seconds'],
     [['--hub', 'ws://127.0.0.1:1', '--policy', 'yolo'], '--policy must be one of block, drop-oldest, drop-newest, spill'],
     [['--hub', 'ws://127.0.0.1:1', '--dataset', 'primary'], '--dataset primary is a documents dataset'],
-    [['--hub', 'ws://127.0.0.1:1', '--bogus'], "Unknown option '--bogus'"],
-  ])('rejects bad arguments %j with a message and exit code 1', async (args, message) => {
+    [['--hub', 'ws://127.0.0.1:1', '--bogus'], 'unknown option --bogus'],
+    [['--hub', 'ws://127.0.0.1:1', '--rate', '12abc'], '--rate must be records per second'],
+  ])('rejects bad arguments %j with a message, the usage hint and exit code 2', async (args, message) => {
     const c = p.start([BIN, 'load', ...args]);
     const { code } = await c.exited;
-    expect(code).toBe(1);
-    expect(c.stderr()).toContain(message);
+    expect(code).toBe(2);
+    expect(c.stderr()).toContain(`sluice load: ${message}`);
+    expect(c.stderr()).toContain('Usage: sluice load [options] (run "sluice load --help" for the options)');
     expect(c.stdout()).toBe('');
+  });
+
+  it('prints its own usage for --help', async () => {
+    const c = p.start([BIN, 'load', '--help']);
+    expect((await c.exited).code).toBe(0);
+    expect(c.stdout()).toMatch(/^Usage: sluice load \[options\]/);
+    expect(c.stdout()).toContain('--rate <n>');
   });
 
   it('lists the load command in the usage text', async () => {

@@ -60,12 +60,12 @@ describe('sluice hub (CLI)', () => {
     expect(await stop(second.child)).toBe(0);
   });
 
-  it('rejects bad arguments with a message and exit code 1', async () => {
+  it('rejects bad arguments with a message and the usage exit code 2', async () => {
     const child = spawn(process.execPath, [BIN, 'hub', '--port', 'eighty'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     const code = await new Promise((resolve) => child.once('exit', resolve));
-    expect(code).toBe(1);
-    expect(err).toContain('--port must be 0-65535');
+    expect(code).toBe(2);
+    expect(err).toContain('--port must be a port number');
   });
 });

@@ -18,7 +18,12 @@ export async function listen(node: SyncNode, options: ListenOptions = {}): Promi
   const server = new WebSocketServer({ host, port: options.port ?? 8787, maxPayload: maxFrameBytes, perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
-    server.once('error', (error) => reject(new SluiceError('connection_closed', `Could not listen on ${host}:${options.port ?? 8787}: ${error.message}`)));
+    server.once('error', (error) => {
+      // Nothing listens, but the server object still holds its listeners: release it. The system
+      // error stays the cause, so callers can tell a busy port (EADDRINUSE) from a bad host.
+      server.close();
+      reject(new SluiceError('connection_closed', `Could not listen on ${host}:${options.port ?? 8787}: ${error.message}`, { host, port: options.port ?? 8787 }, { cause: error }));
+    });
   });
   const sockets = new Set<WebSocket>();
   server.on('connection', (socket, request) => {

@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { memoryStorage } from '../../../adapters/storage/memory/index.ts';
-import { sqliteStorage } from '../../../adapters/storage/sqlite/index.ts';
-import { websocket } from '../../../adapters/transport/websocket/client.ts';
-import { assertDatasetId, PRIMARY_DATASET } from '../../core/dataset-id.ts';
-import { SluiceError } from '../../core/errors.ts';
-import { OVERFLOW_POLICIES, type OverflowPolicy } from '../../pipeline/append-options.ts';
-import { createNode } from '../create-node.ts';
-import type { DatasetStatus, SyncNode } from '../sync-node.ts';
+import { memoryStorage } from '../adapters/storage/memory/index.ts';
+import { sqliteStorage } from '../adapters/storage/sqlite/better-sqlite3/index.ts';
+import { websocket } from '../adapters/transport/websocket/client.ts';
+import { PRIMARY_DATASET } from '../src/core/dataset-id.ts';
+import { createNode } from '../src/runtime/create-node.ts';
+import type { DatasetStatus, SyncNode } from '../src/runtime/sync-node.ts';
+import type { LoadArgs } from './load-args.ts';
 
 const TICK_MS = 10;
 /** After the run: sync rounds until one pushes nothing, for at most this long. */
@@ -23,54 +21,12 @@ export interface LoadSummary {
   lag_p95_ms: number | null;
 }
 
-interface LoadArgs {
-  hub: string;
-  dataset: string;
-  rate: number;
-  duration: number;
-  token: string | undefined;
-  policy: OverflowPolicy;
-  storage: 'memory' | 'sqlite';
-  worker: boolean;
-}
-
-function parseLoadArgs(argv: string[]): LoadArgs {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      hub: { type: 'string' },
-      dataset: { type: 'string', default: 'logs' },
-      rate: { type: 'string', default: '1000' },
-      duration: { type: 'string', default: '10' },
-      token: { type: 'string' },
-      policy: { type: 'string', default: 'drop-oldest' },
-      storage: { type: 'string', default: 'memory' },
-      worker: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  const bad = (message: string) => new SluiceError('invalid_options', message);
-  if (!values.hub) throw bad('--hub <ws://host:port> is required.');
-  if (!/^wss?:\/\//.test(values.hub)) throw bad(`--hub must be a ws:// or wss:// URL, got ${values.hub}.`);
-  const dataset = values.dataset;
-  assertDatasetId(dataset);
-  if (dataset === PRIMARY_DATASET) throw bad('--dataset primary is a documents dataset: load an append dataset such as logs or timeseries.');
-  const rate = Number(values.rate);
-  if (!Number.isFinite(rate) || rate <= 0 || rate > 10_000_000) throw bad(`--rate must be records per second (1-10000000), got ${values.rate}.`);
-  const duration = Number(values.duration);
-  if (!Number.isFinite(duration) || duration <= 0 || duration > 86_400) throw bad(`--duration must be seconds (0-86400), got ${values.duration}.`);
-  if (!(OVERFLOW_POLICIES as readonly string[]).includes(values.policy)) throw bad(`--policy must be one of ${OVERFLOW_POLICIES.join(', ')}, got ${values.policy}.`);
-  if (values.storage !== 'memory' && values.storage !== 'sqlite') throw bad(`--storage must be memory or sqlite, got ${values.storage}.`);
-  return { hub: values.hub, dataset, rate, duration, token: values.token, policy: values.policy as OverflowPolicy, storage: values.storage, worker: values.worker };
-}
-
 /**
  * `sluice load`: appends records to an append dataset at a steady rate (in 10 ms slices) and syncs
  * them to a hub, showing progress; at the end flushes, syncs until the hub has everything and
  * prints a one-line JSON summary on stdout.
  */
-export async function runLoad(argv: string[]): Promise<number> {
-  const args = parseLoadArgs(argv);
+export async function runLoad(args: LoadArgs): Promise<number> {
   const dir = args.storage === 'sqlite' ? mkdtempSync(join(tmpdir(), 'sluice-load-')) : undefined;
   const storage = dir ? sqliteStorage({ path: join(dir, 'load.db') }) : memoryStorage();
   let node: SyncNode | undefined;
