@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 /*
- * Builds the package into dist/: ESM JavaScript, .d.ts and declaration maps from tsc, plus the
- * browser's default dataset worker as one pre-bundled file. `npm ci` runs this through `prepare`.
+ * Builds the package into dist/: ESM JavaScript, .d.ts and declaration maps from tsc, minified file
+ * by file. `npm ci` runs this through `prepare`.
+ *
+ * The browser's default dataset worker is not pre-bundled: its import graph has no dynamic import,
+ * which is all that Vite's default worker build (IIFE, no code splitting) needs, and a second copy
+ * of every module it reaches would double the package. test/bundle.test.ts builds it exactly as an
+ * app's Vite does and fails if that ever changes.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, transform } from 'esbuild';
+import { transform } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -39,23 +44,6 @@ for (const file of walk(dist)) {
   const { code } = await transform(readFileSync(file, 'utf8'), { loader: 'js', format: 'esm', target: 'es2022', minify: true, legalComments: 'none' });
   writeFileSync(file, code);
 }
-
-// Vite builds workers as IIFE with no code splitting by default: the browser's default worker ships
-// as one file of sluice's own code with no dynamic imports, so a bundler's default worker build takes
-// it as is. Its npm dependencies stay static imports that the app's bundler resolves and dedupes.
-await build({
-  entryPoints: [join(root, 'adapters/runtime/browser/pipeline-worker.ts')],
-  outfile: join(dist, 'adapters/runtime/browser/pipeline-worker.js'),
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  conditions: ['sluice-source', 'browser'],
-  packages: 'external',
-  minify: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-});
 
 function pruneUnreachableDeclarations() {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));

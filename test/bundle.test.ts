@@ -20,6 +20,14 @@ describe('browser bundle (core + Dexie + WebSocket) as an app builds it', () => 
     }
   });
 
+  it("bundles the dataset worker as Vite's default worker build does: one self-contained IIFE, no imports left", () => {
+    const worker = files.find((f) => f.worker && f.fileName.includes('pipeline-worker'));
+    expect(worker).toBeDefined();
+    expect(worker!.code).not.toMatch(/(?<![.\w$])import\s*\(/); // a dynamic import, not a .import( method
+    expect(worker!.code).not.toMatch(/^\s*import[\s{*"']/m);
+    expect(worker!.code).toContain('postMessage'); // Comlink serving the pipeline
+  });
+
   it('uses the minimal protobufjs runtime, not the reflection build', () => {
     const all = files.map((f) => f.code).join('\n');
     // Reflection-only APIs of the full build; the static generated code needs none of them.

@@ -2,8 +2,8 @@ import type { SpawnedWorker } from '../../../src/runtime/worker/spawned-worker.t
 import { webWorkerHandle } from '../../../src/runtime/worker/worker-handles.ts';
 
 /**
- * The browser's default dataset worker. The package ships it pre-bundled as one file with no
- * imports, so a bundler with default settings (Vite builds workers as IIFE) takes it as it is.
+ * The browser's default dataset worker. Nothing in its import graph is imported dynamically, so a
+ * bundler with default settings (Vite builds workers as IIFE, without code splitting) bundles it.
  */
 export function spawnPipelineWorker(): SpawnedWorker {
   return webWorkerHandle(new Worker(new URL('./pipeline-worker.js', import.meta.url), { type: 'module' }));
