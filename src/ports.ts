@@ -5,7 +5,7 @@ export { SluiceError, isSluiceError, type SluiceErrorCode } from './core/errors.
 export { PRIMARY_DATASET, assertDatasetId, isValidDatasetId, normalizeDatasetId, type DatasetId } from './core/dataset-id.ts';
 export { datasetDefaults, resolveDatasetOptions, type DatasetKind, type DatasetOptions, type RetentionOptions } from './core/dataset-options.ts';
 export { HybridClock, compareHlc, formatHlc, parseHlc, maxHlc, ZERO_HLC, type Hlc, type HybridClockOptions } from './core/hlc.ts';
-export { canonicalJson, type JsonValue, type JsonObject } from './core/json.ts';
+export { canonicalJson, MAX_JSON_DEPTH, type JsonLimits, type JsonValue, type JsonObject } from './core/json.ts';
 export {
   createEntry,
   computeEntryHash,

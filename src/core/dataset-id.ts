@@ -1,4 +1,5 @@
 import { SluiceError } from './errors.ts';
+import { boundedValue, preview } from './option-checks.ts';
 
 /** A dataset id names an isolated sync domain. It becomes part of file names, IndexedDB names and wire frames. */
 export type DatasetId = string;
@@ -19,8 +20,8 @@ export function assertDatasetId(value: unknown): DatasetId {
   if (!isValidDatasetId(value)) {
     throw new SluiceError(
       'invalid_dataset_id',
-      `Invalid dataset id ${JSON.stringify(value)}: use 1-48 characters of a-z, 0-9, '_' or '-', starting with a letter (e.g. "primary", "logs").`,
-      { value },
+      `Invalid dataset id ${preview(value)}: use 1-48 characters of a-z, 0-9, '_' or '-', starting with a letter (e.g. "primary", "logs").`,
+      { value: boundedValue(value) },
     );
   }
   return value;

@@ -1,6 +1,7 @@
 import { assertDatasetId, type DatasetId } from './dataset-id.ts';
 import { SluiceError } from './errors.ts';
 import { assertCollection } from './names.ts';
+import { preview } from './option-checks.ts';
 
 export type DatasetKind = 'documents' | 'append';
 
@@ -17,7 +18,7 @@ export interface DatasetOptions {
   readonly kind: DatasetKind;
   /** Collections this dataset syncs; empty means every collection written to it. */
   readonly collections: readonly string[];
-  /** Pause between sync rounds, in ms. */
+  /** Pause between sync rounds, in ms: 1 to 2147483647 (the longest timer). */
   readonly syncInterval: number;
   /** Peers synced with in one round. */
   readonly maxPeers: number;
@@ -25,7 +26,7 @@ export interface DatasetOptions {
   readonly maxEntriesPerCycle: number;
   /** Upper bound on bytes moved in one pull or push batch. */
   readonly maxBytesPerCycle: number;
-  /** Pause between maintenance runs (pruning, health), in ms. */
+  /** Pause between maintenance runs (pruning, health), in ms: 1 to 2147483647 (the longest timer). */
   readonly maintenanceInterval: number;
   readonly retention: RetentionOptions;
   /** Staged rollout: a disabled dataset is configured but not started. */
@@ -114,21 +115,25 @@ export function resolveDatasetOptions(datasetId: DatasetId, input: unknown = {})
   return {
     kind,
     collections: [...new Set(collections as string[])],
-    syncInterval: positiveInt(raw.syncInterval ?? d.syncInterval, `${at}.syncInterval`),
+    syncInterval: positiveInt(raw.syncInterval ?? d.syncInterval, `${at}.syncInterval`, MAX_TIMER_MS),
     maxPeers: positiveInt(raw.maxPeers ?? d.maxPeers, `${at}.maxPeers`),
     maxEntriesPerCycle: positiveInt(raw.maxEntriesPerCycle ?? d.maxEntriesPerCycle, `${at}.maxEntriesPerCycle`),
     maxBytesPerCycle: positiveInt(raw.maxBytesPerCycle ?? d.maxBytesPerCycle, `${at}.maxBytesPerCycle`),
-    maintenanceInterval: positiveInt(raw.maintenanceInterval ?? d.maintenanceInterval, `${at}.maintenanceInterval`),
+    maintenanceInterval: positiveInt(raw.maintenanceInterval ?? d.maintenanceInterval, `${at}.maintenanceInterval`, MAX_TIMER_MS),
     retention,
     enabled,
     worker: worker as boolean | DatasetWorkerFactory,
   };
 }
 
-function positiveInt(value: unknown, field: string): number {
+/** The longest delay setTimeout and setInterval honour (about 24.8 days); longer ones fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+function positiveInt(value: unknown, field: string, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw invalid(field, `must be a positive integer, got ${JSON.stringify(value)}`);
+    throw invalid(field, `must be a positive integer, got ${preview(value)}`);
   }
+  if (value > max) throw invalid(field, `must be at most ${max} ms (about 24.8 days: a longer timer would fire at once), got ${value}`);
   return value;
 }
 

@@ -1,4 +1,5 @@
 import { SluiceError } from './errors.ts';
+import { boundedValue, preview } from './option-checks.ts';
 
 /**
  * Hybrid logical clock timestamp. `wall` is milliseconds since the Unix epoch, `logic` orders
@@ -19,12 +20,13 @@ export function isValidNodeId(value: unknown): value is string {
   return typeof value === 'string' && NODE_ID_PATTERN.test(value);
 }
 
-export function assertNodeId(value: unknown): string {
+/** `field` names the option the id came from (e.g. `nodeId` of createNode), for `details.field`. */
+export function assertNodeId(value: unknown, field?: string): string {
   if (!isValidNodeId(value)) {
     throw new SluiceError(
       'invalid_node_id',
-      `Invalid node id ${JSON.stringify(value)}: use 1-128 characters of A-Z, a-z, 0-9, '.', '_', '~' or '-'.`,
-      { value },
+      `Invalid ${field ?? 'node id'} ${preview(value)}: use 1-128 characters of A-Z, a-z, 0-9, '.', '_', '~' or '-'${field ? ', or leave it out to have one generated and kept in storage' : ''}.`,
+      { value: boundedValue(value), ...(field === undefined ? {} : { field }) },
     );
   }
   return value;
@@ -167,12 +169,11 @@ export class HybridClock {
   }
 }
 
+/** A bounded description for messages: an object shows only the three fields a timestamp has. */
 function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return preview(value);
+  const v = value as Record<string, unknown>;
+  return `{ wall: ${preview(v.wall)}, logic: ${preview(v.logic)}, nodeId: ${preview(v.nodeId)} }`;
 }
 
 /**

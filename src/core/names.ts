@@ -1,15 +1,17 @@
 import { SluiceError } from './errors.ts';
+import { boundedValue, preview } from './option-checks.ts';
 
 /** Collections become SQLite values, IndexedDB keys and log fields: keep them plain. */
 const COLLECTION_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 export const MAX_KEY_LENGTH = 512;
 
-export function assertCollection(value: unknown): string {
+/** `field` names the argument or option the name came from, for `details.field`. */
+export function assertCollection(value: unknown, field?: string): string {
   if (typeof value !== 'string' || !COLLECTION_PATTERN.test(value)) {
     throw new SluiceError(
       'invalid_collection',
-      `Invalid collection name ${JSON.stringify(value)}: use 1-64 characters of A-Z, a-z, 0-9, '_', '.' or '-', starting with a letter or '_'.`,
-      { value },
+      `Invalid collection name ${preview(value)}${field === undefined || field === 'name' ? '' : ` (${field})`}: use 1-64 characters of A-Z, a-z, 0-9, '_', '.' or '-', starting with a letter or '_'.`,
+      { value: boundedValue(value), ...(field === undefined ? {} : { field }) },
     );
   }
   return value;

@@ -70,6 +70,11 @@ export interface NewEntry {
   value?: unknown;
   hlc: Hlc;
   prevHash: string;
+  /**
+   * Largest payload, in UTF-8 bytes of its canonical JSON. Checked while the value is serialised,
+   * so an oversized value is refused (`payload_too_large`) after about this much work. Default: no limit.
+   */
+  maxPayloadBytes?: number;
 }
 
 /** Build a local entry: validate, canonicalise the payload, link the chain and hash it. */
@@ -79,12 +84,14 @@ export function createEntry(input: NewEntry): OplogEntry {
   if (op === 'put' && input.value === undefined) {
     throw new SluiceError('invalid_payload', 'A put needs a value: pass a JSON value (use delete to remove a document).');
   }
+  const collection = assertCollection(input.collection);
+  const key = assertKey(input.key);
   const base = {
     datasetId,
-    collection: assertCollection(input.collection),
-    key: assertKey(input.key),
+    collection,
+    key,
     op,
-    payload: op === 'put' ? canonicalJson(input.value) : null,
+    payload: op === 'put' ? canonicalJson(input.value, { what: `document ${collection}/${key}`, ...(input.maxPayloadBytes === undefined ? {} : { maxBytes: input.maxPayloadBytes }) }) : null,
     hlc: assertHlc(input.hlc),
     prevHash: assertPrevHash(input.prevHash),
   };

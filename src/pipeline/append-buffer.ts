@@ -11,10 +11,12 @@ export { flushOnPageHide } from './page-hide.ts';
  *
  * Records
  * - A record is a plain JSON object (see `recordJson`). An invalid record throws `invalid_payload`
- *   synchronously; for an array every record is checked before any is buffered, so a throwing call
- *   buffers nothing, numbers nothing and counts nothing.
+ *   (`payload_too_deep` when nested deeper than `MAX_JSON_DEPTH`, 64 levels) synchronously; for an
+ *   array every record is checked before any is buffered, so a throwing call buffers nothing,
+ *   numbers nothing and counts nothing.
  * - A record whose one-record batch (`[` + json + `]`) would exceed `flushBytes` throws
- *   `payload_too_large`: no batch could ever carry it.
+ *   `payload_too_large`: no batch could ever carry it. It is refused while it is being checked, after
+ *   about `flushBytes` of work, never stringified in full.
  * - Each record is JSON.stringify-ed once, at append time; that text is its size and its encoding.
  * - Every accepted record gets a sequence number: its position in append order, starting at 0
  *   (`seq` = the value of `stats().appended` before it was counted). Records dropped or spilled keep
@@ -231,7 +233,7 @@ export class AppendBuffer {
     }
     const { maxRecords, maxBytes } = this.options;
     if (!Array.isArray(input)) {
-      const json = recordJson(input);
+      const json = recordJson(input, undefined, this.maxRecordBytes());
       const size = utf8ByteLength(json);
       this.assertBatchable(size, undefined);
       const seq = this.appended++;
@@ -248,7 +250,7 @@ export class AppendBuffer {
     const jsons = new Array<string>(count);
     const sizes = new Array<number>(count);
     for (let i = 0; i < count; i++) {
-      const json = recordJson(input[i], i);
+      const json = recordJson(input[i], i, this.maxRecordBytes());
       const size = utf8ByteLength(json);
       this.assertBatchable(size, i);
       jsons[i] = json;
@@ -310,6 +312,11 @@ export class AppendBuffer {
   }
 
   // ---- admission ----
+
+  /** The JSON of a record that still fits a one-record batch: `[` + json + `]` within flushBytes. */
+  private maxRecordBytes(): number {
+    return this.options.flushBytes - 2;
+  }
 
   private assertBatchable(size: number, index: number | undefined): void {
     if (size + 2 > this.options.flushBytes) {

@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../core/dataset-options.ts';
 import { SluiceError } from '../core/errors.ts';
 
 /**
@@ -17,7 +18,7 @@ export interface AppendBufferOptions {
   flushRecords?: number;
   /** A flush starts once this many bytes are buffered, and a batch's encoded bytes never exceed it. Default 512 KiB. */
   flushBytes?: number;
-  /** Whatever is buffered is flushed at least this often, in ms. Default 200. */
+  /** Whatever is buffered is flushed at least this often, in ms: 1 to 2147483647. Default 200. */
   flushIntervalMs?: number;
   /** Default 'drop-oldest': telemetry prefers fresh records to stale ones. */
   policy?: OverflowPolicy;
@@ -66,6 +67,7 @@ export function resolveAppendOptions(input: unknown): ResolvedAppendOptions {
   const flushRecords = positiveInt(raw.flushRecords ?? Math.min(d.flushRecords, maxRecords), 'flushRecords');
   const flushBytes = positiveInt(raw.flushBytes ?? Math.min(d.flushBytes, maxBytes), 'flushBytes');
   const flushIntervalMs = positiveInt(raw.flushIntervalMs ?? d.flushIntervalMs, 'flushIntervalMs');
+  if (flushIntervalMs > MAX_TIMER_MS) throw invalid('flushIntervalMs', `must be at most ${MAX_TIMER_MS} ms (about 24.8 days: a longer timer would fire at once), got ${flushIntervalMs}`);
   const maxInFlight = positiveInt(raw.maxInFlight ?? d.maxInFlight, 'maxInFlight');
   const policy = raw.policy ?? d.policy;
   if (!OVERFLOW_POLICIES.includes(policy as OverflowPolicy)) {

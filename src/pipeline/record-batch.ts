@@ -1,5 +1,5 @@
 import { SluiceError } from '../core/errors.ts';
-import { isPlainObject } from '../core/json.ts';
+import { isPlainObject, jsonPath, MAX_JSON_DEPTH } from '../core/json.ts';
 
 /**
  * One flushed batch: the UTF-8 of `[` + record JSON joined by `,` + `]`.
@@ -19,8 +19,12 @@ export interface EncodedBatch {
  * turn NaN into null and call `toJSON` on class instances, so the receiver would get something else
  * than was appended. Shared, non-cyclic references are fine (JSON writes them twice).
  * `index` names the record's position when it came in an array.
+ *
+ * A record nested deeper than `MAX_JSON_DEPTH` is refused with `payload_too_deep`. With `maxBytes`,
+ * a record whose JSON certainly exceeds it is refused with `payload_too_large` during the check, so
+ * an oversized record is never stringified (callers still compare the exact size of what is returned).
  */
-export function recordJson(value: unknown, index?: number): string {
+export function recordJson(value: unknown, index?: number, maxBytes = Number.POSITIVE_INFINITY): string {
   const where = index === undefined ? 'record' : `records[${index}]`;
   if (!isPlainObject(value)) {
     throw new SluiceError(
@@ -30,12 +34,26 @@ export function recordJson(value: unknown, index?: number): string {
     );
   }
   const keys: (string | number)[] = [];
-  let problem: string | null;
+  const walk: Walk = { ancestors: [], keys, units: 0, maxBytes };
+  let problem: Problem | null;
   try {
-    problem = checkValue(value, [], keys);
+    problem = checkValue(value, walk);
   } catch (error) {
-    if (error instanceof RangeError) problem = 'it is nested too deeply';
-    else throw notJson(where, index, keys, `reading it threw (${(error as Error)?.message ?? String(error)})`, error);
+    throw notJson(where, index, keys, `reading it threw (${(error as Error)?.message ?? String(error)})`, error);
+  }
+  if (problem === TOO_DEEP) {
+    throw new SluiceError(
+      'payload_too_deep',
+      `The ${where} nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep (at ${jsonPath(keys)}): flatten it; nothing from this call was buffered.`,
+      index === undefined ? { path: jsonPath(keys), limit: MAX_JSON_DEPTH } : { index, path: jsonPath(keys), limit: MAX_JSON_DEPTH },
+    );
+  }
+  if (problem === TOO_LARGE) {
+    throw new SluiceError(
+      'payload_too_large',
+      `The ${where} is over ${maxBytes} bytes of JSON, more than one batch can carry (refused at ${jsonPath(keys)} without serialising the rest). Split the record or raise flushBytes; nothing from this call was buffered.`,
+      index === undefined ? { path: jsonPath(keys), limit: maxBytes } : { index, path: jsonPath(keys), limit: maxBytes },
+    );
   }
   if (problem !== null) throw notJson(where, index, keys, problem);
   try {
@@ -45,33 +63,67 @@ export function recordJson(value: unknown, index?: number): string {
   }
 }
 
+const TOO_DEEP = Symbol('too deep');
+const TOO_LARGE = Symbol('too large');
+type Problem = string | typeof TOO_DEEP | typeof TOO_LARGE;
+
+interface Walk {
+  /** The objects on the current path: a cycle is a value that is its own ancestor. Its length is the depth. */
+  readonly ancestors: object[];
+  /** The path to the current value, left pointing at the offending value on failure. */
+  readonly keys: (string | number)[];
+  /** A lower bound on the JSON's length so far: strings without escapes, numbers as one digit. */
+  units: number;
+  readonly maxBytes: number;
+}
+
 /**
  * Walks the value once; on failure returns the reason and leaves the path to the offending value
- * in `keys`, so the happy path builds no path strings. `ancestors` holds the objects on the current
- * path: a cycle is a value that is its own ancestor.
+ * in `keys`, so the happy path builds no path strings. The depth limit keeps the recursion far
+ * from the stack's end, and the running lower bound on the JSON's length stops the walk as soon as
+ * the record cannot fit.
  */
-function checkValue(value: unknown, ancestors: object[], keys: (string | number)[]): string | null {
+function checkValue(value: unknown, walk: Walk): Problem | null {
   switch (typeof value) {
     case 'string':
+      walk.units += value.length + 2;
+      return walk.units > walk.maxBytes ? TOO_LARGE : null;
     case 'boolean':
-      return null;
+      walk.units += value ? 4 : 5;
+      return walk.units > walk.maxBytes ? TOO_LARGE : null;
     case 'number':
-      return Number.isFinite(value) ? null : `the number ${value} is not representable in JSON`;
+      walk.units += 1;
+      if (!Number.isFinite(value)) return `the number ${value} is not representable in JSON`;
+      return walk.units > walk.maxBytes ? TOO_LARGE : null;
     case 'object': {
-      if (value === null) return null;
+      if (value === null) {
+        walk.units += 4;
+        return walk.units > walk.maxBytes ? TOO_LARGE : null;
+      }
+      const { ancestors, keys } = walk;
       if (ancestors.includes(value)) return 'it contains a cycle';
-      ancestors.push(value);
+      if (ancestors.length >= MAX_JSON_DEPTH) return TOO_DEEP;
       if (Array.isArray(value)) {
+        // '[' + one character per element + commas + ']', before walking any of them
+        if (walk.units + Math.max(2, 2 * value.length + 1) > walk.maxBytes) return TOO_LARGE;
+        walk.units += Math.max(2, value.length + 1);
+        ancestors.push(value);
         for (let i = 0; i < value.length; i++) {
           keys.push(i);
-          const problem = checkValue(value[i], ancestors, keys);
+          const problem = checkValue(value[i], walk);
           if (problem !== null) return problem;
           keys.pop();
         }
       } else if (isPlainObject(value)) {
-        for (const key of Object.keys(value)) {
+        const names = Object.keys(value);
+        // '{' + '"":' and one character per field + commas + '}'
+        if (walk.units + Math.max(2, 5 * names.length + 1) > walk.maxBytes) return TOO_LARGE;
+        walk.units += Math.max(2, names.length + 1);
+        ancestors.push(value);
+        for (const key of names) {
           keys.push(key);
-          const problem = checkValue((value as Record<string, unknown>)[key], ancestors, keys);
+          walk.units += key.length + 3;
+          const problem = checkValue((value as Record<string, unknown>)[key], walk);
           if (problem !== null) return problem;
           keys.pop();
         }
@@ -89,8 +141,7 @@ function checkValue(value: unknown, ancestors: object[], keys: (string | number)
 }
 
 function notJson(where: string, index: number | undefined, keys: (string | number)[], reason: string, cause?: unknown): SluiceError {
-  let path = '$';
-  for (const key of keys) path += typeof key === 'number' ? `[${key}]` : `.${key}`;
+  const path = jsonPath(keys);
   return new SluiceError(
     'invalid_payload',
     `The ${where} is not JSON at ${path}: ${reason}. Append only plain objects of strings, finite numbers, booleans, null, arrays and plain objects; nothing from this call was buffered.`,

@@ -2,6 +2,7 @@ import type { DatasetId } from '../core/dataset-id.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { JsonValue } from '../core/json.ts';
 import { assertCollection, assertKey } from '../core/names.ts';
+import { invalidOption, preview } from '../core/option-checks.ts';
 import type { DocumentChange } from './pipeline/pipeline-api.ts';
 import type { DatasetSlot } from './dataset-slot.ts';
 
@@ -27,7 +28,7 @@ export interface Collection<T extends JsonValue = JsonValue> {
 }
 
 export function openCollection<T extends JsonValue>(slot: DatasetSlot, name: string): Collection<T> {
-  assertCollection(name);
+  assertCollection(name, 'name');
   const pipeline = slot.pipeline;
   return {
     name,
@@ -36,8 +37,13 @@ export function openCollection<T extends JsonValue>(slot: DatasetSlot, name: str
       await pipeline.write([{ collection: name, key: assertKey(key), op: 'put', value }]);
     },
     async putMany(documents) {
-      if (!Array.isArray(documents)) throw new SluiceError('invalid_payload', 'putMany expects an array of { key, value }.');
-      await pipeline.write(documents.map((d) => ({ collection: name, key: assertKey(d?.key), op: 'put' as const, value: d.value })));
+      if (!Array.isArray(documents)) throw new SluiceError('invalid_payload', `putMany expects an array of { key, value }, got ${preview(documents)}.`, { field: 'documents' });
+      const ops = documents.map((d: unknown, i) => {
+        if (typeof d !== 'object' || d === null) throw new SluiceError('invalid_payload', `putMany: documents[${i}] must be an object { key, value }, got ${preview(d)}.`, { field: `documents[${i}]` });
+        const { key, value } = d as { key?: unknown; value?: unknown };
+        return { collection: name, key: assertKey(key), op: 'put' as const, value };
+      });
+      await pipeline.write(ops);
     },
     async get(key) {
       return (await pipeline.get(name, assertKey(key))) as T | undefined;
@@ -49,6 +55,7 @@ export function openCollection<T extends JsonValue>(slot: DatasetSlot, name: str
       return (await pipeline.list(name)) as { key: string; value: T }[];
     },
     subscribe(listener) {
+      if (typeof listener !== 'function') throw invalidOption('listener', 'a function', listener, 'pass (changes) => void, which is called with the changes after every commit');
       const forward = (changes: DocumentChange[]) => {
         const mine = changes.filter((c) => c.collection === name).map(({ key, value, origin }) => ({ key, value, origin }));
         if (mine.length > 0) listener(mine);

@@ -1,7 +1,11 @@
 import { assertDatasetId, PRIMARY_DATASET, type DatasetId } from '../core/dataset-id.ts';
 import { resolveDatasetOptions, type DatasetOptions } from '../core/dataset-options.ts';
 import { SluiceError } from '../core/errors.ts';
-import type { ResolverSpec } from '../core/resolvers/registry.ts';
+import { assertNodeId } from '../core/hlc.ts';
+import { assertCollection } from '../core/names.ts';
+import { assertAuthOptions, invalidOption, optionalBoolean, optionalFrameBytes, optionalFunction, optionalInteger, optionalObject } from '../core/option-checks.ts';
+import { builtInResolver, type ResolverSpec } from '../core/resolvers/registry.ts';
+import type { ConflictResolver } from '../core/resolvers/resolver.ts';
 import { resolveAppendOptions, type AppendBufferOptions, type ResolvedAppendOptions } from '../pipeline/append-options.ts';
 import type { SinkConfig } from '../pipeline/sinks/sink-api.ts';
 import type { Connector } from '../protocol/transport.ts';
@@ -18,32 +22,105 @@ export type DatasetConfig = Partial<DatasetOptions> & {
 };
 
 export interface NodeOptions {
-  /** Stable identity; generated once and kept in storage when left out. */
+  /**
+   * Stable identity: 1-128 characters of A-Z, a-z, 0-9, '.', '_', '~' or '-'. Generated once and
+   * kept in storage when left out.
+   */
   readonly nodeId?: string;
   readonly storage: StorageAdapter;
-  /** Peers to dial: one connection per dataset per peer. */
+  /** Peers to dial: one connection per dataset per peer. Each is a Connector, e.g. `websocket(url)`. */
   readonly peers?: readonly Connector[];
-  /** Checks applied to peers that dial this node (see sluice/server). */
+  /**
+   * Checks applied to peers that dial this node (see sluice/server): `token`, a non-empty string of
+   * at most 16 KiB, and `authorize`, a function.
+   */
   readonly auth?: AuthOptions;
   /** Datasets to run; left out, the node runs `primary` alone. */
   readonly datasets?: Readonly<Record<DatasetId, DatasetConfig>>;
   /** Resolvers for collections of every dataset, unless a dataset names its own. */
   readonly resolvers?: Record<string, ResolverSpec>;
+  /**
+   * Remote timestamps further ahead of this node's clock are refused (`clock_drift`). Whole ms,
+   * 0 (no drift tolerated) to 30 days. Default 60 s.
+   */
   readonly maxClockDriftMs?: number;
-  /** Largest frame sent or accepted. Default 4 MiB. */
+  /** Largest frame sent or accepted, in bytes: 1 KiB to 64 MiB. Default 4 MiB. */
   readonly maxFrameBytes?: number;
-  /** Ping interval on dialed connections; silent peers are dropped after twice this. Default 15 s. */
+  /**
+   * Ping interval on connections; silent peers are dropped after twice this. Whole ms, 10 ms to
+   * 1 hour, or 0 for no heartbeat. Default 15 s.
+   */
   readonly heartbeatMs?: number;
+  /** How long a request to a peer may take before it fails with `timeout`. Whole ms, 10 ms to 1 hour. Default 30 s. */
   readonly requestTimeoutMs?: number;
   /**
    * Global switch for staged rollout: false runs `primary` alone (other datasets stay configured
    * but do not start), as a single-dataset build would. Default true.
    */
   readonly multiDataset?: boolean;
-  /** How often `node.on('metrics', …)` listeners hear from the node. Default 1000 ms. */
+  /** How often `node.on('metrics', …)` listeners hear from the node. Whole ms, 10 ms to 1 hour. Default 1000 ms. */
   readonly metricsIntervalMs?: number;
   /** Called when a dataset's worker dies; it is restarted with backoff either way. */
   readonly onWorkerCrash?: (datasetId: DatasetId, reason: string) => void;
+}
+
+const SECOND = 1_000;
+const HOUR = 60 * 60 * SECOND;
+const DAY = 24 * HOUR;
+
+/** Bounds of the numeric node options, as documented on NodeOptions. */
+export const NODE_OPTION_BOUNDS = {
+  maxClockDriftMs: { min: 0, max: 30 * DAY, unit: 'of ms', fix: 'leave it out for the default 60000 (60 s)' },
+  heartbeatMs: { min: 10, max: HOUR, also: 0, unit: 'of ms', fix: 'use 0 to turn heartbeats off, or leave it out for the default 15000' },
+  requestTimeoutMs: { min: 10, max: HOUR, unit: 'of ms', fix: 'leave it out for the default 30000 (30 s)' },
+  metricsIntervalMs: { min: 10, max: HOUR, unit: 'of ms', fix: 'leave it out for the default 1000' },
+} as const;
+
+/**
+ * Checks everything createNode takes apart from `storage` and `datasets` (see resolveDatasets),
+ * once, before anything starts. Each failure is a SluiceError whose `details.field` names the
+ * option: `invalid_options`, or `invalid_node_id` for `nodeId`.
+ */
+export function assertNodeOptions(options: NodeOptions): void {
+  const raw = options as unknown as Record<string, unknown>;
+  if (raw.nodeId !== undefined) assertNodeId(raw.nodeId, 'nodeId');
+  optionalFrameBytes(raw.maxFrameBytes, 'maxFrameBytes');
+  for (const field of Object.keys(NODE_OPTION_BOUNDS) as (keyof typeof NODE_OPTION_BOUNDS)[]) {
+    optionalInteger(raw[field], field, NODE_OPTION_BOUNDS[field]);
+  }
+  optionalBoolean(raw.multiDataset, 'multiDataset');
+  optionalFunction(raw.onWorkerCrash, 'onWorkerCrash', 'pass (datasetId, reason) => void, or leave it out and listen with node.on("worker-crash")');
+  assertAuthOptions(raw.auth, 'auth');
+  assertPeers(raw.peers);
+  assertResolvers(raw.resolvers, 'resolvers');
+}
+
+function assertPeers(value: unknown): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) throw invalidOption('peers', 'an array of connectors, e.g. [websocket("wss://hub.example")]', value, 'or leave it out to dial no one');
+  value.forEach((peer: unknown, i) => {
+    const field = `peers[${i}]`;
+    if (typeof peer !== 'object' || peer === null || typeof (peer as Connector).connect !== 'function') {
+      throw invalidOption(field, 'a connector with connect(), as websocket(url) or webTransport(url) return', peer, 'build peers with those functions');
+    }
+    const c = peer as Partial<Connector>;
+    if (typeof c.url !== 'string' || c.url.length === 0) throw invalidOption(`${field}.url`, 'the URL the connector dials, a non-empty string', c.url);
+    if (typeof c.token !== 'string') throw invalidOption(`${field}.token`, "the token the connector presents, a string ('' for none)", c.token);
+    optionalFunction(c.describe, `${field}.describe`, 'return plain data a worker can build the connector from, or leave it out');
+  });
+}
+
+function assertResolvers(value: unknown, field: string): void {
+  const resolvers = optionalObject(value, field, '{ todos: "json-merge" }');
+  if (resolvers === undefined) return;
+  for (const [collection, spec] of Object.entries(resolvers)) {
+    const at = `${field}.${collection}`;
+    assertCollection(collection, at);
+    const ok =
+      (typeof spec === 'string' && builtInResolver(spec) !== undefined) ||
+      (typeof spec === 'object' && spec !== null && typeof (spec as ConflictResolver).name === 'string' && typeof (spec as ConflictResolver).fromEntry === 'function' && typeof (spec as ConflictResolver).merge === 'function');
+    if (!ok) throw invalidOption(at, '"last-write-wins", "json-merge" or a resolver object with name, fromEntry() and merge()', spec);
+  }
 }
 
 export interface ResolvedDataset {
@@ -66,6 +143,7 @@ export function resolveDatasets(options: NodeOptions): ResolvedDataset[] {
     assertDatasetId(id);
     const { resolvers, buffer, sinks, ...rest } = (config ?? {}) as DatasetConfig;
     const resolved = resolveDatasetOptions(id, rest);
+    assertResolvers(resolvers, `datasets.${id}.resolvers`);
     if (buffer !== undefined && resolved.kind !== 'append') {
       throw new SluiceError('invalid_options', `datasets.${id}.buffer applies to append datasets only: set kind: 'append' or remove it.`, { field: `datasets.${id}.buffer` });
     }

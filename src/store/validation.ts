@@ -2,7 +2,7 @@ import { assertDatasetId, normalizeDatasetId, type DatasetId } from '../core/dat
 import type { StoredDocument } from '../core/document.ts';
 import { SluiceError } from '../core/errors.ts';
 import { assertHlc, compareHlc, isValidNodeId, type Hlc } from '../core/hlc.ts';
-import { canonicalJson, utf8Length, type JsonValue } from '../core/json.ts';
+import { canonicalJson, MAX_META_DEPTH, utf8Length, type JsonValue } from '../core/json.ts';
 import { assertCollection, assertKey } from '../core/names.ts';
 import { assertEntry, entryByteSize, type OplogEntry } from '../core/oplog-entry.ts';
 import type { ApplyBatch, ListOptions } from './document-store.ts';
@@ -24,6 +24,16 @@ export function resolveMaxPayloadBytes(limits: StorageLimits | undefined): numbe
     throw new SluiceError('invalid_options', `maxPayloadBytes must be a positive integer, got ${String(max)}.`);
   }
   return max;
+}
+
+/**
+ * The payload limit a storage adapter enforces, as its descriptor states it (every shipped adapter
+ * does), so writers can refuse an oversized value while serialising it instead of after. Undefined
+ * for an adapter that does not say: writers then leave the size check to the adapter itself.
+ */
+export function payloadLimitOf(storage: { describe?(): { readonly [option: string]: unknown } }): number | undefined {
+  const stated = storage.describe?.()?.maxPayloadBytes;
+  return typeof stated === 'number' && Number.isSafeInteger(stated) && stated > 0 ? stated : undefined;
 }
 
 export function assertOpen(closed: boolean, kind: string): void {
@@ -55,9 +65,9 @@ export function prepareDocument(document: StoredDocument, maxPayloadBytes: numbe
   if (!document.deleted && document.value === undefined) {
     throw new SluiceError('invalid_payload', `Document ${collection}/${key} has no value: pass a JSON value, or mark it deleted.`);
   }
-  const valueJson = document.deleted ? null : canonicalJson(document.value);
-  if (valueJson !== null) assertSize(valueJson, maxPayloadBytes, `document ${collection}/${key}`);
-  const metaJson = document.meta === undefined || document.meta === null ? null : canonicalJson(document.meta);
+  // The size is checked while serialising: an oversized value is refused after maxPayloadBytes of work.
+  const valueJson = document.deleted ? null : canonicalJson(document.value, { maxBytes: maxPayloadBytes, what: `document ${collection}/${key}` });
+  const metaJson = document.meta === undefined || document.meta === null ? null : canonicalJson(document.meta, { maxDepth: MAX_META_DEPTH, what: `the resolver metadata of ${collection}/${key}` });
   return {
     doc: { collection, key, value: document.deleted ? null : document.value, hlc, deleted: document.deleted, meta: document.meta ?? null },
     valueJson,

@@ -9,6 +9,7 @@ import { applyEntry } from '../core/resolvers/resolver.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../store/snapshot-store.ts';
 import type { StorageAdapter } from '../store/storage-adapter.ts';
+import { payloadLimitOf } from '../store/validation.ts';
 
 export interface LocalOp {
   readonly collection: string;
@@ -58,6 +59,8 @@ export class DatasetReplica {
   private readonly listeners = new Set<(event: ChangeEvent) => void>();
   private tail: Promise<unknown> = Promise.resolve();
   private ownHead = '';
+  /** The storage's payload limit: local writes are refused while serialising once over it. */
+  private readonly maxPayloadBytes: number | undefined;
   /** Append datasets keep no documents: records are immutable and the oplog is the data. */
   readonly kind: DatasetKind;
 
@@ -65,6 +68,7 @@ export class DatasetReplica {
     this.datasetId = options.datasetId;
     this.kind = options.kind ?? 'documents';
     this.storage = options.storage;
+    this.maxPayloadBytes = payloadLimitOf(options.storage);
     this.clock = options.clock;
     this.resolvers = options.resolvers;
     this.nodeId = options.clock.nodeId;
@@ -94,7 +98,7 @@ export class DatasetReplica {
       const entries: OplogEntry[] = [];
       let prev = this.ownHead;
       for (const op of ops) {
-        const entry = createEntry({ datasetId: this.datasetId, collection: op.collection, key: op.key, op: op.op, value: op.value, hlc: this.clock.tick(), prevHash: prev });
+        const entry = createEntry({ datasetId: this.datasetId, collection: op.collection, key: op.key, op: op.op, value: op.value, hlc: this.clock.tick(), prevHash: prev, ...(this.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: this.maxPayloadBytes }) });
         entries.push(entry);
         prev = entry.hash;
       }

@@ -184,7 +184,11 @@ describe('AppendBuffer record validation', () => {
       buffer.append({ deep });
       expect.unreachable();
     } catch (error) {
-      expect(isSluiceError(error, 'invalid_payload') && error.message).toContain('nested too deeply');
+      // refused at the depth limit, not by a stack overflow: the record is level 1, the path names level 65
+      expect(isSluiceError(error, 'payload_too_deep') && [error.message, error.details]).toEqual([
+        expect.stringContaining('more than 64 levels deep'),
+        { path: `$.deep${'[0]'.repeat(63)}`, limit: 64 },
+      ]);
     }
   });
 

@@ -1,18 +1,20 @@
 import { SluiceError } from '../../../src/core/errors.ts';
+import { CONNECT_TIMEOUT_BOUNDS, invalidOption, optionalFrameBytes, optionalInteger, optionalObject, optionalToken, preview } from '../../../src/core/option-checks.ts';
 import type { Connector, Transport } from '../../../src/protocol/transport.ts';
 import { StreamTransport } from './stream-transport.ts';
 
 export interface WebTransportConnectorOptions {
-  /** Token presented in the handshake. */
+  /** Token presented in the handshake: a string of at most 16 KiB. Left out (or ''): no token. */
   readonly token?: string;
   /**
-   * SHA-256 digests of the server's certificate (bytes, or hex), for a self-signed certificate
-   * the browser would not otherwise trust. Chromium accepts only ECDSA certificates valid for at
-   * most 14 days here.
+   * SHA-256 digests of the server's certificate (32 bytes, or 64 hex digits), for a self-signed
+   * certificate the browser would not otherwise trust. Chromium accepts only ECDSA certificates
+   * valid for at most 14 days here.
    */
   readonly serverCertificateHashes?: ReadonlyArray<Uint8Array | string>;
+  /** How long opening the session may take, in whole ms from 10 to 600000 (10 min). Default 10000. */
   readonly connectTimeoutMs?: number;
-  /** Incoming frames above this end the connection. Default: the protocol's 4 MiB. */
+  /** Incoming frames above this end the connection: 1 KiB to 64 MiB. Default: the protocol's 4 MiB. */
   readonly maxFrameBytes?: number;
 }
 
@@ -35,15 +37,23 @@ const MAX_REASON_CHARS = 256;
  * flow control and none waits behind another's bytes.
  */
 export function webTransport(url: string, options: WebTransportConnectorOptions = {}): Connector {
+  if (typeof url !== 'string') throw invalidOption('url', 'an https:// URL string', url, 'e.g. webTransport("https://hub.example:8787/")');
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new SluiceError('invalid_options', `Invalid peer URL ${JSON.stringify(url)}: use https://host:port/ for WebTransport.`);
+    throw new SluiceError('invalid_options', `Invalid peer URL ${preview(url)}: use https://host:port/ for WebTransport.`, { field: 'url' });
   }
-  if (parsed.protocol !== 'https:') throw new SluiceError('invalid_options', `WebTransport peer URL ${url} must start with https://.`);
-  const hashes = (options.serverCertificateHashes ?? []).map((h, i) => ({ algorithm: 'sha-256', value: hashBytes(h, i) as BufferSource }));
-  const token = options.token ?? '';
+  if (parsed.protocol !== 'https:') throw new SluiceError('invalid_options', `WebTransport peer URL ${preview(url)} must start with https://.`, { field: 'url' });
+  if (optionalObject(options, 'options', '{ token: "secret" }') === undefined) options = {};
+  const token = optionalToken(options.token, 'token', true) ?? '';
+  const connectTimeoutMs = optionalInteger(options.connectTimeoutMs, 'connectTimeoutMs', CONNECT_TIMEOUT_BOUNDS);
+  const maxFrameBytes = optionalFrameBytes(options.maxFrameBytes, 'maxFrameBytes');
+  const pinned: unknown = options.serverCertificateHashes ?? [];
+  if (!Array.isArray(pinned) || pinned.length > MAX_PINNED_HASHES) {
+    throw invalidOption('serverCertificateHashes', `an array of at most ${MAX_PINNED_HASHES} SHA-256 digests`, pinned, 'or leave it out to trust the certificate the usual way');
+  }
+  const hashes = pinned.map((h: unknown, i) => ({ algorithm: 'sha-256', value: hashBytes(h, i) as BufferSource }));
   return {
     url,
     token,
@@ -52,8 +62,8 @@ export function webTransport(url: string, options: WebTransportConnectorOptions 
       url,
       token,
       serverCertificateHashes: hashes.map((h) => hexOf(h.value as Uint8Array)),
-      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
-      ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
+      ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+      ...(maxFrameBytes === undefined ? {} : { maxFrameBytes }),
     }),
     async connect(signal?: AbortSignal): Promise<Transport> {
       const Ctor = (globalThis as { WebTransport?: WebTransportCtor }).WebTransport;
@@ -71,9 +81,9 @@ export function webTransport(url: string, options: WebTransportConnectorOptions 
       } catch (error) {
         throw new SluiceError('invalid_options', `Could not open a WebTransport session to ${url}: ${(error as Error).message}`, { url }, { cause: error });
       }
-      const stream = await opened(session, url, options.connectTimeoutMs ?? 10_000, signal);
+      const stream = await opened(session, url, connectTimeoutMs ?? 10_000, signal);
       return new StreamTransport(stream, url, {
-        ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
+        ...(maxFrameBytes === undefined ? {} : { maxFrameBytes }),
         closeSession: (code, reason) => session.close({ closeCode: code, reason: reason.slice(0, MAX_REASON_CHARS) }),
         sessionClosed: session.closed,
       });
@@ -85,11 +95,19 @@ function hexOf(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function hashBytes(hash: Uint8Array | string, index: number): Uint8Array {
-  if (typeof hash !== 'string') return hash;
+/** A handful of certificates (one per rotation step) is all pinning needs. */
+const MAX_PINNED_HASHES = 16;
+
+function hashBytes(hash: unknown, index: number): Uint8Array {
+  const field = `serverCertificateHashes[${index}]`;
+  if (hash instanceof Uint8Array) {
+    if (hash.length !== 32) throw invalidOption(field, 'a SHA-256 digest: 32 bytes or 64 hex digits', `${hash.length} bytes`);
+    return hash;
+  }
+  if (typeof hash !== 'string' || hash.length > 200) throw invalidOption(field, 'a SHA-256 digest: 32 bytes or 64 hex digits', hash);
   const hex = hash.replace(/[:\s]/g, '');
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
-    throw new SluiceError('invalid_options', `serverCertificateHashes[${index}] must be a SHA-256 digest: 32 bytes or 64 hex digits.`);
+    throw new SluiceError('invalid_options', `${field} must be a SHA-256 digest: 32 bytes or 64 hex digits.`, { field });
   }
   return Uint8Array.from(hex.match(/../g)!, (b) => parseInt(b, 16));
 }

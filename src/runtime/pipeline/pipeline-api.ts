@@ -1,6 +1,7 @@
 import type { DatasetId } from '../../core/dataset-id.ts';
 import type { DatasetOptions } from '../../core/dataset-options.ts';
-import type { Hlc } from '../../core/hlc.ts';
+import { assertHlc, type Hlc } from '../../core/hlc.ts';
+import { optionalInteger } from '../../core/option-checks.ts';
 import type { JsonValue } from '../../core/json.ts';
 import type { PeerStatus, RoundReport } from '../../sync/dataset-orchestrator.ts';
 import type { DatasetHealth } from '../../sync/health.ts';
@@ -26,6 +27,20 @@ export interface RecordPage {
   readonly records: unknown[];
   /** Pass back as `after` for the next page; null when there is nothing more. */
   readonly next: Hlc | null;
+}
+
+/** Most batches (oplog entries) one `records()` page reads; larger limits are clamped to it. */
+export const MAX_RECORDS_PAGE = 10_000;
+
+/**
+ * Checks the arguments of `dataset(id).records(after, limit)` where it is called, in-process or
+ * before the call crosses to a worker: `after` is null or a page's `next` (`invalid_timestamp`),
+ * `limit` a whole number of at least 1 (`invalid_options`); both errors name the argument in
+ * `details.field`.
+ */
+export function assertRecordsQuery(after: unknown, limit: unknown): void {
+  if (after !== null) assertHlc(after, 'after');
+  optionalInteger(limit, 'limit', { min: 1, max: Number.MAX_SAFE_INTEGER, fix: `pass how many batches to read (at most ${MAX_RECORDS_PAGE} are read at once)` });
 }
 
 export interface PipelineStatus extends DatasetMetrics {
