@@ -28,11 +28,16 @@ export class PortTransport implements Transport {
     readonly remote: string,
   ) {
     const onData = (data: unknown) => {
-      if (data instanceof Uint8Array) {
-        if (this.handlers) this.handlers.frame(data);
-        else this.early.push(data);
-      } else if (data && typeof data === 'object' && 'close' in data) {
-        this.finish((data as CloseMessage).close);
+      try {
+        if (data instanceof Uint8Array) {
+          if (this.handlers) this.handlers.frame(data);
+          else this.early.push(data);
+        } else if (data && typeof data === 'object' && 'close' in data) {
+          this.finish((data as CloseMessage).close);
+        }
+      } catch {
+        // A frame must never throw out of a port callback (it would end the worker or the process).
+        this.close(1011, 'internal error handling a frame');
       }
     };
     if (port.on) port.on('message', onData);

@@ -48,6 +48,7 @@ export const CLOSE_CODES = {
   normal: 1000,
   protocolError: 4400,
   authFailed: 4401,
+  notGranted: 4403,
   overloaded: 4429,
   deadPeer: 4408,
   shutdown: 4503,

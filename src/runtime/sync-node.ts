@@ -5,10 +5,10 @@ import type { JsonValue } from '../core/json.ts';
 import { AppendBuffer, flushOnPageHide, type AppendBufferStats, type AppendSink, type EncodedBatch } from '../pipeline/append-buffer.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { FrameCodec } from '../protocol/frame-codec.ts';
-import { sendFrame, type PortLike } from '../protocol/port-transport.ts';
 import type { Transport } from '../protocol/transport.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../store/snapshot-store.ts';
-import { routeByHandshake } from './handshake-router.ts';
+import { Acceptor, type AcceptOptions } from './acceptor.ts';
+import type { PeerIdentity } from '../sync/peer-identity.ts';
 import type { AuthOptions } from '../sync/auth.ts';
 import { Connection } from '../sync/connection.ts';
 import type { RoundReport } from '../sync/dataset-orchestrator.ts';
@@ -62,11 +62,7 @@ export interface MultiDatasetSnapshot {
   readonly datasets: Record<DatasetId, DatasetSnapshot>;
 }
 
-export interface AcceptOptions {
-  readonly auth?: AuthOptions;
-  readonly heartbeatMs?: number;
-  readonly maxQueuedBytes?: number;
-}
+export type { AcceptOptions } from './acceptor.ts';
 
 /** A running sluice node: one isolated pipeline per dataset. */
 export class SyncNode {
@@ -75,6 +71,7 @@ export class SyncNode {
   private readonly accepted = new Set<Connection>();
   private readonly maxFrameBytes: number;
   private readonly responderContext: ResponderContext;
+  private readonly acceptor: Acceptor;
   private closed = false;
   private readonly eventListeners: { [K in keyof NodeEvents]: Set<(event: NodeEvents[K]) => void> } = { metrics: new Set(), 'worker-crash': new Set() };
   private metricsTimer: ReturnType<typeof setInterval> | undefined;
@@ -87,7 +84,18 @@ export class SyncNode {
     this.nodeId = nodeId;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     const served = new Map<DatasetId, DatasetRuntime>();
-    this.responderContext = { nodeId, datasets: served, auth: options.auth ?? {} };
+    this.responderContext = { nodeId, datasets: served };
+    this.acceptor = new Acceptor({
+      nodeId,
+      maxFrameBytes: this.maxFrameBytes,
+      defaultAuth: options.auth,
+      defaultHeartbeatMs: options.heartbeatMs,
+      servedDatasets: () => new Set(this.slots.keys()),
+      workerFor: (datasetId) => this.slots.get(datasetId)?.worker,
+      serveHere: (transport, identity, acceptOptions) => this.serveHere(transport, identity, acceptOptions),
+    });
+    // A bad JWT configuration fails here, at start, not at the first handshake.
+    if (options.auth) this.acceptor.authenticatorFor(options.auth);
     for (const d of datasets) {
       const settings: PipelineSettings = {
         nodeId,
@@ -98,7 +106,6 @@ export class SyncNode {
         ...(options.maxClockDriftMs === undefined ? {} : { maxClockDriftMs: options.maxClockDriftMs }),
         ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
         ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
-        ...(options.auth ? { auth: options.auth } : {}),
         ...(d.sinks.length > 0 ? { sinks: d.sinks } : {}),
       };
       let local: DatasetPipeline | undefined;
@@ -272,74 +279,31 @@ export class SyncNode {
   }
 
   /**
-   * Serves a peer that dialed in over `transport` (used by sluice/server). The handshake names the
-   * dataset: a dataset running in a worker gets the connection relayed to that worker, so its
-   * traffic is decoded and applied there, never on this thread.
+   * Serves a peer that dialed in over `transport` (used by sluice/server). Its first frame must be
+   * a handshake, authenticated here before anything reaches a pipeline; a dataset running in a
+   * worker then gets the connection relayed to that worker, so its traffic is decoded and applied
+   * there, never on this thread.
    */
   accept(transport: Transport, options: AcceptOptions = {}): void {
     if (this.closed) throw new SluiceError('store_closed', 'This node is closed.');
-    routeByHandshake(transport, this.maxFrameBytes, (datasetId, routed) => {
-      const worker = datasetId === null ? undefined : this.slots.get(datasetId)?.worker;
-      // A worker can check a token but cannot run an authorize() hook: such connections stay here,
-      // where a worker dataset is refused with dataset_not_granted.
-      if (worker && !options.auth?.authorize) this.relayToWorker(routed, worker, options);
-      else this.acceptHere(routed, options);
-    });
+    this.acceptor.accept(transport, options);
   }
 
-  private acceptHere(transport: Transport, options: AcceptOptions): void {
-    const ctx: ResponderContext = options.auth ? { ...this.responderContext, auth: options.auth } : this.responderContext;
-    const responder = new Responder(ctx, 'acceptor');
+  /** Checks auth options up front (a listener calls this before it takes connections). */
+  validateAuth(auth: AuthOptions): void {
+    this.acceptor.authenticatorFor(auth);
+  }
+
+  private serveHere(transport: Transport, identity: PeerIdentity, options: AcceptOptions): void {
     const connection = new Connection(transport, {
       role: 'acceptor',
       codec: new FrameCodec({ maxFrameBytes: this.maxFrameBytes }),
-      onRequest: responder.handle,
+      onRequest: new Responder(this.responderContext, 'acceptor', identity).handle,
       heartbeatMs: options.heartbeatMs ?? this.options.heartbeatMs ?? 15_000,
       ...(options.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: options.maxQueuedBytes }),
     });
     this.accepted.add(connection);
     void connection.closed.then(() => this.accepted.delete(connection));
-  }
-
-  /** Bridges the socket to the worker over a MessageChannel; frames are transferred, not copied. */
-  private relayToWorker(transport: Transport, worker: WorkerPipeline, options: AcceptOptions): void {
-    const { port1, port2 } = new MessageChannel();
-    const port = port1 as unknown as PortLike;
-    let open = true;
-    const shut = (code: number, reason: string) => {
-      if (!open) return;
-      open = false;
-      transport.close(code, reason);
-      port1.close();
-    };
-    const fromWorker = (data: unknown) => {
-      if (data instanceof Uint8Array) {
-        try {
-          transport.send(data);
-        } catch {
-          shut(1011, 'socket gone');
-        }
-      } else if (data && typeof data === 'object' && 'close' in data) {
-        const info = (data as { close: { code: number; reason: string } }).close;
-        shut(info.code, info.reason);
-      }
-    };
-    const nodePort = port1 as unknown as { on?: (t: string, l: (d: unknown) => void) => void };
-    if (nodePort.on) nodePort.on('message', fromWorker);
-    else port1.addEventListener('message', (e) => fromWorker(e.data));
-    port1.start?.();
-    transport.start({
-      frame: (bytes) => {
-        if (open) sendFrame(port, bytes);
-      },
-      close: (info) => {
-        if (!open) return;
-        open = false;
-        port.postMessage({ close: info });
-        port1.close();
-      },
-    });
-    worker.serve(port2, transport.remote, options.heartbeatMs ?? this.options.heartbeatMs, options.auth?.token).catch(() => shut(4503, 'dataset worker unavailable'));
   }
 
   /** The worker proxy of a dataset, for tests and operators (undefined for in-process datasets). */
@@ -361,6 +325,7 @@ export class SyncNode {
     for (const s of this.slots.values()) s.detachBuffer();
     await Promise.all([...this.slots.values()].map((s) => s.buffer?.close()));
     await Promise.all([...this.slots.values()].map((s) => s.pipeline.close()));
+    this.acceptor.closeAll(4503, 'node shutting down');
     for (const c of this.accepted) c.close(4503, 'node shutting down');
   }
 
@@ -397,9 +362,9 @@ function workerConfig(settings: PipelineSettings, options: NodeOptions): WorkerP
   // Resolvers cross by name: a custom one must also be listed in the worker file's serveDatasetWorker({ resolvers }).
   const resolvers: Record<string, string> = {};
   for (const [collection, spec] of Object.entries(settings.resolvers)) resolvers[collection] = typeof spec === 'string' ? spec : spec.name;
-  const { auth: _auth, resolvers: _r, sinks: _s, ...rest } = settings;
+  const { resolvers: _r, sinks: _s, ...rest } = settings;
   // A worker factory is a function: the worker only needs to know it runs in one.
-  return { settings: { ...rest, options: { ...rest.options, worker: true }, resolvers, ...(options.auth?.token === undefined ? {} : { token: options.auth.token }) }, storage, peers };
+  return { settings: { ...rest, options: { ...rest.options, worker: true }, resolvers }, storage, peers };
 }
 
 function unavailableStatus(datasetId: DatasetId, error: unknown): PipelineStatus {

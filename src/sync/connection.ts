@@ -29,6 +29,7 @@ const FATAL: ReadonlySet<SluiceErrorCode> = new Set(['malformed_frame', 'frame_t
 const REMOTE_CODES: ReadonlySet<string> = new Set<SluiceErrorCode>([
   'auth_failed', 'dataset_not_granted', 'hash_mismatch', 'chain_broken', 'clock_drift', 'snapshot_required',
   'malformed_frame', 'frame_too_large', 'unknown_message_type', 'protocol_violation', 'invalid_entry', 'invalid_dataset_id', 'timeout',
+  'author_not_allowed', 'timestamp_conflict', 'bad_signature', 'too_many_connections', 'invalid_payload', 'payload_too_large', 'payload_too_deep', 'invalid_snapshot',
 ]);
 
 /**

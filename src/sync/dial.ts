@@ -1,5 +1,5 @@
 import type { DatasetId } from '../core/dataset-id.ts';
-import { SluiceError } from '../core/errors.ts';
+import { SluiceError, type SluiceErrorCode } from '../core/errors.ts';
 import { SUPPORTED_CODECS } from '../protocol/compression.ts';
 import { FrameCodec } from '../protocol/frame-codec.ts';
 import { PROTOCOL_VERSION } from '../protocol/messages.ts';
@@ -19,6 +19,9 @@ export interface DialOptions {
  * Opens a connection for one dataset and handshakes. A refused handshake closes the connection
  * and throws `auth_failed`; a handshake that does not grant the dataset throws `dataset_not_granted`.
  */
+/** Refusal reasons that carry their own code; anything else is reported as auth_failed. */
+const REFUSAL_CODES = ['too_many_connections', 'protocol_violation'] as const satisfies readonly SluiceErrorCode[];
+
 export async function dial(connector: Connector, ctx: ResponderContext, datasetId: DatasetId, options: DialOptions): Promise<Connection> {
   const transport = await connector.connect(options.signal);
   const responder = new Responder(ctx, 'dialer', [datasetId]);
@@ -42,7 +45,9 @@ export async function dial(connector: Connector, ctx: ResponderContext, datasetI
     });
     if (reply.kind !== 'handshakeResponse') throw unexpected(reply, 'handshakeResponse');
     if (!reply.accepted) {
-      throw new SluiceError('auth_failed', `Peer ${connector.url} refused the handshake: ${reply.reason || 'no reason given'}.`, { url: connector.url });
+      // A hub's reason starts with its code (`too_many_connections: ...`); a refusal is auth_failed otherwise.
+      const code = REFUSAL_CODES.find((c) => reply.reason.startsWith(`${c}:`)) ?? 'auth_failed';
+      throw new SluiceError(code, `Peer ${connector.url} refused the handshake: ${reply.reason || 'no reason given'}.`, { url: connector.url });
     }
     if (!reply.grantedDatasetIds.includes(datasetId)) {
       throw new SluiceError('dataset_not_granted', `Peer ${connector.url} does not grant dataset "${datasetId}" to this node: configure it on the hub, or check its authorize() hook.`, { url: connector.url, datasetId });

@@ -1,4 +1,5 @@
 import type { DatasetId } from '../core/dataset-id.ts';
+import type { OplogEntry } from '../core/oplog-entry.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Message } from '../protocol/messages.ts';
 import { parseSnapshot } from '../store/validation.ts';
@@ -15,7 +16,7 @@ export const MAX_SNAPSHOT_BYTES = 1024 * 1024 * 1024;
  * Fills a gap in one author's chain from the peer, in bounded batches. Returns false when the peer
  * no longer has the range (it pruned): the caller falls back to a snapshot.
  */
-export async function fetchChainRange(connection: Connection, rt: DatasetRuntime, gap: ChainGapError): Promise<boolean> {
+export async function fetchChainRange(connection: Connection, rt: DatasetRuntime, gap: ChainGapError, check: (entries: readonly OplogEntry[]) => void = () => {}): Promise<boolean> {
   let start = gap.fromHash;
   for (let guard = 0; guard < 100_000; guard++) {
     const reply = await connection.request({ kind: 'chainRangeRequest', datasetId: rt.datasetId, startHash: start, endHash: gap.toHash });
@@ -25,6 +26,7 @@ export async function fetchChainRange(connection: Connection, rt: DatasetRuntime
     if (reply.entries[0]!.prevHash !== start || reply.entries.some((e) => e.hlc.nodeId !== gap.author)) {
       throw new SluiceError('chain_broken', `Chain range from ${connection.peerNodeId} does not start at the requested hash: refusing it.`);
     }
+    check(reply.entries);
     await rt.replica.applyRemote(reply.entries);
     start = reply.entries[reply.entries.length - 1]!.hash;
     if (start === gap.toHash) {

@@ -1,16 +1,15 @@
 import type { DatasetId } from '../core/dataset-id.ts';
 import { SluiceError } from '../core/errors.ts';
-import { assertNodeId } from '../core/hlc.ts';
 import type { OplogEntry } from '../core/oplog-entry.ts';
 import { negotiateCodec } from '../protocol/compression.ts';
 import type { ChainRangeRequest, HandshakeRequest, Message, PullChangesRequest, PushChangesRequest } from '../protocol/messages.ts';
 import { PROTOCOL_VERSION } from '../protocol/messages.ts';
 import { resolveReadLimits, trimToBytes } from '../store/validation.ts';
-import { tokensEqual, type AuthOptions } from './auth.ts';
 import type { Connection, Reply } from './connection.ts';
 import type { DatasetRuntime } from './dataset-runtime.ts';
 import { ChainGapError } from './replica.ts';
-import { fetchChainRange, fetchSnapshot, snapshotChunks } from './recovery.ts';
+import type { PeerIdentity } from './peer-identity.ts';
+import { fetchChainRange, snapshotChunks } from './recovery.ts';
 
 /** Sorts after every valid node id: "after (wall, logic)" across all authors. */
 const MAX_NODE_ID = '~'.repeat(128);
@@ -19,21 +18,32 @@ const MAX_LOGIC = 0x7fff_ffff;
 export interface ResponderContext {
   readonly nodeId: string;
   readonly datasets: ReadonlyMap<DatasetId, DatasetRuntime>;
-  readonly auth: AuthOptions;
 }
 
+/** Peer rows kept per dataset: each handshake of an authenticated peer may add one, never past this. */
+export const MAX_TRACKED_PEERS = 10_000;
+
 /**
- * Answers a peer's requests on one connection. An acceptor must see a successful handshake first;
- * a dialer answers only for the datasets it dialed for (its hub may ask it for a chain range or a
- * snapshot while handling a push).
+ * Answers a peer's requests on one connection. On an accepted connection the peer was
+ * authenticated before its first frame reached this dataset (see PeerIdentity): the handshake here
+ * only confirms that identity and negotiates the session. A dialer answers only for the datasets
+ * it dialed for (its hub may ask it for a chain range while handling a push).
  */
 export class Responder {
   private readonly granted = new Set<DatasetId>();
   private handshaken: boolean;
+  private readonly identity: PeerIdentity | undefined;
 
-  constructor(private readonly ctx: ResponderContext, role: 'dialer' | 'acceptor', dialedFor: readonly DatasetId[] = []) {
+  constructor(ctx: ResponderContext, role: 'acceptor', identity: PeerIdentity);
+  constructor(ctx: ResponderContext, role: 'dialer', dialedFor: readonly DatasetId[]);
+  constructor(
+    private readonly ctx: ResponderContext,
+    private readonly role: 'dialer' | 'acceptor',
+    peer: PeerIdentity | readonly DatasetId[],
+  ) {
     this.handshaken = role === 'dialer';
-    for (const ds of dialedFor) this.granted.add(ds);
+    if (Array.isArray(peer)) for (const ds of peer as readonly DatasetId[]) this.granted.add(ds);
+    else this.identity = peer as PeerIdentity;
   }
 
   handle = async (message: Message, connection: Connection): Promise<Reply> => {
@@ -67,27 +77,18 @@ export class Responder {
       queueMicrotask(() => setTimeout(() => connection.close(4401, reason.slice(0, 120)), 20));
       return { kind: 'handshakeResponse', nodeId: this.ctx.nodeId, accepted: false, compression: '', collections: [], datasetId: m.datasetId, grantedDatasetIds: [], reason, protocolVersion: PROTOCOL_VERSION, maxFrameBytes: connection.codec.maxFrameBytes };
     };
+    const identity = this.identity;
+    if (!identity) throw new SluiceError('protocol_violation', 'A handshake is answered only on accepted connections.');
+    // One handshake per connection, and it is the one the identity was decided from.
+    if (this.handshaken || m.nodeId !== identity.nodeId) return refuse('protocol_violation: one handshake per connection, as the node it authenticated as');
     if (m.protocolVersion > PROTOCOL_VERSION) return refuse(`protocol version ${m.protocolVersion} is newer than this peer's ${PROTOCOL_VERSION}: upgrade the hub`);
-    try {
-      assertNodeId(m.nodeId);
-    } catch (error) {
-      return refuse((error as Error).message);
-    }
-    if (this.ctx.auth.token !== undefined && !tokensEqual(m.authToken, this.ctx.auth.token)) {
-      return refuse('auth_failed: the token does not match this hub\'s token');
-    }
-    this.granted.clear();
-    for (const ds of [m.datasetId, ...m.extraDatasetIds]) {
-      if (!this.ctx.datasets.has(ds)) continue;
-      const ok = this.ctx.auth.authorize ? await this.ctx.auth.authorize(m.nodeId, m.authToken, ds) : true;
-      if (ok) this.granted.add(ds);
-    }
+    for (const ds of identity.granted) if (this.ctx.datasets.has(ds)) this.granted.add(ds);
     this.handshaken = true;
-    connection.peerNodeId = m.nodeId;
+    connection.peerNodeId = identity.nodeId;
     const codec = negotiateCodec(m.compression);
     // Compression starts after this (uncompressed) response is encoded.
     queueMicrotask(() => (connection.codec.codec = codec));
-    for (const ds of this.granted) void this.ctx.datasets.get(ds)!.replica.store.confirmations.registerPeer(ds, m.nodeId, { address: connection.remote }).catch(() => undefined);
+    if (identity.authenticated) for (const ds of this.granted) void this.track(ds, identity.nodeId, connection.remote);
     return {
       kind: 'handshakeResponse',
       nodeId: this.ctx.nodeId,
@@ -100,6 +101,18 @@ export class Responder {
       protocolVersion: PROTOCOL_VERSION,
       maxFrameBytes: connection.codec.maxFrameBytes,
     };
+  }
+
+  /** Registers the peer for confirmation tracking, unless the dataset already tracks as many as it may. */
+  private async track(datasetId: DatasetId, peerId: string, address: string): Promise<void> {
+    try {
+      const confirmations = this.ctx.datasets.get(datasetId)!.replica.store.confirmations;
+      const peers = await confirmations.listPeers(datasetId);
+      if (peers.length >= MAX_TRACKED_PEERS && !peers.some((p) => p.peerId === peerId)) return;
+      await confirmations.registerPeer(datasetId, peerId, { address });
+    } catch {
+      // Tracking is bookkeeping for pruning: a failure here must not fail the session.
+    }
   }
 
   private dataset(datasetId: DatasetId): DatasetRuntime {
@@ -150,15 +163,20 @@ export class Responder {
 
   private async push(m: PushChangesRequest, connection: Connection): Promise<Message> {
     const rt = this.dataset(m.datasetId);
+    this.assertAuthorship(m.entries);
     const apply = () => rt.replica.applyRemote(m.entries);
     let outcome;
     try {
       outcome = await apply();
     } catch (error) {
       if (!(error instanceof ChainGapError)) throw error;
-      // The sender is ahead of what we hold for this author: ask it for the missing range.
-      const recovered = await fetchChainRange(connection, rt, error);
-      if (!recovered) await fetchSnapshot(connection, rt);
+      // The sender is ahead of what we hold for this author: ask it for the missing range, which is
+      // its own chain (authorship is checked again on each batch). A snapshot is never taken from
+      // a peer that pushes: recovery is not a way to write.
+      const recovered = await fetchChainRange(connection, rt, error, (entries) => this.assertAuthorship(entries));
+      if (!recovered) {
+        throw new SluiceError('chain_broken', `The pushed chain of "${error.author}" does not link to what this hub holds, and the pusher cannot fill the gap: nothing was applied.`, { author: error.author });
+      }
       outcome = await apply();
     }
     rt.metrics.entriesIn += outcome.inserted;
@@ -168,6 +186,23 @@ export class Responder {
       if (connection.peerNodeId) await store.confirm(m.datasetId, connection.peerNodeId, head.nodeId, head.hlc, head.hash);
     }
     return { kind: 'ack', datasetId: m.datasetId, success: true, snapshotRequired: false, applied: outcome.applied };
+  }
+
+  /**
+   * On an accepted connection every pushed entry must be the peer's own, unless the peer may relay
+   * (hub to hub): otherwise any token holder could write as another node.
+   */
+  private assertAuthorship(entries: readonly OplogEntry[]): void {
+    const identity = this.identity;
+    if (this.role === 'dialer' || !identity || identity.relay) return;
+    const foreign = entries.find((e) => e.hlc.nodeId !== identity.nodeId);
+    if (foreign) {
+      throw new SluiceError(
+        'author_not_allowed',
+        `Node "${identity.nodeId}" pushed an entry authored by "${foreign.hlc.nodeId}": a client may push only its own writes (relaying other authors needs the relay grant). Nothing was applied.`,
+        { nodeId: identity.nodeId, author: foreign.hlc.nodeId },
+      );
+    }
   }
 
   private async chainRange(m: ChainRangeRequest): Promise<Message> {

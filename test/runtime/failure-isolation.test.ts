@@ -39,7 +39,7 @@ describe('failure isolation between datasets', () => {
   });
 
   it('a peer that rejects logs leaves primary syncing every round', async () => {
-    const hub = await h.hub('hub', { datasets: { primary: {}, logs: {} }, auth: { authorize: (_n: string, _t: string, ds: string) => ds === 'primary' } });
+    const hub = await h.hub('hub', { datasets: { primary: {}, logs: {} }, auth: { authorize: (_principal, ds) => ds === 'primary' } });
     const client = await h.node('client', { peers: [h.peer(hub.url)], datasets: { primary: {}, logs: {} } });
     for (let round = 0; round < 3; round++) {
       await client.collection('todos').put(`r${round}`, round);

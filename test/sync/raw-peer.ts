@@ -15,6 +15,6 @@ export async function rawPeer(nodeId: string, connector: Connector, datasetId = 
   const replica = new DatasetReplica({ datasetId, storage: memoryStorage(), clock: clock ?? new HybridClock(nodeId), resolvers: new ResolverRegistry() });
   await replica.open();
   const runtime: DatasetRuntime = { datasetId, options: resolveDatasetOptions(datasetId), replica, metrics: newDatasetMetrics(), maxFrameBytes: 4 << 20, lag: new LagTracker(nodeId) };
-  const connection: Connection = await dial(connector, { nodeId, datasets: new Map([[datasetId, runtime]]), auth: {} }, datasetId, { maxFrameBytes: 4 << 20, heartbeatMs: 0 });
+  const connection: Connection = await dial(connector, { nodeId, datasets: new Map([[datasetId, runtime]]) }, datasetId, { maxFrameBytes: 4 << 20, heartbeatMs: 0 });
   return { replica, runtime, connection };
 }

@@ -27,9 +27,14 @@ export class WebSocketTransport implements Transport {
   ) {
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('message', (event) => {
-      const bytes = toBytes(event.data);
-      if (this.handlers) this.handlers.frame(bytes);
-      else this.early.push(bytes);
+      // Nothing a peer sends may throw out of a socket callback: that would end the process.
+      try {
+        const bytes = toBytes(event.data);
+        if (this.handlers) this.handlers.frame(bytes);
+        else this.early.push(bytes);
+      } catch {
+        this.close(1011, 'internal error handling a frame');
+      }
     });
     socket.addEventListener('close', (event) => this.onClose({ code: event.code, reason: event.reason }));
     socket.addEventListener('error', () => this.onClose({ code: 1006, reason: 'socket error' }));

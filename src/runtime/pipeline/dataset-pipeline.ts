@@ -14,7 +14,7 @@ import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-s
 import { SinkFeeder } from './sink-feeder.ts';
 import type { StorageAdapter } from '../../store/storage-adapter.ts';
 import { parseSnapshot } from '../../store/validation.ts';
-import type { AuthOptions } from '../../sync/auth.ts';
+import type { PeerIdentity } from '../../sync/peer-identity.ts';
 import { DatasetOrchestrator, type RoundReport } from '../../sync/dataset-orchestrator.ts';
 import type { DatasetRuntime } from '../../sync/dataset-runtime.ts';
 import { datasetHealth } from '../../sync/health.ts';
@@ -23,7 +23,7 @@ import { activatePeer, deactivatePeer, registerPeer, removePeer, runMaintenance,
 import { newDatasetMetrics } from '../../sync/metrics.ts';
 import { DatasetReplica, type LocalOp } from '../../sync/replica.ts';
 import type { ResponderContext } from '../../sync/responder.ts';
-import type { DocumentChange, PeerOp, PipelineApi, PipelineStatus, RecordPage } from './pipeline-api.ts';
+import { assertRecordsQuery, MAX_RECORDS_PAGE, type DocumentChange, type PeerOp, type PipelineApi, type PipelineStatus, type RecordPage } from './pipeline-api.ts';
 
 export interface PipelineSettings {
   readonly nodeId: string;
@@ -34,7 +34,6 @@ export interface PipelineSettings {
   readonly maxClockDriftMs?: number;
   readonly heartbeatMs?: number;
   readonly requestTimeoutMs?: number;
-  readonly auth?: AuthOptions;
   /** In-process only: sink writers are functions. */
   readonly sinks?: readonly SinkConfig[];
 }
@@ -70,7 +69,7 @@ export class DatasetPipeline implements PipelineApi {
     });
     const lag = new LagTracker(nodeId);
     this.runtime = { datasetId, options, replica, metrics: newDatasetMetrics(), maxFrameBytes: settings.maxFrameBytes, lag };
-    const ctx: ResponderContext = { nodeId, datasets: new Map([[datasetId, this.runtime]]), auth: settings.auth ?? {} };
+    const ctx: ResponderContext = { nodeId, datasets: new Map([[datasetId, this.runtime]]) };
     this.ctx = ctx;
     this.orchestrator = new DatasetOrchestrator(this.runtime, ctx, connectors, {
       maxFrameBytes: settings.maxFrameBytes,
@@ -167,7 +166,8 @@ export class DatasetPipeline implements PipelineApi {
 
   /** Append records in HLC order of their batches, across authors. */
   async readRecords(after: Hlc | null, limit: number): Promise<RecordPage> {
-    const entries = await this.storage.oplog.entriesAfter(this.datasetId, after, { limit: Math.max(1, Math.min(limit, 10_000)) });
+    assertRecordsQuery(after, limit);
+    const entries = await this.storage.oplog.entriesAfter(this.datasetId, after, { limit: Math.min(limit, MAX_RECORDS_PAGE) });
     const records: unknown[] = [];
     for (const e of entries) if (e.payload !== null) records.push(...(JSON.parse(e.payload) as unknown[]));
     return { records, next: entries.length === 0 ? null : entries[entries.length - 1]!.hlc };
@@ -223,14 +223,13 @@ export class DatasetPipeline implements PipelineApi {
     await this.runtime.replica.importSnapshot(parseSnapshot(this.datasetId, snapshot, Number.MAX_SAFE_INTEGER), mode);
   }
 
-  /** Answers a peer that dialed in for this dataset (a hub hands it over after the handshake frame). */
-  async serve(transport: Transport, heartbeatMs?: number, token?: string): Promise<void> {
+  /** Answers a peer that dialed in for this dataset, authenticated by the thread that accepted it. */
+  async serve(transport: Transport, identity: PeerIdentity, heartbeatMs?: number): Promise<void> {
     this.assertOpen();
-    const ctx = token === undefined ? this.ctx : { ...this.ctx, auth: { token } };
     const connection = new Connection(transport, {
       role: 'acceptor',
       codec: new FrameCodec({ maxFrameBytes: this.settings.maxFrameBytes }),
-      onRequest: new Responder(ctx, 'acceptor').handle,
+      onRequest: new Responder(this.ctx, 'acceptor', identity).handle,
       heartbeatMs: heartbeatMs ?? this.settings.heartbeatMs ?? 15_000,
     });
     this.served.add(connection);

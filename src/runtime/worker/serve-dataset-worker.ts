@@ -14,7 +14,7 @@ import { PortTransport, type PortLike } from '../../protocol/port-transport.ts';
 import type { Connector, ConnectorDescriptor } from '../../protocol/transport.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
 import type { StorageAdapter, StorageDescriptor } from '../../store/storage-adapter.ts';
-import type { AuthOptions } from '../../sync/auth.ts';
+import type { PeerIdentity } from '../../sync/peer-identity.ts';
 import type { LocalOp } from '../../sync/replica.ts';
 import { DatasetPipeline } from '../pipeline/dataset-pipeline.ts';
 import type { DocumentChange, PeerOp, PipelineApi } from '../pipeline/pipeline-api.ts';
@@ -32,14 +32,12 @@ export interface DatasetWorkerOptions {
    * whose `name` is listed here runs this worker's copy (functions cannot cross a thread boundary).
    */
   readonly resolvers?: Readonly<Record<string, ConflictResolver>>;
-  /** Checks for peers served by this worker's dataset; replaces the node's token check when set. */
-  readonly auth?: AuthOptions;
 }
 
 export interface WorkerService extends PipelineApi {
   start(config: WorkerPipelineConfig): Promise<void>;
-  /** Serve a peer connection relayed by the node thread over `port`. */
-  serve(port: PortLike, remote: string, heartbeatMs?: number, token?: string): Promise<void>;
+  /** Serve a peer connection the node thread authenticated and relays over `port`. */
+  serve(port: PortLike, remote: string, identity: PeerIdentity, heartbeatMs?: number): Promise<void>;
   /** Makes the worker die from an uncaught error, as a bug or an out-of-memory would (crash tests). */
   crash(): void;
 }
@@ -67,12 +65,11 @@ function datasetWorkerService(options: DatasetWorkerOptions): WorkerService {
     async start(config) {
       storage = await options.openStorage(config.storage);
       const connectors = await Promise.all(config.peers.map((d) => openConnector(options, d)));
-      const { token, resolvers, ...settings } = config.settings;
-      const auth = options.auth ?? (token === undefined ? undefined : { token });
-      pipeline = new DatasetPipeline({ ...settings, resolvers: resolveNamed(resolvers, options.resolvers ?? {}), ...(auth ? { auth } : {}) }, storage, connectors);
+      const { resolvers, ...settings } = config.settings;
+      pipeline = new DatasetPipeline({ ...settings, resolvers: resolveNamed(resolvers, options.resolvers ?? {}) }, storage, connectors);
       await pipeline.start();
     },
-    serve: (port: PortLike, remote: string, heartbeatMs?: number, token?: string) => current().serve(new PortTransport(port, remote), heartbeatMs, options.auth ? undefined : token),
+    serve: (port: PortLike, remote: string, identity: PeerIdentity, heartbeatMs?: number) => current().serve(new PortTransport(port, remote), identity, heartbeatMs),
     write: (ops: LocalOp[]) => current().write(ops),
     ingest: (bytes: Uint8Array, collection: string) => current().ingest(bytes, collection),
     get: (collection: string, key: string) => current().get(collection, key),

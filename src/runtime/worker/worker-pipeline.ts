@@ -2,13 +2,14 @@ import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import type { DatasetId } from '../../core/dataset-id.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { Hlc } from '../../core/hlc.ts';
-import type { JsonValue } from '../../core/json.ts';
+import { assertJsonValue, type JsonValue } from '../../core/json.ts';
 import { backoffDelay } from '../../sync/backoff.ts';
 import type { RoundReport } from '../../sync/dataset-orchestrator.ts';
 import type { MaintenanceReport } from '../../sync/maintenance.ts';
+import type { PeerIdentity } from '../../sync/peer-identity.ts';
 import type { LocalOp } from '../../sync/replica.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
-import type { DocumentChange, PeerOp, PipelineApi, PipelineStatus, RecordPage } from '../pipeline/pipeline-api.ts';
+import { assertRecordsQuery, type DocumentChange, type PeerOp, type PipelineApi, type PipelineStatus, type RecordPage } from '../pipeline/pipeline-api.ts';
 import type { WorkerService } from './serve-dataset-worker.ts';
 // Resolved by the package's import conditions: a worker_threads Worker on Node, a Web Worker elsewhere.
 import { spawnPipelineWorker } from '#sluice/spawn-worker';
@@ -63,6 +64,22 @@ export class WorkerPipeline implements PipelineApi {
   }
 
   write(ops: LocalOp[]): Promise<void> {
+    if (this.config.settings.options.kind === 'append') {
+      // The worker refuses every put to an append dataset before looking at values: do not pay to
+      // clone them (or fail cloning a pathological one) just to hear that.
+      return this.call((r) => r.write(ops.map(({ value: _value, ...op }) => op)));
+    }
+    // Refuse what the worker would refuse (too deep, too large, not JSON) with the same error before
+    // structured clone copies the value, or overflows the stack on it: a checking walk, no serialising.
+    const stated = this.config.storage.maxPayloadBytes;
+    const limits = typeof stated === 'number' && Number.isSafeInteger(stated) && stated > 0 ? { maxBytes: stated } : {};
+    try {
+      for (const op of ops) {
+        if (op?.op === 'put' && op.value !== undefined) assertJsonValue(op.value, { ...limits, what: `document ${op.collection}/${op.key}` });
+      }
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     return this.call((r) => r.write(ops));
   }
 
@@ -81,6 +98,11 @@ export class WorkerPipeline implements PipelineApi {
   }
 
   readRecords(after: Hlc | null, limit: number): Promise<RecordPage> {
+    try {
+      assertRecordsQuery(after, limit);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     return this.call((r) => r.readRecords(after, limit));
   }
 
@@ -117,9 +139,9 @@ export class WorkerPipeline implements PipelineApi {
     await this.call((r) => r.setChangeListener(listener ? Comlink.proxy(listener) : null));
   }
 
-  /** Hands a peer connection to the worker: frames cross over `port`. */
-  serve(port: MessagePort, remote: string, heartbeatMs?: number, token?: string): Promise<void> {
-    return this.call((r) => r.serve(Comlink.transfer(port, [port]) as never, remote, heartbeatMs, token));
+  /** Hands an authenticated peer connection to the worker: frames cross over `port`. */
+  serve(port: MessagePort, remote: string, identity: PeerIdentity, heartbeatMs?: number): Promise<void> {
+    return this.call((r) => r.serve(Comlink.transfer(port, [port]) as never, remote, identity, heartbeatMs));
   }
 
   /**

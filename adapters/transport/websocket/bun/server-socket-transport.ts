@@ -56,9 +56,14 @@ export class BunServerSocketTransport implements Transport {
   /** From the server's `message` handler. */
   receive(data: string | ArrayBuffer | Uint8Array): void {
     if (this.closedWith) return;
-    const bytes = toBytes(data);
-    if (this.handlers) this.handlers.frame(bytes);
-    else this.early.push(bytes);
+    // Nothing a peer sends may throw out of the server's callback.
+    try {
+      const bytes = toBytes(data);
+      if (this.handlers) this.handlers.frame(bytes);
+      else this.early.push(bytes);
+    } catch {
+      this.close(1011, 'internal error handling a frame');
+    }
   }
 
   /** From the server's `close` handler. */

@@ -69,6 +69,8 @@ export async function listenWebTransport(node: SyncNode, options: WebTransportLi
   const requestedPort = options.port ?? 8787;
   const maxConnections = options.maxConnections ?? 1000;
   const accept = acceptOptions(options);
+  // Bad auth (a JWT key that does not import) fails here, before anything binds.
+  if (accept.auth) node.validateAuth(accept.auth);
   const sessions = new Set<DenoWebTransport>();
 
   let endpoint: DenoQuicEndpoint;

@@ -1,0 +1,254 @@
+import type { DatasetId } from '../core/dataset-id.ts';
+import { SluiceError, isSluiceError } from '../core/errors.ts';
+import { PROTOCOL_VERSION, type HandshakeRequest, type Message } from '../protocol/messages.ts';
+import { PortTransport, type PortLike } from '../protocol/port-transport.ts';
+import { CLOSE_CODES, type CloseInfo, type Transport, type TransportHandlers } from '../protocol/transport.ts';
+import { decodeFrame, encodeFrame } from '../protocol/wire-codec.ts';
+import { DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL, type AuthOptions } from '../sync/auth.ts';
+import { Authenticator, type PeerIdentity } from '../sync/peer-identity.ts';
+import type { WorkerPipeline } from './worker/worker-pipeline.ts';
+
+export interface AcceptOptions {
+  readonly auth?: AuthOptions;
+  readonly heartbeatMs?: number;
+  readonly maxQueuedBytes?: number;
+  /** A connection that has not completed its handshake by then is closed (4408). Default 10 s. */
+  readonly handshakeTimeoutMs?: number;
+}
+
+/** What the acceptor needs from the node it accepts for. */
+export interface AcceptorHost {
+  readonly nodeId: string;
+  readonly maxFrameBytes: number;
+  readonly defaultAuth: AuthOptions | undefined;
+  readonly defaultHeartbeatMs: number | undefined;
+  servedDatasets(): ReadonlySet<DatasetId>;
+  /** The worker running `datasetId`, if it runs in one. */
+  workerFor(datasetId: DatasetId): WorkerPipeline | undefined;
+  /** Serves an authenticated connection in this thread. */
+  serveHere(transport: Transport, identity: PeerIdentity, options: AcceptOptions): void;
+}
+
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/** Frames a peer may send ahead of the handshake's answer; more is not a sync client. */
+const MAX_EARLY_FRAMES = 16;
+
+/**
+ * Accepts peer connections for a node. Authentication comes before anything else: the first frame
+ * must be a handshake, checked on this thread (token or JWT, the node id it may act as, the
+ * datasets granted), and only an authenticated connection is handed to the dataset's pipeline,
+ * here or in its worker. Silent sockets are closed after the handshake timeout, connections are
+ * capped per principal, and no exception from a hostile frame leaves a transport callback.
+ */
+export class Acceptor {
+  private readonly authenticators = new WeakMap<AuthOptions, Authenticator>();
+  private readonly perPrincipal = new Map<string, number>();
+  private readonly live = new Set<Transport>();
+
+  constructor(private readonly host: AcceptorHost) {}
+
+  /** Validates auth options once (a JWT key import, for instance) before any connection uses them. */
+  authenticatorFor(auth: AuthOptions): Authenticator {
+    let authenticator = this.authenticators.get(auth);
+    if (!authenticator) {
+      authenticator = new Authenticator(auth);
+      this.authenticators.set(auth, authenticator);
+    }
+    return authenticator;
+  }
+
+  accept(transport: Transport, options: AcceptOptions = {}): void {
+    const auth = options.auth ?? this.host.defaultAuth ?? {};
+    const authenticator = this.authenticatorFor(auth);
+    const early: Uint8Array[] = [];
+    let state: 'waiting' | 'authenticating' | 'handed-over' | 'closed' = 'waiting';
+    let downstream: TransportHandlers | undefined;
+    let closedWith: CloseInfo | undefined;
+    let release = () => {};
+    this.live.add(transport);
+
+    const shut = (code: number, reason: string) => {
+      if (state === 'closed') return;
+      state = 'closed';
+      clearTimeout(timer);
+      try {
+        transport.close(code, reason.slice(0, 120));
+      } catch {
+        // already gone
+      }
+    };
+    const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const timer = setTimeout(() => shut(CLOSE_CODES.deadPeer, `handshake_timeout: no handshake within ${timeoutMs} ms`), timeoutMs);
+
+    const handOver = (handshake: Uint8Array, identity: PeerIdentity, datasetId: DatasetId) => {
+      clearTimeout(timer);
+      state = 'handed-over';
+      const replay: Transport = {
+        remote: transport.remote,
+        get bufferedAmount() {
+          return transport.bufferedAmount;
+        },
+        send: (frame) => transport.send(frame),
+        close: (code, reason) => transport.close(code, reason),
+        start(handlers) {
+          downstream = handlers;
+          for (const f of [handshake, ...early.splice(0)]) handlers.frame(f);
+          if (closedWith) handlers.close(closedWith);
+        },
+      };
+      const worker = this.host.workerFor(datasetId);
+      if (worker) this.relay(replay, worker, identity, options);
+      else this.host.serveHere(replay, identity, options);
+    };
+
+    const onHandshake = async (bytes: Uint8Array) => {
+      let requestId = 0;
+      let m: HandshakeRequest;
+      try {
+        const decoded = decodeFrame(bytes, this.host.maxFrameBytes);
+        if (decoded.message.kind !== 'handshakeRequest' || decoded.compressed) throw new SluiceError('protocol_violation', `Got ${decoded.message.kind} before the handshake.`);
+        requestId = decoded.requestId;
+        m = decoded.message;
+      } catch (error) {
+        // Say why in a typed error frame (request id 0: there may be none to answer), then close.
+        const code = isSluiceError(error) ? error.code : 'malformed_frame';
+        const message = `${(error as Error).message} The first frame must be a handshake.`;
+        try {
+          transport.send(encodeFrame({ kind: 'error', code, message, datasetId: 'primary' }, readRequestId(bytes)));
+        } catch {
+          // the peer left already
+        }
+        shut(CLOSE_CODES.protocolError, `${code}: expected a handshake`);
+        return;
+      }
+      const refuse = (code: number, reason: string) => {
+        if (state === 'closed') return;
+        const answer: Message = { kind: 'handshakeResponse', nodeId: this.host.nodeId, accepted: false, compression: '', collections: [], datasetId: m.datasetId, grantedDatasetIds: [], reason, protocolVersion: PROTOCOL_VERSION, maxFrameBytes: this.host.maxFrameBytes };
+        try {
+          transport.send(encodeFrame(answer, requestId));
+        } catch {
+          // the peer left already
+        }
+        shut(code, reason);
+      };
+      let identity: PeerIdentity;
+      try {
+        identity = await authenticator.authenticate(m, this.host.servedDatasets());
+      } catch (error) {
+        refuse(CLOSE_CODES.authFailed, isSluiceError(error) ? `${error.code}: ${error.message}` : 'auth_failed');
+        return;
+      }
+      if (state === 'closed') return;
+      if (!identity.granted.includes(m.datasetId)) {
+        // Answered here, so an ungranted dataset's pipeline never sees the peer: the dialer reports dataset_not_granted.
+        const answer: Message = { kind: 'handshakeResponse', nodeId: this.host.nodeId, accepted: true, compression: '', collections: [], datasetId: m.datasetId, grantedDatasetIds: [], reason: `dataset ${m.datasetId} is not granted to ${identity.principal.id}`, protocolVersion: PROTOCOL_VERSION, maxFrameBytes: this.host.maxFrameBytes };
+        try {
+          transport.send(encodeFrame(answer, requestId));
+        } catch {
+          // the peer left already
+        }
+        shut(CLOSE_CODES.notGranted, `dataset_not_granted: ${m.datasetId}`);
+        return;
+      }
+      const principal = identity.principal.id;
+      const limit = auth.maxConnectionsPerPrincipal ?? DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL;
+      const open = this.perPrincipal.get(principal) ?? 0;
+      if (open >= limit) {
+        refuse(CLOSE_CODES.overloaded, `too_many_connections: ${principal} already has ${open} (limit ${limit})`);
+        return;
+      }
+      this.perPrincipal.set(principal, open + 1);
+      release = () => {
+        release = () => {};
+        const left = (this.perPrincipal.get(principal) ?? 1) - 1;
+        if (left > 0) this.perPrincipal.set(principal, left);
+        else this.perPrincipal.delete(principal);
+      };
+      handOver(bytes, identity, m.datasetId);
+    };
+
+    transport.start({
+      frame: (bytes) => {
+        try {
+          if (state === 'handed-over') return downstream?.frame(bytes);
+          if (state === 'closed') return;
+          if (state === 'authenticating') {
+            if (early.length >= MAX_EARLY_FRAMES) shut(CLOSE_CODES.overloaded, 'too many frames before the handshake was answered');
+            else early.push(bytes);
+            return;
+          }
+          state = 'authenticating';
+          onHandshake(bytes).catch(() => shut(1011, 'internal error while authenticating'));
+        } catch {
+          // A hostile frame ends its own connection, never the process.
+          shut(1011, 'internal error');
+        }
+      },
+      close: (info) => {
+        closedWith = info;
+        this.live.delete(transport);
+        release();
+        clearTimeout(timer);
+        if (state === 'handed-over') downstream?.close(info);
+        state = state === 'handed-over' ? state : 'closed';
+      },
+    });
+  }
+
+  /** Closes every connection still open (node shutdown). */
+  closeAll(code: number, reason: string): void {
+    for (const t of this.live) {
+      try {
+        t.close(code, reason);
+      } catch {
+        // already gone
+      }
+    }
+    this.live.clear();
+  }
+
+  /**
+   * Bridges an authenticated connection to the worker running its dataset over a MessageChannel.
+   * Frames toward the worker are copied into buffers this side owns before they are transferred:
+   * a socket library may reuse the buffer it handed us.
+   */
+  private relay(transport: Transport, worker: WorkerPipeline, identity: PeerIdentity, options: AcceptOptions): void {
+    const { port1, port2 } = new MessageChannel();
+    const toWorker = new PortTransport(port1 as unknown as PortLike, transport.remote);
+    let open = true;
+    const shut = (code: number, reason: string) => {
+      if (!open) return;
+      open = false;
+      transport.close(code, reason);
+      toWorker.close(code, reason);
+    };
+    toWorker.start({
+      frame: (bytes) => {
+        try {
+          transport.send(bytes);
+        } catch {
+          shut(1011, 'socket gone');
+        }
+      },
+      close: (info) => shut(info.code, info.reason),
+    });
+    transport.start({
+      frame: (bytes) => {
+        if (!open) return;
+        try {
+          toWorker.send(bytes.slice());
+        } catch {
+          shut(1011, 'dataset worker unavailable');
+        }
+      },
+      close: (info) => shut(info.code, info.reason),
+    });
+    worker.serve(port2, transport.remote, identity, options.heartbeatMs ?? this.host.defaultHeartbeatMs).catch(() => shut(CLOSE_CODES.shutdown, 'dataset worker unavailable'));
+  }
+}
+
+/** The request id of a frame whose header is readable, else 0. */
+function readRequestId(bytes: Uint8Array): number {
+  return bytes.length >= 6 ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(2, true) : 0;
+}

@@ -1,0 +1,84 @@
+import type { DatasetId } from '../core/dataset-id.ts';
+import { SluiceError } from '../core/errors.ts';
+import { isValidNodeId } from '../core/hlc.ts';
+import type { HandshakeRequest } from '../protocol/messages.ts';
+import { tokensEqual, type AuthOptions, type Principal } from './auth.ts';
+import { jwtVerifier, type JwtVerifier } from './jwt.ts';
+
+/**
+ * Who a connection is, decided once, on the thread that accepted it, before anything of it reaches
+ * a dataset pipeline: the principal, the node id it acts as, the datasets granted to it, and
+ * whether it may relay entries written by other authors.
+ */
+export interface PeerIdentity {
+  readonly principal: Principal;
+  readonly nodeId: string;
+  readonly granted: readonly DatasetId[];
+  readonly relay: boolean;
+  /** Proven by a JWT or a matching shared token: only such peers get tracked (a row per peer). */
+  readonly authenticated: boolean;
+}
+
+const ANONYMOUS_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/**
+ * Turns a handshake into a PeerIdentity under one hub's auth options, or refuses it with
+ * `auth_failed`. Built once per auth options (a JWT key is imported once).
+ */
+export class Authenticator {
+  private readonly verify: JwtVerifier | undefined;
+
+  constructor(private readonly auth: AuthOptions) {
+    this.verify = auth.jwt ? jwtVerifier(auth.jwt) : undefined;
+  }
+
+  /** `served`: the datasets this node runs; grants never name others. */
+  async authenticate(m: HandshakeRequest, served: ReadonlySet<DatasetId>): Promise<PeerIdentity> {
+    if (!isValidNodeId(m.nodeId)) throw new SluiceError('auth_failed', `Invalid node id ${JSON.stringify(m.nodeId).slice(0, 80)}.`);
+    const principal = await this.principalOf(m);
+    this.assertMayActAs(principal, m.nodeId);
+    const requested = [...new Set([m.datasetId, ...m.extraDatasetIds])].filter((ds) => served.has(ds));
+    const granted: DatasetId[] = [];
+    for (const ds of requested) if (await this.grants(principal, ds)) granted.push(ds);
+    const authenticated = principal.verified || this.auth.token !== undefined;
+    return { principal, nodeId: m.nodeId, granted, relay: this.mayRelay(principal, m.nodeId), authenticated };
+  }
+
+  private async principalOf(m: HandshakeRequest): Promise<Principal> {
+    if (this.verify) {
+      const claims = await this.verify(m.authToken);
+      if (typeof claims.sub !== 'string' || claims.sub === '') throw new SluiceError('auth_failed', 'The JWT has no sub claim: sluice takes the principal from sub.');
+      return { id: claims.sub, claims, verified: true };
+    }
+    if (this.auth.token !== undefined && !tokensEqual(m.authToken, this.auth.token)) {
+      throw new SluiceError('auth_failed', "The token does not match this hub's token.");
+    }
+    // A shared token (or none) proves nothing about who is connecting: the declared node id stands in.
+    return { id: m.nodeId, claims: ANONYMOUS_CLAIMS, verified: false };
+  }
+
+  /** A verified principal acts as itself or as a node its token lists; nobody acts as another principal's node. */
+  private assertMayActAs(principal: Principal, nodeId: string): void {
+    if (!principal.verified || nodeId === principal.id) return;
+    const nodes = principal.claims[this.auth.jwt?.nodesClaim ?? 'nodes'];
+    if (Array.isArray(nodes) && nodes.includes(nodeId)) return;
+    throw new SluiceError(
+      'auth_failed',
+      `Principal "${principal.id}" may not connect as node "${nodeId}": use its own id as nodeId, or list the node in the token's ${this.auth.jwt?.nodesClaim ?? 'nodes'} claim.`,
+      { principal: principal.id, nodeId },
+    );
+  }
+
+  private async grants(principal: Principal, datasetId: DatasetId): Promise<boolean> {
+    if (this.auth.authorize) return (await this.auth.authorize(principal, datasetId)) === true;
+    if (!principal.verified) return true;
+    // A verified principal gets what its token grants, and nothing by default.
+    const listed = principal.claims[this.auth.jwt?.datasetsClaim ?? 'datasets'];
+    return Array.isArray(listed) && (listed.includes('*') || listed.includes(datasetId));
+  }
+
+  private mayRelay(principal: Principal, nodeId: string): boolean {
+    if (principal.verified) return principal.claims[this.auth.jwt?.relayClaim ?? 'relay'] === true;
+    return this.auth.relays?.includes(nodeId) ?? false;
+  }
+}

@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { HybridClock } from '../../src/core/hlc.ts';
+import { createEntry, type OplogEntry } from '../../src/core/oplog-entry.ts';
+import type { Message } from '../../src/protocol/messages.ts';
+import type { SyncNode } from '../../src/runtime/sync-node.ts';
+import { Harness } from '../sync/harness.ts';
+import { rawPeer } from '../sync/raw-peer.ts';
+
+/*
+ * Writes are bound to the connection's node, and recovery is never a write path: a forged author
+ * and a snapshot injection are refused with their codes, and the hub's dataset stays exactly as it
+ * was (documents, oplog, heads and boundaries compared in full).
+ */
+
+const TOKEN = 'shared';
+
+async function state(node: SyncNode) {
+  const { documents, oplog, heads, boundaries } = await node.exportSnapshot('primary');
+  return { documents, oplog, heads, boundaries };
+}
+
+/** A chain of `n` entries by `author`, hashed and linked correctly. */
+function chain(author: string, n: number, prevHash = ''): OplogEntry[] {
+  const clock = new HybridClock(author);
+  const out: OplogEntry[] = [];
+  for (let i = 0; i < n; i++) {
+    const entry = createEntry({ collection: 'todos', key: `${author}-${i}`, op: 'put', value: { i, by: author }, hlc: clock.tick(), prevHash: out.at(-1)?.hash ?? prevHash });
+    out.push(entry);
+  }
+  return out;
+}
+
+describe('writes bound to their author', () => {
+  const h = new Harness();
+  afterEach(() => h.close());
+
+  async function seededHub() {
+    const hub = await h.hub('hub', { auth: { token: TOKEN } });
+    const alice = await h.node('alice', { peers: [h.peer(hub.url, TOKEN)] });
+    await alice.collection('todos').put('real', { by: 'alice' });
+    expect((await alice.syncNow())[0]!.peers[0]).toMatchObject({ ok: true });
+    return { hub, alice };
+  }
+
+  it("refuses a push of another node's entries with author_not_allowed; the hub is unchanged, and the victim's next write still goes through", async () => {
+    const { hub, alice } = await seededHub();
+    const before = await state(hub.node);
+    const mallory = await rawPeer('mallory', h.peer(hub.url, TOKEN));
+    // a well-formed continuation of alice's chain, with a far-future timestamp and a fake value
+    const aliceHead = before.heads.find((head) => head.nodeId === 'alice')!;
+    const forged = createEntry({ collection: 'todos', key: 'real', op: 'put', value: { by: 'mallory' }, hlc: { wall: aliceHead.hlc.wall + 1, logic: 0, nodeId: 'alice' }, prevHash: aliceHead.hash });
+    await expect(mallory.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [forged] })).rejects.toMatchObject({ code: 'author_not_allowed' });
+    await expect(mallory.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: chain('alice', 2, aliceHead.hash) })).rejects.toMatchObject({ code: 'author_not_allowed' });
+    // mixing one's own entries with a forged one applies none of them
+    await expect(mallory.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [...chain('mallory', 2), forged] })).rejects.toMatchObject({ code: 'author_not_allowed' });
+    expect(await state(hub.node)).toEqual(before);
+
+    await alice.collection('todos').put('real', { by: 'alice', v: 2 });
+    expect((await alice.syncNow())[0]!.peers[0]).toMatchObject({ ok: true });
+    expect(await hub.node.collection('todos').get('real')).toEqual({ by: 'alice', v: 2 });
+  });
+
+  it('accepts a node pushing its own chain', async () => {
+    const { hub } = await seededHub();
+    const mallory = await rawPeer('mallory', h.peer(hub.url, TOKEN));
+    const own = chain('mallory', 3);
+    await expect(mallory.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: own })).resolves.toMatchObject({ kind: 'ack', success: true });
+    expect(await hub.node.collection('todos').get('mallory-2')).toEqual({ i: 2, by: 'mallory' });
+  });
+
+  it('lets a relay peer push other authors\' entries (hub to hub)', async () => {
+    const hub = await h.hub('hub', { auth: { token: TOKEN, relays: ['edge-hub'] } });
+    const edge = await rawPeer('edge-hub', h.peer(hub.url, TOKEN));
+    await expect(edge.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: chain('someone', 2) })).resolves.toMatchObject({ kind: 'ack', success: true });
+  });
+
+  it('never takes a snapshot from a pusher: an unlinkable chain is refused with chain_broken and nothing is imported', async () => {
+    const { hub } = await seededHub();
+    const before = await state(hub.node);
+    const mallory = await rawPeer('mallory', h.peer(hub.url, TOKEN));
+    const asked: string[] = [];
+    // Answer the hub's recovery requests the way an attacker would: no range, then a forged snapshot.
+    mallory.connection.setRequestHandler(async (message: Message) => {
+      asked.push(message.kind);
+      if (message.kind === 'chainRangeRequest') return { kind: 'chainRangeResponse', datasetId: 'primary', entries: [], snapshotRequired: true };
+      throw new Error(`unexpected ${message.kind}`);
+    });
+    const dangling = chain('mallory', 2, 'e'.repeat(64));
+    await expect(mallory.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: dangling })).rejects.toMatchObject({ code: 'chain_broken' });
+    expect(asked).toEqual(['chainRangeRequest']);
+    expect(await state(hub.node)).toEqual(before);
+  });
+});
