@@ -131,8 +131,8 @@ export class HybridClock {
     return this.peek();
   }
 
-  receive(remote: Hlc): Hlc {
-    const physical = this.now();
+  /** Throws `clock_drift` for a remote timestamp too far ahead of this clock; changes nothing. */
+  assertWithinDrift(remote: Hlc, physical = this.now()): void {
     if (remote.wall - physical > this.maxClockDriftMs) {
       throw new SluiceError(
         'clock_drift',
@@ -140,6 +140,11 @@ export class HybridClock {
         { remote: formatHlc(remote), aheadMs: remote.wall - physical, limitMs: this.maxClockDriftMs },
       );
     }
+  }
+
+  receive(remote: Hlc): Hlc {
+    const physical = this.now();
+    this.assertWithinDrift(remote, physical);
     const wall = Math.max(this.wall, remote.wall, physical);
     if (wall === this.wall && wall === remote.wall) {
       this.logic = Math.max(this.logic, remote.logic);

@@ -1,5 +1,5 @@
 import { SluiceError } from '../core/errors.ts';
-import { isPlainObject, jsonPath, MAX_JSON_DEPTH } from '../core/json.ts';
+import { assertJsonValue, isPlainObject, jsonPath, MAX_JSON_DEPTH } from '../core/json.ts';
 
 /**
  * One flushed batch: the UTF-8 of `[` + record JSON joined by `,` + `]`.
@@ -232,4 +232,28 @@ export function encodeBatchText(text: string, count: number, firstSeq: number): 
   let bytes = encoder.encode(text);
   if (bytes.byteOffset !== 0 || bytes.buffer.byteLength !== bytes.byteLength) bytes = bytes.slice();
   return { bytes, count, firstSeq };
+}
+
+/**
+ * The records of an append batch received from a peer, checked by the rules append() applies
+ * locally: a JSON array of plain objects, nested at most MAX_JSON_DEPTH deep. Anything else is
+ * `invalid_payload` (or `payload_too_deep`), so no reader of the dataset ever meets a payload it
+ * cannot parse.
+ */
+export function parseRecordBatch(text: string, what = 'append batch'): unknown[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new SluiceError('invalid_payload', `The ${what} is not JSON (${(error as Error).message}): an append batch is a JSON array of records.`, { path: '$' });
+  }
+  if (!Array.isArray(parsed)) {
+    throw new SluiceError('invalid_payload', `The ${what} is ${describe(parsed)}, not an array of records.`, { path: '$' });
+  }
+  for (let i = 0; i < parsed.length; i++) {
+    const record: unknown = parsed[i];
+    if (!isPlainObject(record)) throw new SluiceError('invalid_payload', `Record ${i} of the ${what} is ${describe(record)}, not an object.`, { index: i, path: `$[${i}]` });
+    assertJsonValue(record, { what: `record ${i} of the ${what}` });
+  }
+  return parsed;
 }

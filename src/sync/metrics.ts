@@ -9,6 +9,8 @@ export interface DatasetMetrics {
   gapsRecovered: number;
   snapshotsFetched: number;
   snapshotsServed: number;
+  /** Remote batches refused for a different entry at a position of an author's chain already held. */
+  timestampConflicts: number;
   errors: number;
   lastError: { code: string; message: string; at: number } | null;
   maintenanceRuns: number;
@@ -27,6 +29,7 @@ export function newDatasetMetrics(): DatasetMetrics {
     gapsRecovered: 0,
     snapshotsFetched: 0,
     snapshotsServed: 0,
+    timestampConflicts: 0,
     errors: 0,
     lastError: null,
     maintenanceRuns: 0,

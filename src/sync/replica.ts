@@ -10,6 +10,8 @@ import type { AuthorHead } from '../store/oplog-store.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../store/snapshot-store.ts';
 import type { StorageAdapter } from '../store/storage-adapter.ts';
 import { payloadLimitOf } from '../store/validation.ts';
+import { parseRecordBatch } from '../pipeline/record-batch.ts';
+import { verifySnapshot } from './snapshot-verification.ts';
 
 export interface LocalOp {
   readonly collection: string;
@@ -57,6 +59,8 @@ export class DatasetReplica {
   private readonly clock: HybridClock;
   private readonly resolvers: ResolverRegistry;
   private readonly listeners = new Set<(event: ChangeEvent) => void>();
+  /** Remote batches refused for a different entry at a position already held (see assertKnown). */
+  timestampConflicts = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private ownHead = '';
   /** The storage's payload limit: local writes are refused while serialising once over it. */
@@ -136,6 +140,7 @@ export class DatasetReplica {
         if (!verifyEntryHash(e)) {
           throw new SluiceError('hash_mismatch', `Entry ${e.hash} by "${e.hlc.nodeId}" does not match its content: the batch was rejected. The peer's data is corrupt or was tampered with.`, { hash: e.hash });
         }
+        if (this.kind === 'append') assertRecordEntry(e);
       }
       const fresh = await this.unseen(entries);
       if (fresh.length === 0) return { inserted: 0, applied: await this.headsOf(entries) };
@@ -154,6 +159,7 @@ export class DatasetReplica {
   /** Imports a peer's snapshot; merge folds documents through the collection's resolver. */
   importSnapshot(snapshot: DatasetSnapshot, mode: SnapshotImportMode): Promise<void> {
     return this.serial(async () => {
+      verifySnapshot(snapshot, this.clock, this.kind);
       await this.storage.snapshots.import(this.datasetId, snapshot, {
         mode,
         mergeDocument: (local, incoming) => this.resolvers.for(local.collection).merge(local, incoming),
@@ -188,6 +194,7 @@ export class DatasetReplica {
       }
       const head = await this.storage.oplog.head(this.datasetId, author);
       const start = head === undefined ? 0 : list.findIndex((e) => afterWithinAuthor(e.hlc, head.hlc));
+      await this.assertKnown(author, start < 0 ? list : list.slice(0, start));
       if (start < 0) continue;
       const first = list[start]!;
       const expected = head?.hash ?? '';
@@ -198,6 +205,27 @@ export class DatasetReplica {
       fresh.push(...list.slice(start));
     }
     return fresh;
+  }
+
+  /**
+   * Entries at or before our head for their author must be the ones we hold: a different entry at a
+   * position we already have (same author, an earlier timestamp) would be dropped as "already seen"
+   * and acknowledged. It is refused instead, and counted. Below the author's prune boundary there is
+   * nothing left to compare with.
+   */
+  private async assertKnown(author: string, seen: readonly OplogEntry[]): Promise<void> {
+    let boundary: Hlc | null | undefined;
+    for (const e of seen) {
+      if ((await this.storage.oplog.getByHash(this.datasetId, e.hash)) !== undefined) continue;
+      boundary ??= (await this.storage.oplog.boundary(this.datasetId, author))?.hlc ?? null;
+      if (boundary !== null && !afterWithinAuthor(e.hlc, boundary)) continue;
+      this.timestampConflicts++;
+      throw new SluiceError(
+        'timestamp_conflict',
+        `Entry ${e.hash.slice(0, 12)}… by "${author}" at ${e.hlc.wall}:${e.hlc.logic} differs from the entry this node holds at that point of the author's chain: the batch was rejected. The author's history was forked or forged.`,
+        { author, hash: e.hash, wall: e.hlc.wall, logic: e.hlc.logic },
+      );
+    }
   }
 
   private async headsOf(entries: readonly OplogEntry[]): Promise<AuthorHead[]> {
@@ -249,6 +277,14 @@ export class DatasetReplica {
     this.tail = run.catch(() => undefined);
     return run;
   }
+}
+
+/** An append dataset holds record batches only: a put whose payload is a JSON array of records. */
+function assertRecordEntry(e: OplogEntry): void {
+  if (e.op !== 'put' || e.payload === null) {
+    throw new SluiceError('invalid_payload', `Entry ${e.hash} by "${e.hlc.nodeId}" is a ${e.op} without records: an append dataset holds record batches only. The batch was rejected.`, { hash: e.hash });
+  }
+  parseRecordBatch(e.payload, `append batch ${e.hash.slice(0, 12)}… by "${e.hlc.nodeId}"`);
 }
 
 function afterWithinAuthor(t: Hlc, from: Hlc): boolean {

@@ -181,6 +181,7 @@ export class DatasetPipeline implements PipelineApi {
   async status(): Promise<PipelineStatus> {
     return {
       ...this.runtime.metrics,
+      timestampConflicts: this.runtime.replica.timestampConflicts,
       datasetId: this.datasetId,
       kind: this.runtime.options.kind,
       peers: this.orchestrator.status(),

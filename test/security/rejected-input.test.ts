@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { memoryStorage } from '../../adapters/storage/memory/index.ts';
+import { HybridClock } from '../../src/core/hlc.ts';
+import { createEntry, createEntryFromText, type OplogEntry } from '../../src/core/oplog-entry.ts';
+import type { SyncNode } from '../../src/runtime/sync-node.ts';
+import { Harness } from '../sync/harness.ts';
+import { rawPeer } from '../sync/raw-peer.ts';
+
+/*
+ * Well-formed but hostile input, each refused with its code, leaving the receiver exactly as it
+ * was: non-JSON append payloads, a different entry at a known (author, timestamp), and forged
+ * snapshots.
+ */
+
+const TOKEN = 'shared';
+
+async function state(node: SyncNode, datasetId = 'primary') {
+  const { documents, oplog, heads, boundaries } = await node.exportSnapshot(datasetId);
+  return { documents, oplog, heads, boundaries };
+}
+
+function batch(author: string, clock: HybridClock, payloadText: string, prevHash = ''): OplogEntry {
+  return createEntryFromText({ datasetId: 'logs', collection: 'records', key: `b-${clock.peek().wall}-${clock.peek().logic}`, payloadText, hlc: clock.tick(), prevHash });
+}
+
+describe('append payloads are records on every receive path', () => {
+  const h = new Harness();
+  afterEach(() => h.close());
+
+  for (const worker of [false, true]) {
+    it(`refuses non-JSON, non-array and non-object payloads with invalid_payload, and readers keep working (hub dataset worker: ${worker})`, async () => {
+      const hub = await h.hub('hub', { storage: memoryStorage(), auth: { token: TOKEN }, datasets: { primary: {}, logs: { kind: 'append', worker } } });
+      const client = await h.node('writer', { storage: memoryStorage(), peers: [h.peer(hub.url, TOKEN)], datasets: { primary: {}, logs: { kind: 'append', worker: false } } });
+      client.dataset('logs').append({ level: 'info', msg: 'honest' });
+      await client.dataset('logs').flush();
+      expect((await client.syncNow('logs'))[0]!.peers[0]).toMatchObject({ ok: true });
+      const before = await state(hub.node, 'logs');
+
+      const mallory = await rawPeer('mallory', h.peer(hub.url, TOKEN), 'logs');
+      for (const payload of ['not json', '{"a":1}', '[1,2,3]', '[{"ok":true},null]', '[[{"nested":"array"}]]']) {
+        const clock = new HybridClock('mallory');
+        const entry = batch('mallory', clock, payload);
+        await expect(mallory.connection.request({ kind: 'pushChangesRequest', datasetId: 'logs', entries: [entry] })).rejects.toMatchObject({ code: 'invalid_payload' });
+      }
+      // a delete is no record batch either
+      const del = createEntry({ datasetId: 'logs', collection: 'records', key: 'x', op: 'delete', hlc: new HybridClock('mallory').tick(), prevHash: '' });
+      await expect(mallory.connection.request({ kind: 'pushChangesRequest', datasetId: 'logs', entries: [del] })).rejects.toMatchObject({ code: 'invalid_payload' });
+
+      expect(await state(hub.node, 'logs')).toEqual(before);
+      const page = await hub.node.dataset('logs').records();
+      expect(page.records).toEqual([expect.objectContaining({ level: 'info', msg: 'honest' })]);
+    });
+  }
+});
+
+describe('a different entry at a known (author, timestamp)', () => {
+  const h = new Harness();
+  afterEach(() => h.close());
+
+  it('is refused with timestamp_conflict and counted, instead of being acknowledged and dropped', async () => {
+    const hub = await h.hub('hub', { storage: memoryStorage(), auth: { token: TOKEN } });
+    const peer = await rawPeer('pat', h.peer(hub.url, TOKEN));
+    const clock = new HybridClock('pat');
+    const first = createEntry({ collection: 'todos', key: 'a', op: 'put', value: { v: 1 }, hlc: clock.tick(), prevHash: '' });
+    const second = createEntry({ collection: 'todos', key: 'b', op: 'put', value: { v: 2 }, hlc: clock.tick(), prevHash: first.hash });
+    await expect(peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [first, second] })).resolves.toMatchObject({ success: true });
+    const before = await state(hub.node);
+
+    // same author, same timestamp as `first`, other content: a fork of pat's history
+    const other = createEntry({ collection: 'todos', key: 'a', op: 'put', value: { v: 666 }, hlc: first.hlc, prevHash: '' });
+    await expect(peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [other] })).rejects.toMatchObject({ code: 'timestamp_conflict' });
+    // re-sending what the hub already holds is still fine
+    await expect(peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [first, second] })).resolves.toMatchObject({ success: true });
+
+    expect(await state(hub.node)).toEqual(before);
+    expect((await hub.node.metrics()).primary!.timestampConflicts).toBe(1);
+  });
+});
+
+describe('snapshots are verified entry by entry before anything is imported', () => {
+  const h = new Harness();
+  afterEach(() => h.close());
+
+  async function seeded() {
+    const source = await h.node('source', { storage: memoryStorage() });
+    await source.collection('todos').put('a', { v: 1 });
+    await source.collection('todos').put('b', { v: 2 });
+    const target = await h.node('victim', { storage: memoryStorage() });
+    await target.collection('todos').put('mine', { v: 0 });
+    return { snapshot: await source.exportSnapshot('primary'), target };
+  }
+
+  it('accepts an honest snapshot', async () => {
+    const { snapshot, target } = await seeded();
+    await target.importSnapshot(snapshot, 'merge');
+    expect(await target.collection('todos').get('b')).toEqual({ v: 2 });
+  });
+
+  it.each([
+    ['a planted document under another node with a far-future timestamp', (s: Snapshot) => ({ ...s, documents: [...s.documents, { collection: 'todos', key: 'planted', value: { evil: true }, deleted: false, hlc: { wall: Date.parse('2036-01-01'), logic: 0, nodeId: 'victim' } }] }), 'clock_drift'],
+    ['a planted document no entry backs', (s: Snapshot) => ({ ...s, documents: [...s.documents, { collection: 'todos', key: 'planted', value: { evil: true }, deleted: false, hlc: { ...s.oplog[0]!.hlc, logic: 77 } }] }), 'invalid_snapshot'],
+    ['a fake head', (s: Snapshot) => ({ ...s, heads: s.heads.map((x) => ({ ...x, hash: 'f'.repeat(64) })) }), 'invalid_snapshot'],
+    ['a tampered entry', (s: Snapshot) => ({ ...s, oplog: s.oplog.map((e, i) => (i === 0 ? { ...e, payload: '{"v":999}' } : e)) }), 'invalid_snapshot'],
+    ['a broken chain', (s: Snapshot) => ({ ...s, oplog: s.oplog.slice(1) }), 'invalid_snapshot'],
+  ])('refuses %s, leaving the node unchanged', async (_name, forge, code) => {
+    const { snapshot, target } = await seeded();
+    const before = await state(target);
+    await expect(target.importSnapshot(forge(snapshot) as Snapshot, 'merge')).rejects.toMatchObject({ code });
+    expect(await state(target)).toEqual(before);
+  });
+});
+
+type Snapshot = Awaited<ReturnType<SyncNode['exportSnapshot']>>;
