@@ -1,0 +1,85 @@
+import type { CloseInfo, Connector, Transport, TransportHandlers } from '../src/protocol/transport.ts';
+import { decodeFrame } from '../src/protocol/wire-codec.ts';
+import type { CapturedFrame } from './corpus.ts';
+
+/*
+ * Wraps an honest node's connector so every frame its connections send and receive is recorded as
+ * raw bytes. The node itself is unchanged: it cannot tell the wrapper from the plain connector.
+ * (No describe(): honest nodes run every dataset in-process, so nothing needs to rebuild this in a
+ * worker, where the recording would be lost.)
+ */
+
+const MAX_FRAME = 64 * 1024 * 1024;
+
+export class FrameRecorder {
+  readonly frames: CapturedFrame[] = [];
+  enabled = true;
+
+  record(datasetId: string, nodeId: string, direction: 'out' | 'in', bytes: Uint8Array): void {
+    if (!this.enabled) return;
+    const copy = new Uint8Array(bytes);
+    let kind: CapturedFrame['kind'] = 'undecodable';
+    let requestId = 0;
+    try {
+      const decoded = decodeFrame(copy, MAX_FRAME);
+      kind = decoded.message.kind;
+      requestId = decoded.requestId;
+    } catch {
+      // Compressed frames decode only with their codec; they stay in the corpus as bytes.
+    }
+    this.frames.push({ datasetId, nodeId, direction, kind, requestId, bytes: copy });
+  }
+}
+
+export function recordingConnector(inner: Connector, nodeId: string, recorder: FrameRecorder): Connector {
+  return {
+    url: inner.url,
+    token: inner.token,
+    async connect(signal?: AbortSignal): Promise<Transport> {
+      return recordingTransport(await inner.connect(signal), nodeId, recorder);
+    },
+  };
+}
+
+function recordingTransport(inner: Transport, nodeId: string, recorder: FrameRecorder): Transport {
+  // The connection's dataset is named by its first frame, the handshake; frames are tagged with it.
+  let datasetId = '';
+  const early: Uint8Array[] = [];
+  const tag = (direction: 'out' | 'in', bytes: Uint8Array) => {
+    if (datasetId === '' && direction === 'out') {
+      try {
+        const first = decodeFrame(bytes, MAX_FRAME).message;
+        if (first.kind === 'handshakeRequest') datasetId = first.datasetId;
+      } catch {
+        datasetId = 'unknown';
+      }
+      for (const e of early.splice(0)) recorder.record(datasetId, nodeId, 'in', e);
+    }
+    if (datasetId === '') early.push(new Uint8Array(bytes));
+    else recorder.record(datasetId, nodeId, direction, bytes);
+  };
+  return {
+    remote: inner.remote,
+    get bufferedAmount() {
+      return inner.bufferedAmount;
+    },
+    start(handlers: TransportHandlers): void {
+      inner.start({
+        frame(bytes: Uint8Array) {
+          tag('in', bytes);
+          handlers.frame(bytes);
+        },
+        close(info: CloseInfo) {
+          handlers.close(info);
+        },
+      });
+    },
+    send(frame: Uint8Array): void {
+      tag('out', frame);
+      inner.send(frame);
+    },
+    close(code?: number, reason?: string): void {
+      inner.close(code, reason);
+    },
+  };
+}
