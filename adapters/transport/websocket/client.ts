@@ -55,8 +55,14 @@ export function websocket(url: string, options: WebSocketConnectorOptions = {}):
 function opened(socket: WebSocketLike, url: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const target = socket as unknown as { addEventListener(t: string, l: (e: { code?: number; reason?: string }) => void): void };
-    const fail = (message: string) => {
+    // The signal outlives this dial (it is the sync loop's): its listener goes as soon as we settle.
+    const onAbort = () => fail(`Connecting to ${url} was cancelled.`);
+    const settle = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (message: string) => {
+      settle();
       try {
         socket.close();
       } catch {
@@ -66,11 +72,11 @@ function opened(socket: WebSocketLike, url: string, timeoutMs: number, signal?: 
     };
     const timer = setTimeout(() => fail(`Could not connect to ${url} within ${timeoutMs} ms.`), timeoutMs);
     target.addEventListener('open', () => {
-      clearTimeout(timer);
+      settle();
       resolve();
     });
     target.addEventListener('error', () => fail(`Could not connect to ${url}: is the hub running?`));
     target.addEventListener('close', (e) => fail(`Connection to ${url} closed while opening (${e.code ?? ''} ${e.reason ?? ''}).`));
-    signal?.addEventListener('abort', () => fail(`Connecting to ${url} was cancelled.`));
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
