@@ -94,7 +94,7 @@ export class SyncNode {
       workerFor: (datasetId) => this.slots.get(datasetId)?.worker,
       serveHere: (transport, identity, acceptOptions) => this.serveHere(transport, identity, acceptOptions),
     });
-    // A bad JWT configuration fails here, at start, not at the first handshake.
+    // A bad JWT configuration fails at construction or in start(), not at the first handshake.
     if (options.auth) this.acceptor.authenticatorFor(options.auth);
     for (const d of datasets) {
       const settings: PipelineSettings = {
@@ -136,6 +136,7 @@ export class SyncNode {
    * process alive); the storage stays open, since the caller passed it in and may retry.
    */
   async start(): Promise<void> {
+    if (this.options.auth) await this.validateAuth(this.options.auth);
     try {
       for (const slot of this.slots.values()) await slot.local?.start();
       const workers = await Promise.allSettled([...this.slots.values()].map((slot) => slot.worker?.start()));
@@ -289,9 +290,9 @@ export class SyncNode {
     this.acceptor.accept(transport, options);
   }
 
-  /** Checks auth options up front (a listener calls this before it takes connections). */
-  validateAuth(auth: AuthOptions): void {
-    this.acceptor.authenticatorFor(auth);
+  /** Checks auth options up front (a listener awaits this before it binds); rejects with `invalid_options`. */
+  validateAuth(auth: AuthOptions): Promise<void> {
+    return this.acceptor.authenticatorFor(auth).ready;
   }
 
   private serveHere(transport: Transport, identity: PeerIdentity, options: AcceptOptions): void {

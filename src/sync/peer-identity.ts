@@ -32,6 +32,11 @@ export class Authenticator {
     this.verify = auth.jwt ? jwtVerifier(auth.jwt) : undefined;
   }
 
+  /** Resolves once the options are usable (a JWT key imported); rejects with `invalid_options`. */
+  get ready(): Promise<void> {
+    return this.verify?.ready ?? Promise.resolve();
+  }
+
   /** `served`: the datasets this node runs; grants never name others. */
   async authenticate(m: HandshakeRequest, served: ReadonlySet<DatasetId>): Promise<PeerIdentity> {
     if (!isValidNodeId(m.nodeId)) throw new SluiceError('auth_failed', `Invalid node id ${JSON.stringify(m.nodeId).slice(0, 80)}.`);

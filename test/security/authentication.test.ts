@@ -4,6 +4,7 @@ import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryStorage } from '../../adapters/storage/memory/index.ts';
 import type { Principal } from '../../src/sync/auth.ts';
+import { listen } from '../../adapters/transport/websocket/node/server.ts';
 import { Harness } from '../sync/harness.ts';
 
 /*
@@ -113,6 +114,10 @@ describe('hub authentication', () => {
   it('refuses to start with a JWT configuration that cannot verify anything', async () => {
     await expect(h.hub('bad', { storage: memoryStorage(), auth: { jwt: {} } })).rejects.toMatchObject({ code: 'invalid_options' });
     await expect(h.hub('bad2', { storage: memoryStorage(), auth: { jwt: { publicKey: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' } } })).rejects.toMatchObject({ code: 'invalid_options' });
+    // a key that only fails when jose imports it still fails at start, not at the first handshake
+    await expect(h.hub('bad3', { storage: memoryStorage(), auth: { jwt: { publicKey: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----', algorithms: ['EdDSA'] } } })).rejects.toMatchObject({ code: 'invalid_options' });
+    const node = await h.node('listener', { storage: memoryStorage() });
+    await expect(listen(node, { port: 0, auth: { jwt: { publicKey: { kty: 'OKP', crv: 'Ed25519', x: 'not-a-key' }, algorithms: ['EdDSA'] } } })).rejects.toMatchObject({ code: 'invalid_options' });
   });
 });
 

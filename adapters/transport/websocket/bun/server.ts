@@ -65,7 +65,7 @@ export async function listen(node: SyncNode, options: ListenOptions = {}): Promi
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const accept = acceptOptions(options);
   // Bad auth (a JWT key that does not import) fails here, before anything binds.
-  if (accept.auth) node.validateAuth(accept.auth);
+  if (accept.auth) await node.validateAuth(accept.auth);
   const sockets = new Set<BunServerWebSocket>();
 
   let server: BunServer;

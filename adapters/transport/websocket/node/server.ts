@@ -16,7 +16,7 @@ export async function listen(node: SyncNode, options: ListenOptions = {}): Promi
   // Every option is checked before anything binds; bad auth (a JWT key that does not import) too.
   const { port: requestedPort, host, maxConnections, maxFrameBytes: frameLimit, accept } = resolveListenOptions(options);
   const maxFrameBytes = frameLimit ?? DEFAULT_MAX_FRAME_BYTES;
-  if (accept.auth) node.validateAuth(accept.auth);
+  if (accept.auth) await node.validateAuth(accept.auth);
   // A request that never finishes its headers (or never upgrades) is cut after the handshake
   // timeout; the server checks every second instead of Node's default 30 s.
   const timeoutMs = accept.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;

@@ -70,7 +70,7 @@ export async function listenWebTransport(node: SyncNode, options: WebTransportLi
   const maxConnections = options.maxConnections ?? 1000;
   const accept = acceptOptions(options);
   // Bad auth (a JWT key that does not import) fails here, before anything binds.
-  if (accept.auth) node.validateAuth(accept.auth);
+  if (accept.auth) await node.validateAuth(accept.auth);
   const sessions = new Set<DenoWebTransport>();
 
   let endpoint: DenoQuicEndpoint;
