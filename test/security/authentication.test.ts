@@ -154,3 +154,26 @@ describe('silent and half-open sockets', () => {
     expect(socket.destroyed).toBe(true);
   });
 });
+
+describe('peer rows', () => {
+  const h = new Harness();
+  afterEach(() => h.close());
+
+  async function handshakeAs(url: string, nodeId: string, token?: string) {
+    const node = await h.node(nodeId, { storage: memoryStorage(), peers: [h.peer(url, token)] });
+    return (await node.syncNow())[0]!.peers[0]!;
+  }
+
+  it('an open hub serves unauthenticated peers without tracking a row for each node id they declare', async () => {
+    const hub = await h.hub('hub', { storage: memoryStorage() });
+    for (let i = 0; i < 5; i++) expect(await handshakeAs(hub.url, `anon-${i}`)).toMatchObject({ ok: true });
+    // untrackPeer answers whether there was a row to remove
+    for (let i = 0; i < 5; i++) expect(await hub.node.untrackPeer('primary', `anon-${i}`)).toBe(false);
+  });
+
+  it('tracks peers that authenticated with the shared token', async () => {
+    const hub = await h.hub('hub', { storage: memoryStorage(), auth: { token: 't' } });
+    expect(await handshakeAs(hub.url, 'known', 't')).toMatchObject({ ok: true });
+    await vi.waitFor(async () => expect(await hub.node.untrackPeer('primary', 'known')).toBe(true));
+  });
+});
