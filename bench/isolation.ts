@@ -47,7 +47,7 @@ async function measureMode(mode: 'multi' | 'single', rates: Rates) {
   const hub = await startHub(path.join(dir, 'hub'), mode === 'multi' ? 'primary,logs,timeseries' : 'primary');
   const datasets: Record<string, DatasetConfig> = mode === 'multi' ? { primary: {}, logs: { kind: 'append' }, timeseries: { kind: 'append' } } : { primary: {} };
   const writer = await createNode({ nodeId: 'writer', storage: sqliteStorage({ path: path.join(dir, 'writer.db') }), peers: [websocket(hub.url)], datasets });
-  const reader = await createNode({ nodeId: 'reader', storage: sqliteStorage({ path: path.join(dir, 'reader.db') }), peers: [websocket(hub.url)], datasets: { primary: { syncInterval: 20 } } });
+  const reader = await createNode({ nodeId: 'reader', storage: sqliteStorage({ path: path.join(dir, 'reader.db') }), peers: [websocket(hub.url)], datasets: { primary: {} } }); // default options, as users run it
   try {
     await writer.syncNow();
     const baseline = await measureLatency(writer, reader, 'base', rates);
