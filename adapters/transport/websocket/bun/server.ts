@@ -2,6 +2,7 @@ import { SluiceError } from '../../../../src/core/errors.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../../../src/protocol/frame.ts';
 import { CLOSE_CODES } from '../../../../src/protocol/transport.ts';
 import type { SyncNode } from '../../../../src/runtime/sync-node.ts';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../../../../src/runtime/acceptor.ts';
 import { acceptOptions, listenerUrl, settlesWithin, type Listener, type ListenOptions } from '../listen-options.ts';
 import { BunServerSocketTransport, type BunServerWebSocketLike } from './server-socket-transport.ts';
 
@@ -33,6 +34,8 @@ interface BunNamespace {
   serve(options: {
     hostname: string;
     port: number;
+    /** Seconds an HTTP connection may sit idle. */
+    idleTimeout?: number;
     fetch(request: Request, server: BunServer): Response | undefined;
     websocket: {
       maxPayloadLength: number;
@@ -73,6 +76,8 @@ export async function listen(node: SyncNode, options: ListenOptions = {}): Promi
     server = bun.serve({
       hostname: host,
       port: requestedPort,
+      // An HTTP connection idle (a request never finished) is cut at the handshake deadline too.
+      idleTimeout: Math.max(1, Math.ceil((accept.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS) / 1000)),
       fetch(request, srv) {
         const ip = srv.requestIP(request);
         const remote = ip ? `${ip.address}:${ip.port}` : '?:?';
