@@ -159,7 +159,7 @@ export class DatasetReplica {
   /** Imports a peer's snapshot; merge folds documents through the collection's resolver. */
   importSnapshot(snapshot: DatasetSnapshot, mode: SnapshotImportMode): Promise<void> {
     return this.serial(async () => {
-      verifySnapshot(snapshot, this.clock, this.kind);
+      verifySnapshot(snapshot, this.clock, this.kind, (collection) => this.resolvers.for(collection));
       await this.storage.snapshots.import(this.datasetId, snapshot, {
         mode,
         mergeDocument: (local, incoming) => this.resolvers.for(local.collection).merge(local, incoming),
@@ -197,11 +197,11 @@ export class DatasetReplica {
       await this.assertKnown(author, start < 0 ? list : list.slice(0, start));
       if (start < 0) continue;
       const first = list[start]!;
+      // The first new entry must extend the author's head (heads survive pruning). Linking to any
+      // other entry, even one we hold, would fork the author's chain: the missing range is fetched
+      // instead, and a fork fails there.
       const expected = head?.hash ?? '';
-      if (first.prevHash !== expected) {
-        const known = first.prevHash !== '' && (await this.storage.oplog.getByHash(this.datasetId, first.prevHash)) !== undefined;
-        if (!known) throw new ChainGapError(author, expected, first.prevHash);
-      }
+      if (first.prevHash !== expected) throw new ChainGapError(author, expected, first.prevHash);
       fresh.push(...list.slice(start));
     }
     return fresh;

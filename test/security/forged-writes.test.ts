@@ -91,3 +91,24 @@ describe('writes bound to their author', () => {
     expect(await state(hub.node)).toEqual(before);
   });
 });
+
+describe('a pushed chain must extend its author\'s head', () => {
+  const h = new Harness();
+  afterEach(() => h.close());
+
+  it("refuses an entry that links to another author's entry, so no chain forks and every snapshot the hub serves still verifies", async () => {
+    const hub = await h.hub('hub', { auth: { token: TOKEN } });
+    const alice = await h.node('alice', { peers: [h.peer(hub.url, TOKEN)] });
+    await alice.collection('todos').put('real', { by: 'alice' });
+    expect((await alice.syncNow())[0]!.peers[0]).toMatchObject({ ok: true });
+    const before = await state(hub.node);
+    const aliceHead = before.heads.find((head) => head.nodeId === 'alice')!;
+    const mallory = await rawPeer('mallory', h.peer(hub.url, TOKEN));
+    mallory.connection.setRequestHandler(async () => ({ kind: 'chainRangeResponse', datasetId: 'primary', entries: [], snapshotRequired: true }));
+    const hooked = createEntry({ collection: 'todos', key: 'm', op: 'put', value: 1, hlc: new HybridClock('mallory').tick(), prevHash: aliceHead.hash });
+    await expect(mallory.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [hooked] })).rejects.toMatchObject({ code: 'chain_broken' });
+    expect(await state(hub.node)).toEqual(before);
+    const fresh = await h.node('fresh');
+    await fresh.importSnapshot(await hub.node.exportSnapshot('primary'), 'merge');
+  });
+});

@@ -96,12 +96,34 @@ describe('snapshots are verified entry by entry before anything is imported', ()
     expect(await target.collection('todos').get('b')).toEqual({ v: 2 });
   });
 
+  it('accepts a pruned snapshot merged over older history, and the merged node exports a snapshot that verifies', async () => {
+    const source = await h.node('xavier', { storage: memoryStorage() });
+    for (let i = 0; i < 10; i++) await source.collection('todos').put(`x${i}`, { i });
+    const full = await source.exportSnapshot('primary');
+    const x = full.oplog;
+    const docsOf = (entries: typeof x) => full.documents.filter((d) => entries.some((e) => e.key === d.key));
+    // a node that holds x0..x6
+    const edge = await h.node('edge', { storage: memoryStorage() });
+    await edge.importSnapshot({ ...full, oplog: x.slice(0, 7), documents: docsOf(x.slice(0, 7)), heads: [{ nodeId: 'xavier', hlc: x[6]!.hlc, hash: x[6]!.hash }] }, 'merge');
+    // an upstream snapshot pruned through x7
+    const pruned = { ...full, oplog: x.slice(8), boundaries: [{ nodeId: 'xavier', hlc: x[7]!.hlc, hash: x[7]!.hash }] };
+    await edge.importSnapshot(pruned, 'merge');
+    const merged = await edge.exportSnapshot('primary');
+    const fresh = await h.node('fresh', { storage: memoryStorage() });
+    await fresh.importSnapshot(merged, 'merge');
+    expect(await fresh.collection('todos').get('x9')).toEqual({ i: 9 });
+  });
+
   it.each([
     ['a planted document under another node with a far-future timestamp', (s: Snapshot) => ({ ...s, documents: [...s.documents, { collection: 'todos', key: 'planted', value: { evil: true }, deleted: false, hlc: { wall: Date.parse('2036-01-01'), logic: 0, nodeId: 'victim' } }] }), 'clock_drift'],
     ['a planted document no entry backs', (s: Snapshot) => ({ ...s, documents: [...s.documents, { collection: 'todos', key: 'planted', value: { evil: true }, deleted: false, hlc: { ...s.oplog[0]!.hlc, logic: 77 } }] }), 'invalid_snapshot'],
     ['a fake head', (s: Snapshot) => ({ ...s, heads: s.heads.map((x) => ({ ...x, hash: 'f'.repeat(64) })) }), 'invalid_snapshot'],
     ['a tampered entry', (s: Snapshot) => ({ ...s, oplog: s.oplog.map((e, i) => (i === 0 ? { ...e, payload: '{"v":999}' } : e)) }), 'invalid_snapshot'],
     ['a broken chain', (s: Snapshot) => ({ ...s, oplog: s.oplog.slice(1) }), 'invalid_snapshot'],
+    ['a document planted under another key with a real entry\'s timestamp', (s: Snapshot) => ({ ...s, documents: [...s.documents, { ...s.documents[0]!, key: 'other', value: 'forged' }] }), 'invalid_snapshot'],
+    ['a forged value for a real document', (s: Snapshot) => ({ ...s, documents: s.documents.map((d, i) => (i === 0 ? { ...d, value: { v: 'forged' } } : d)) }), 'invalid_snapshot'],
+    ['a boundary in the future', (s: Snapshot) => ({ ...s, boundaries: [{ nodeId: 'source', hlc: { wall: Date.now() + 115 * 86_400_000, logic: 0, nodeId: 'source' }, hash: 'a'.repeat(64) }] }), 'clock_drift'],
+    ['a boundary for an author without a head', (s: Snapshot) => ({ ...s, boundaries: [{ nodeId: 'ghost', hlc: { wall: 1, logic: 0, nodeId: 'ghost' }, hash: 'a'.repeat(64) }] }), 'invalid_snapshot'],
   ])('refuses %s, leaving the node unchanged', async (_name, forge, code) => {
     const { snapshot, target } = await seeded();
     const before = await state(target);
