@@ -130,6 +130,15 @@ export function assertAuthOptions(value: unknown, field = 'auth'): void {
   optionalFunction(auth.authorize, `${field}.authorize`, 'pass (principal, datasetId) => boolean, or leave it out to grant what the token grants');
   const jwt = optionalObject(auth.jwt, `${field}.jwt`, '{ secret } or { publicKey, algorithms } or { jwks }');
   if (jwt !== undefined) {
+    if (jwt.secret !== undefined && !(typeof jwt.secret === 'string' && jwt.secret.length > 0) && !(jwt.secret instanceof Uint8Array)) {
+      throw new SluiceError('invalid_options', `${field}.jwt.secret must be a non-empty string or bytes.`, { field: `${field}.jwt.secret` });
+    }
+    if (jwt.publicKey !== undefined && typeof jwt.publicKey !== 'string' && (typeof jwt.publicKey !== 'object' || jwt.publicKey === null)) {
+      throw new SluiceError('invalid_options', `${field}.jwt.publicKey must be a PEM string, a JWK or a CryptoKey.`, { field: `${field}.jwt.publicKey` });
+    }
+    if (jwt.jwks !== undefined && typeof jwt.jwks !== 'string' && (typeof jwt.jwks !== 'object' || jwt.jwks === null || !Array.isArray((jwt.jwks as { keys?: unknown }).keys))) {
+      throw new SluiceError('invalid_options', `${field}.jwt.jwks must be the URL of a JSON Web Key Set, or a set { keys: [...] }.`, { field: `${field}.jwt.jwks` });
+    }
     for (const claim of ['issuer', 'audience', 'datasetsClaim', 'nodesClaim', 'relayClaim'] as const) optionalString(jwt[claim], `${field}.jwt.${claim}`, 1024, 'pass a string, or leave it out');
     if (jwt.algorithms !== undefined && (!Array.isArray(jwt.algorithms) || jwt.algorithms.some((a) => typeof a !== 'string'))) {
       throw new SluiceError('invalid_options', `${field}.jwt.algorithms must be an array of algorithm names such as ["EdDSA"].`, { field: `${field}.jwt.algorithms` });

@@ -31,8 +31,13 @@ export interface AcceptorHost {
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** Frames a peer may send ahead of the handshake's answer; more is not a sync client. */
-const MAX_EARLY_FRAMES = 16;
+/**
+ * What a peer may send ahead of the handshake's answer. An honest dialer sends nothing until it is
+ * answered; the bound keeps a slow authentication (a remote JWKS, an authorize hook) from holding
+ * much memory per socket.
+ */
+const MAX_EARLY_FRAMES = 4;
+const MAX_EARLY_BYTES = 64 * 1024;
 
 /**
  * Accepts peer connections for a node. Authentication comes before anything else: the first frame
@@ -45,6 +50,8 @@ export class Acceptor {
   private readonly authenticators = new WeakMap<AuthOptions, Authenticator>();
   private readonly perPrincipal = new Map<string, number>();
   private readonly live = new Set<Transport>();
+  /** Relays to dataset workers, closed when their worker dies (the socket must not outlive it). */
+  private readonly relays = new Map<DatasetId, Set<(code: number, reason: string) => void>>();
 
   constructor(private readonly host: AcceptorHost) {}
 
@@ -62,6 +69,7 @@ export class Acceptor {
     const auth = options.auth ?? this.host.defaultAuth ?? {};
     const authenticator = this.authenticatorFor(auth);
     const early: Uint8Array[] = [];
+    let earlyBytes = 0;
     let state: 'waiting' | 'authenticating' | 'handed-over' | 'closed' = 'waiting';
     let downstream: TransportHandlers | undefined;
     let closedWith: CloseInfo | undefined;
@@ -98,7 +106,7 @@ export class Acceptor {
         },
       };
       const worker = this.host.workerFor(datasetId);
-      if (worker) this.relay(replay, worker, identity, options);
+      if (worker) this.relay(replay, worker, datasetId, identity, options);
       else this.host.serveHere(replay, identity, options);
     };
 
@@ -151,11 +159,12 @@ export class Acceptor {
         shut(CLOSE_CODES.notGranted, `dataset_not_granted: ${m.datasetId}`);
         return;
       }
-      const principal = identity.principal.id;
+      // Verified and declared identities never share a count: a declared id cannot use up a JWT subject's slots.
+      const principal = `${identity.principal.verified ? 'sub' : 'declared'}:${identity.principal.id}`;
       const limit = auth.maxConnectionsPerPrincipal ?? DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL;
       const open = this.perPrincipal.get(principal) ?? 0;
       if (open >= limit) {
-        refuse(CLOSE_CODES.overloaded, `too_many_connections: ${principal} already has ${open} (limit ${limit})`);
+        refuse(CLOSE_CODES.overloaded, `too_many_connections: ${identity.principal.id} already has ${open} (limit ${limit})`);
         return;
       }
       this.perPrincipal.set(principal, open + 1);
@@ -174,7 +183,8 @@ export class Acceptor {
           if (state === 'handed-over') return downstream?.frame(bytes);
           if (state === 'closed') return;
           if (state === 'authenticating') {
-            if (early.length >= MAX_EARLY_FRAMES) shut(CLOSE_CODES.overloaded, 'too many frames before the handshake was answered');
+            earlyBytes += bytes.length;
+            if (early.length >= MAX_EARLY_FRAMES || earlyBytes > MAX_EARLY_BYTES) shut(CLOSE_CODES.overloaded, 'too much sent before the handshake was answered');
             else early.push(bytes);
             return;
           }
@@ -196,6 +206,11 @@ export class Acceptor {
     });
   }
 
+  /** Closes the connections relayed to a dataset's worker (it died: its peers reconnect to the new one). */
+  closeRelays(datasetId: DatasetId, reason: string): void {
+    for (const shut of [...(this.relays.get(datasetId) ?? [])]) shut(CLOSE_CODES.shutdown, reason);
+  }
+
   /** Closes every connection still open (node shutdown). */
   closeAll(code: number, reason: string): void {
     for (const t of this.live) {
@@ -213,16 +228,20 @@ export class Acceptor {
    * Frames toward the worker are copied into buffers this side owns before they are transferred:
    * a socket library may reuse the buffer it handed us.
    */
-  private relay(transport: Transport, worker: WorkerPipeline, identity: PeerIdentity, options: AcceptOptions): void {
+  private relay(transport: Transport, worker: WorkerPipeline, datasetId: DatasetId, identity: PeerIdentity, options: AcceptOptions): void {
     const { port1, port2 } = new MessageChannel();
     const toWorker = new PortTransport(port1 as unknown as PortLike, transport.remote);
     let open = true;
+    const relays = this.relays.get(datasetId) ?? new Set();
+    this.relays.set(datasetId, relays);
     const shut = (code: number, reason: string) => {
       if (!open) return;
       open = false;
+      relays.delete(shut);
       transport.close(code, reason);
       toWorker.close(code, reason);
     };
+    relays.add(shut);
     toWorker.start({
       frame: (bytes) => {
         try {

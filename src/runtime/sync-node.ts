@@ -115,6 +115,8 @@ export class SyncNode {
         worker = new WorkerPipeline(d.datasetId, workerConfig(settings, options), {
           ...(typeof own === 'function' ? { spawn: () => customWorkerHandle(own(), d.datasetId) } : {}),
           onCrash: (datasetId, reason) => {
+            // Its peers' sockets go with it: they reconnect and are relayed to the restarted worker.
+            this.acceptor.closeRelays(datasetId, `dataset worker restarting: ${reason}`.slice(0, 120));
             options.onWorkerCrash?.(datasetId, reason);
             this.emit('worker-crash', { datasetId, reason });
           },

@@ -26,6 +26,8 @@ export function jwtVerifier(options: JwtOptions): JwtVerifier {
   const key = importKey(options);
   const verifyOptions: JWTVerifyOptions = {
     clockTolerance: options.clockToleranceSec ?? 30,
+    // A token without an expiry would be valid forever.
+    requiredClaims: ['exp', 'sub'],
     ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
     ...(options.audience === undefined ? {} : { audience: options.audience }),
     ...(options.algorithms === undefined ? {} : { algorithms: [...options.algorithms] }),
@@ -56,7 +58,12 @@ function importKey(o: JwtOptions): Promise<Key> {
   if (o.jwks !== undefined) {
     const jwks = o.jwks;
     if (typeof jwks === 'string') {
-      const url = new URL(jwks); // a malformed URL fails here, at start
+      let url: URL;
+      try {
+        url = new URL(jwks); // a malformed URL fails here, at start
+      } catch {
+        throw new SluiceError('invalid_options', `auth.jwt.jwks ${JSON.stringify(jwks.slice(0, 200))} is not a URL: pass the https:// address of a JWKS, or the key set itself.`, { field: 'auth.jwt.jwks' });
+      }
       return loadJose().then((jose) => jose.createRemoteJWKSet(url) as Key);
     }
     return loadJose().then((jose) => jose.createLocalJWKSet(jwks as never) as Key);

@@ -2,6 +2,7 @@ import type { DatasetId } from '../core/dataset-id.ts';
 import { SluiceError } from '../core/errors.ts';
 import { isValidNodeId } from '../core/hlc.ts';
 import type { HandshakeRequest } from '../protocol/messages.ts';
+import { MAX_TOKEN_CHARS } from '../core/option-checks.ts';
 import { tokensEqual, type AuthOptions, type Principal } from './auth.ts';
 import { jwtVerifier, type JwtVerifier } from './jwt.ts';
 
@@ -50,6 +51,7 @@ export class Authenticator {
   }
 
   private async principalOf(m: HandshakeRequest): Promise<Principal> {
+    if (m.authToken.length > MAX_TOKEN_CHARS) throw new SluiceError('auth_failed', `The token is longer than ${MAX_TOKEN_CHARS} characters.`);
     if (this.verify) {
       const claims = await this.verify(m.authToken);
       if (typeof claims.sub !== 'string' || claims.sub === '') throw new SluiceError('auth_failed', 'The JWT has no sub claim: sluice takes the principal from sub.');
@@ -84,6 +86,7 @@ export class Authenticator {
 
   private mayRelay(principal: Principal, nodeId: string): boolean {
     if (principal.verified) return principal.claims[this.auth.jwt?.relayClaim ?? 'relay'] === true;
-    return this.auth.relays?.includes(nodeId) ?? false;
+    // A declared node id proves nothing without a token: an open hub grants nobody relaying.
+    return this.auth.token !== undefined && (this.auth.relays?.includes(nodeId) ?? false);
   }
 }

@@ -111,7 +111,15 @@ describe('hub authentication', () => {
     expect(await round(hub.url, 'jack', 'wrong')).toMatchObject({ ok: false, code: 'auth_failed' });
   });
 
+  it('refuses a token without an expiry, which would be valid forever', async () => {
+    const hub = await jwtHub();
+    const forever = await new SignJWT({ datasets: ['primary'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('kim').setIssuer('https://auth.test').setAudience('sluice').sign(key);
+    expect(await round(hub.url, 'kim', forever)).toMatchObject({ ok: false, code: 'auth_failed' });
+  });
+
   it('refuses to start with a JWT configuration that cannot verify anything', async () => {
+    await expect(h.hub('bad4', { storage: memoryStorage(), auth: { jwt: { jwks: 'not a url' } } })).rejects.toMatchObject({ code: 'invalid_options' });
+    await expect(h.hub('bad5', { storage: memoryStorage(), auth: { jwt: { secret: 42 as never } } })).rejects.toMatchObject({ code: 'invalid_options' });
     await expect(h.hub('bad', { storage: memoryStorage(), auth: { jwt: {} } })).rejects.toMatchObject({ code: 'invalid_options' });
     await expect(h.hub('bad2', { storage: memoryStorage(), auth: { jwt: { publicKey: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' } } })).rejects.toMatchObject({ code: 'invalid_options' });
     // a key that only fails when jose imports it still fails at start, not at the first handshake

@@ -1,11 +1,12 @@
 import { WebSocket } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createNode } from '../../src/runtime/create-node.ts';
 import { memoryStorage } from '../../adapters/storage/memory/index.ts';
 import { websocket } from '../../adapters/transport/websocket/client.ts';
 import { encodeFrame } from '../../src/protocol/wire-codec.ts';
 import { PROTOCOL_VERSION } from '../../src/protocol/messages.ts';
-import { BIN, Processes } from '../demo/process-helpers.ts';
+import { Processes } from '../demo/process-helpers.ts';
+import { Harness } from '../sync/harness.ts';
 
 /*
  * Hostile sockets against a real hub process (the package's CLI, datasets logs and timeseries in
@@ -97,5 +98,24 @@ describe('a hub under hostile sockets', () => {
     expect(await done).toBeGreaterThanOrEqual(4000);
     expect(h.child.exitCode).toBeNull();
     expect(await honestRound(h.url, 'after-relay')).toBe(true);
+  }, 60_000);
+});
+
+describe('a dataset worker that dies', () => {
+  const h = new Harness();
+  afterEach(() => h.close());
+
+  it('takes the sockets relayed to it down with it, and its peers reconnect to the restarted worker', async () => {
+    const hub = await h.hub('hub', { storage: memoryStorage(), auth: { token: TOKEN }, datasets: { primary: {}, logs: { kind: 'append' } } });
+    const ws = await open(hub.url);
+    const done = closed(ws, 30_000);
+    ws.send(handshake('logs', TOKEN, 'relayed'));
+    await new Promise<void>((resolve) => ws.once('message', () => resolve())); // the worker answered
+    await hub.node.workerOf('logs')!.crashForTest();
+    expect(await done).toBe(4503);
+    const client = await h.node('after-crash', { storage: memoryStorage(), peers: [h.peer(hub.url, TOKEN)], datasets: { primary: {}, logs: { kind: 'append', worker: false } } });
+    client.dataset('logs').append({ msg: 'after the crash' });
+    await client.dataset('logs').flush();
+    await vi.waitFor(async () => expect((await client.syncNow('logs'))[0]!.peers[0]).toMatchObject({ ok: true }), { timeout: 20_000 });
   }, 60_000);
 });
