@@ -261,3 +261,28 @@ export function utf8Length(text: string): number {
   }
   return ascii ? text.length : encoder.encode(text).length;
 }
+
+/**
+ * How deeply arrays and objects nest in a JSON text, found by one scan of the characters (strings
+ * skipped), without parsing: a receiver refuses a payload nested too deeply before any recursive
+ * code (a resolver folding it, a parser) can overflow its stack on it.
+ */
+export function jsonTextDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return max;
+}

@@ -9,6 +9,7 @@ import { applyEntry } from '../core/resolvers/resolver.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../store/snapshot-store.ts';
 import type { StorageAdapter } from '../store/storage-adapter.ts';
+import { jsonTextDepth, MAX_JSON_DEPTH } from '../core/json.ts';
 import { payloadLimitOf } from '../store/validation.ts';
 import { parseRecordBatch } from '../pipeline/record-batch.ts';
 import { verifySnapshot } from './snapshot-verification.ts';
@@ -139,6 +140,10 @@ export class DatasetReplica {
         }
         if (!verifyEntryHash(e)) {
           throw new SluiceError('hash_mismatch', `Entry ${e.hash} by "${e.hlc.nodeId}" does not match its content: the batch was rejected. The peer's data is corrupt or was tampered with.`, { hash: e.hash });
+        }
+        // Before anything recursive (a resolver, a parser) touches the payload. Append batches wrap their records in one array.
+        if (e.payload !== null && jsonTextDepth(e.payload) > MAX_JSON_DEPTH + (this.kind === 'append' ? 1 : 0)) {
+          throw new SluiceError('payload_too_deep', `Entry ${e.hash} by "${e.hlc.nodeId}" nests deeper than ${MAX_JSON_DEPTH} levels: the batch was rejected.`, { hash: e.hash, limit: MAX_JSON_DEPTH });
         }
         if (this.kind === 'append') assertRecordEntry(e);
       }

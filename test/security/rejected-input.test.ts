@@ -133,3 +133,33 @@ describe('snapshots are verified entry by entry before anything is imported', ()
 });
 
 type Snapshot = Awaited<ReturnType<SyncNode['exportSnapshot']>>;
+
+describe('deeply nested remote payloads', () => {
+  const h = new Harness();
+  afterEach(() => h.close());
+
+  const nested = (depth: number) => `${'['.repeat(depth - 1)}{"a":"[{\\\\\\"]"}${']'.repeat(depth - 1)}`;
+
+  it('are refused with payload_too_deep before a resolver folds them, under json-merge as under last-write-wins', async () => {
+    const hub = await h.hub('hub', { storage: memoryStorage(), auth: { token: TOKEN }, resolvers: { merged: 'json-merge' } });
+    const peer = await rawPeer('deep', h.peer(hub.url, TOKEN));
+    const clock = new HybridClock('deep');
+    let prev = '';
+    const push = async (collection: string, payloadText: string) => {
+      const entry = createEntryFromText({ collection, key: `k${clock.peek().logic}`, payloadText, hlc: clock.tick(), prevHash: prev });
+      const reply = await peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [entry] });
+      prev = entry.hash;
+      return reply;
+    };
+    const before = await state(hub.node);
+    for (const collection of ['merged', 'plain']) {
+      const entry = createEntryFromText({ collection, key: 'x', payloadText: nested(100_000), hlc: clock.tick(), prevHash: prev });
+      await expect(peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [entry] })).rejects.toMatchObject({ code: 'payload_too_deep' });
+      const justOver = createEntryFromText({ collection, key: 'y', payloadText: nested(65), hlc: clock.tick(), prevHash: prev });
+      await expect(peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [justOver] })).rejects.toMatchObject({ code: 'payload_too_deep' });
+    }
+    expect(await state(hub.node)).toEqual(before);
+    // 64 levels, the local limit, is accepted from a peer too (brackets inside strings do not count)
+    await expect(push('merged', nested(64))).resolves.toMatchObject({ success: true });
+  });
+});
