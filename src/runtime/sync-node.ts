@@ -186,7 +186,8 @@ export class SyncNode {
    */
   on<K extends keyof NodeEvents>(event: K, listener: (payload: NodeEvents[K]) => void): () => void {
     const set = this.eventListeners[event] as Set<(payload: NodeEvents[K]) => void> | undefined;
-    if (!set) throw new SluiceError('invalid_options', `Unknown event "${String(event)}": use ${Object.keys(this.eventListeners).join(' or ')}.`);
+    if (!set) throw new SluiceError('invalid_options', `Unknown event ${JSON.stringify(String(event)).slice(0, 80)}: use ${Object.keys(this.eventListeners).join(' or ')}.`, { field: 'event' });
+    if (typeof listener !== 'function') throw new SluiceError('invalid_options', `node.on("${event}", listener) needs a function as its listener.`, { field: 'listener' });
     set.add(listener);
     if (event === 'metrics' && !this.metricsTimer) {
       this.metricsTimer = setInterval(() => {

@@ -178,6 +178,10 @@ describe('collection(), subscribe(), putMany() and records() arguments', () => {
       }
       const stop = items.subscribe(() => undefined);
       stop();
+      for (const listener of ['nope', undefined, 42]) {
+        expect(() => node.on('metrics', listener as never)).toThrow(expect.objectContaining({ code: 'invalid_options', details: { field: 'listener' } }));
+      }
+      expect(() => node.on('nope' as never, () => undefined)).toThrow(expect.objectContaining({ code: 'invalid_options', details: { field: 'event' } }));
 
       expect(await outcome(() => items.putMany('x' as never))).toEqual({ code: 'invalid_payload', field: 'documents', message: expect.stringContaining('putMany') });
       expect(await outcome(() => items.putMany([{ key: 'a', value: 1 }, null] as never))).toEqual({ code: 'invalid_payload', field: 'documents[1]', message: expect.stringContaining('documents[1]') });
