@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { settlesWithin } from '../adapters/transport/websocket/listen-options.ts';
 
 /*
  * The hub under test is a real `sluice hub` process started from the package's CLI (which runs the
@@ -114,11 +115,11 @@ export class HubProcess {
   async stop(timeoutMs = 10_000): Promise<void> {
     if (!this.alive) return;
     this.child.stdin?.end();
-    if (await settles(this.exited, timeoutMs)) return;
+    if (await settlesWithin(this.exited, timeoutMs)) return;
     this.child.kill('SIGTERM');
-    if (await settles(this.exited, 5_000)) return;
+    if (await settlesWithin(this.exited, 5_000)) return;
     this.child.kill('SIGKILL');
-    await settles(this.exited, 5_000);
+    await settlesWithin(this.exited, 5_000);
   }
 }
 
@@ -130,12 +131,3 @@ function tail(text: string): string {
   return text.length > TAIL_CHARS ? `…${text.slice(-TAIL_CHARS)}` : text;
 }
 
-async function settles(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([p.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
