@@ -17,6 +17,11 @@ import { createEntry, type OplogEntry } from '../src/core/oplog-entry.ts';
 import { documentsFor } from '../src/store/contract/fixtures.ts';
 import type { StorageAdapter } from '../src/store/storage-adapter.ts';
 import { sqliteStorage } from '../adapters/storage/sqlite/better-sqlite3/index.ts';
+import { memoryStorage } from '../adapters/storage/memory/index.ts';
+import { HybridClock } from '../src/core/hlc.ts';
+import { ResolverRegistry } from '../src/core/resolvers/registry.ts';
+import { DatasetReplica } from '../src/sync/replica.ts';
+import { ChainSigner } from '../src/sync/signatures.ts';
 
 export const ENTRIES = 100_000;
 export const BATCH = 1_000;
@@ -137,12 +142,61 @@ export async function run(): Promise<void> {
     const line = { bench: 'apply', adapter: 'sqlite', entries: workload.entries, batch: BATCH, entries_per_s: Math.round(adapterBest), raw_per_s: Math.round(rawBest), ratio: round2(adapterBest / rawBest) };
     console.log(JSON.stringify(line));
 
+    // The whole receive path (hash, chain, signature checks, resolvers, storage), with signing on
+    // and off, against the same raw floor: the cost of signatures is the ratio between the two.
+    const signed = await signBatchHeads(workload);
+    await measureReplica(path.join(dir, 'warmup-replica.db'), await signBatchHeads(warmup), true);
+    let on = 0;
+    let off = 0;
+    for (let i = 0; i < RUNS; i++) {
+      on = Math.max(on, await measureReplica(path.join(dir, `replica-on-${i}.db`), signed, true));
+      off = Math.max(off, await measureReplica(path.join(dir, `replica-off-${i}.db`), workload, false));
+    }
+    for (const [signing, rate] of [[true, on], [false, off]] as const) {
+      console.log(JSON.stringify({ bench: 'apply', adapter: 'sqlite', layer: 'replica', signing, entries: workload.entries, batch: BATCH, entries_per_s: Math.round(rate), raw_per_s: Math.round(rawBest), ratio: round2(rate / rawBest) }));
+    }
+    console.log(JSON.stringify({ bench: 'apply', layer: 'replica', signing_cost: round2(on / off) }));
+
     // Dexie under fake-indexeddb: an in-memory IndexedDB written in JS, so the ratio is informative
     // only; the real-IndexedDB figure comes from Chromium.
     const dexie = await measureDexie(workload);
     console.log(JSON.stringify({ bench: 'apply', adapter: 'dexie', backend: 'fake-indexeddb', entries: workload.entries, batch: BATCH, entries_per_s: Math.round(dexie.adapter), raw_per_s: Math.round(dexie.raw), ratio: round2(dexie.adapter / dexie.raw) }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The batches as their authors send them: each author's last entry in a batch signed. */
+async function signBatchHeads(workload: ApplyWorkload): Promise<ApplyWorkload> {
+  const signers = new Map<string, ChainSigner>();
+  const batches = [];
+  for (const batch of workload.batches) {
+    const entries = [...batch.entries];
+    const done = new Set<string>();
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const author = entries[i]!.hlc.nodeId;
+      if (done.has(author)) continue;
+      done.add(author);
+      let signer = signers.get(author);
+      if (!signer) signers.set(author, (signer = await ChainSigner.open(author, 'primary', memoryStorage().checkpoints)));
+      entries[i] = await signer.sign(entries[i]!);
+    }
+    batches.push({ documents: batch.documents, entries });
+  }
+  return { batches, entries: workload.entries };
+}
+
+/** Entries per second of DatasetReplica.applyRemote, the path every pulled or pushed batch takes. */
+async function measureReplica(file: string, workload: ApplyWorkload, signing: boolean): Promise<number> {
+  const storage = sqliteStorage({ path: file });
+  const replica = new DatasetReplica({ datasetId: 'primary', storage, clock: new HybridClock('bench-reader'), resolvers: new ResolverRegistry(), signing });
+  await replica.open();
+  try {
+    const start = performance.now();
+    for (const batch of workload.batches) await replica.applyRemote(batch.entries, { kind: 'vouched' });
+    return workload.entries / ((performance.now() - start) / 1_000);
+  } finally {
+    await storage.close();
   }
 }
 

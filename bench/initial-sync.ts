@@ -1,7 +1,8 @@
 /*
  * initial-sync: a fresh node pulls 100k documents from a hub over loopback WebSocket, SQLite on
  * both sides. The baseline, in the same run, is raw better-sqlite3 inserting the same rows in
- * transactions of the same size: apply_ratio = docs_per_s / raw_per_s.
+ * transactions of the same size: apply_ratio = docs_per_s / raw_per_s. It runs twice, with signing
+ * off and on (the default), and signing_cost = signed rate / unsigned rate.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,13 +12,17 @@ import { websocket } from '../adapters/transport/websocket/client.ts';
 import { listen } from '../adapters/transport/websocket/node/server.ts';
 import { createEntry, type OplogEntry } from '../src/core/oplog-entry.ts';
 import { createNode } from '../src/runtime/create-node.ts';
+import { memoryStorage } from '../adapters/storage/memory/index.ts';
+import { ChainSigner } from '../src/sync/signatures.ts';
 import { documentsFor } from '../src/store/contract/fixtures.ts';
 import { measureRaw, type ApplyWorkload } from './apply.ts';
 
 const DOCS = 100_000;
 const BATCH = 1_000;
 
-function workload(): ApplyWorkload {
+/** The writer's history as a hub stores it after the writer pushed it: each batch's head signed. */
+async function workload(): Promise<ApplyWorkload> {
+  const signer = await ChainSigner.open('writer', 'primary', memoryStorage().checkpoints);
   const batches: ApplyWorkload['batches'][number][] = [];
   let prev = '';
   for (let i = 0; i < DOCS; i += BATCH) {
@@ -27,37 +32,51 @@ function workload(): ApplyWorkload {
       prev = e.hash;
       entries.push(e);
     }
+    entries[entries.length - 1] = await signer.sign(entries[entries.length - 1]!);
     batches.push({ documents: documentsFor(entries), entries });
   }
   return { batches, entries: DOCS };
 }
 
-export async function run(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
+/** Seconds for a fresh node to pull everything from a hub; both sides sign, or neither does. */
+async function timeInitialSync(dir: string, data: ApplyWorkload, signing: boolean): Promise<number> {
+  const hubStorage = sqliteStorage({ path: path.join(dir, `hub-${signing}.db`) });
+  for (const batch of data.batches) await hubStorage.documents.applyBatch('primary', batch);
+  const hub = await createNode({ nodeId: 'hub', storage: hubStorage, signing, datasets: { primary: { maxEntriesPerCycle: 5_000, maxBytesPerCycle: 2 * 1024 * 1024 } } });
+  const listener = await listen(hub, { port: 0 });
+  const client = await createNode({
+    nodeId: 'fresh',
+    storage: sqliteStorage({ path: path.join(dir, `client-${signing}.db`) }),
+    peers: [websocket(listener.url)],
+    signing,
+    datasets: { primary: { maxEntriesPerCycle: 5_000, maxBytesPerCycle: 2 * 1024 * 1024 } },
+  });
   try {
-    const data = workload();
-    const hubStorage = sqliteStorage({ path: path.join(dir, 'hub.db') });
-    for (const batch of data.batches) await hubStorage.documents.applyBatch('primary', batch);
-    const hub = await createNode({ nodeId: 'hub', storage: hubStorage, datasets: { primary: { maxEntriesPerCycle: 5_000, maxBytesPerCycle: 2 * 1024 * 1024 } } });
-    const listener = await listen(hub, { port: 0 });
-    const client = await createNode({
-      nodeId: 'fresh',
-      storage: sqliteStorage({ path: path.join(dir, 'client.db') }),
-      peers: [websocket(listener.url)],
-      datasets: { primary: { maxEntriesPerCycle: 5_000, maxBytesPerCycle: 2 * 1024 * 1024 } },
-    });
     const start = performance.now();
     const [report] = await client.syncNow();
     const seconds = (performance.now() - start) / 1000;
     const pulled = report!.peers[0]!.pulled;
     if (pulled !== DOCS) throw new Error(`expected ${DOCS} documents, pulled ${pulled}: ${JSON.stringify(report)}`);
+    return seconds;
+  } finally {
     await client.close();
     await listener.close();
     await hub.close();
+  }
+}
 
+export async function run(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
+  try {
+    const data = await workload();
+    const unsigned = await timeInitialSync(dir, data, false);
+    const signed = await timeInitialSync(dir, data, true);
     const raw = measureRaw(path.join(dir, 'raw.db'), data);
-    const docsPerS = DOCS / seconds;
-    console.log(JSON.stringify({ bench: 'initial-sync', docs: DOCS, docs_per_s: Math.round(docsPerS), raw_per_s: Math.round(raw), apply_ratio: Math.round((docsPerS / raw) * 100) / 100 }));
+    for (const [signing, seconds] of [[true, signed], [false, unsigned]] as const) {
+      const docsPerS = DOCS / seconds;
+      console.log(JSON.stringify({ bench: 'initial-sync', signing, docs: DOCS, docs_per_s: Math.round(docsPerS), raw_per_s: Math.round(raw), apply_ratio: Math.round((docsPerS / raw) * 100) / 100 }));
+    }
+    console.log(JSON.stringify({ bench: 'initial-sync', signing_cost: Math.round((unsigned / signed) * 100) / 100 }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -22,10 +22,17 @@ export interface OplogEntry {
   readonly hash: string;
   /** Hash of the previous entry by the same author in the same dataset; '' for the first. */
   readonly prevHash: string;
+  /**
+   * The author's Ed25519 signature over `hash`, as lowercase hex of the 32-byte public key followed
+   * by the 64-byte signature. Not part of the hash: it vouches for this entry and, through the
+   * chain, every entry below it. Most entries carry none (see src/sync/signatures.ts).
+   */
+  readonly signature?: string;
 }
 
 export const HASH_FORMAT_VERSION = 'sluice-oplog/1';
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
+const SIGNATURE_PATTERN = /^[0-9a-f]{192}$/;
 
 /**
  * The canonical hash input (documented in docs/architecture.md):
@@ -118,7 +125,7 @@ export function assertEntry(value: unknown): OplogEntry {
   if (typeof e.hash !== 'string' || !HASH_PATTERN.test(e.hash)) {
     throw new SluiceError('invalid_entry', `Invalid oplog entry hash ${JSON.stringify(e.hash)}: expected 64 lowercase hex characters.`);
   }
-  return {
+  const entry: OplogEntry = {
     datasetId: normalizeDatasetId(e.datasetId),
     collection: assertCollection(e.collection),
     key: assertKey(e.key),
@@ -128,11 +135,23 @@ export function assertEntry(value: unknown): OplogEntry {
     hash: e.hash,
     prevHash: assertPrevHash(e.prevHash ?? ''),
   };
+  if (e.signature === undefined || e.signature === null || e.signature === '') return entry;
+  if (typeof e.signature !== 'string' || !SIGNATURE_PATTERN.test(e.signature)) {
+    throw new SluiceError('invalid_entry', `Invalid signature on oplog entry ${e.hash}: expected 192 lowercase hex characters (public key and Ed25519 signature).`);
+  }
+  return { ...entry, signature: e.signature };
+}
+
+/** The entry without its signature: what a receiver stores when it did not verify that signature. */
+export function unsigned(e: OplogEntry): OplogEntry {
+  if (e.signature === undefined) return e;
+  const { signature: _dropped, ...rest } = e;
+  return rest;
 }
 
 /** What an entry costs in batches bounded by bytes: payload plus identifying fields. */
 export function entryByteSize(e: OplogEntry): number {
-  return (e.payload === null ? 0 : utf8Length(e.payload)) + utf8Length(e.collection) + utf8Length(e.key) + 160;
+  return (e.payload === null ? 0 : utf8Length(e.payload)) + utf8Length(e.collection) + utf8Length(e.key) + (e.signature === undefined ? 160 : 256);
 }
 
 function assertOp(op: unknown): OplogOp {

@@ -15,6 +15,8 @@ export interface HandshakeRequest {
   readonly datasetId: DatasetId;
   readonly extraDatasetIds: readonly DatasetId[];
   readonly protocolVersion: number;
+  /** Hex of the sender's Ed25519 public key for `datasetId`; '' when it does not sign. */
+  readonly publicKey: string;
 }
 
 export interface HandshakeResponse {

@@ -2,6 +2,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { normalizeDatasetId, PRIMARY_DATASET, type DatasetId } from '../core/dataset-id.ts';
 import { SluiceError, isSluiceError } from '../core/errors.ts';
 import { assertEntry, type OplogEntry } from '../core/oplog-entry.ts';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../core/ed25519.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
 import { sluice } from './generated/sync.pb.js';
 import { FLAG_COMPRESSED, readFrame, writeFrame } from './frame.ts';
@@ -44,6 +45,7 @@ export function encodePayload(m: Message): Uint8Array {
         datasetId: wireDataset(m.datasetId),
         extraDatasetIds: [...m.extraDatasetIds],
         protocolVersion: m.protocolVersion,
+        publicKey: m.publicKey === '' ? EMPTY : hexToBytes(m.publicKey),
       }).finish();
     case 'handshakeResponse':
       return pb.HandshakeResponse.encode({
@@ -134,6 +136,7 @@ function decodeChecked(kind: MessageKind, payload: Uint8Array): Message {
         datasetId: normalizeDatasetId(w.datasetId),
         extraDatasetIds: (w.extraDatasetIds ?? []).map((d) => normalizeDatasetId(d)),
         protocolVersion: w.protocolVersion ?? 0,
+        publicKey: bytesFromWire(w.publicKey, PUBLIC_KEY_BYTES, 'public key'),
       };
     }
     case 'handshakeResponse': {
@@ -227,6 +230,7 @@ function entryToWire(e: OplogEntry): sluice.sync.v1.Entry.$Properties {
     nodeId: e.hlc.nodeId,
     hash: hexToBytes(e.hash),
     prevHash: e.prevHash === '' ? EMPTY : hexToBytes(e.prevHash),
+    signature: e.signature === undefined ? EMPTY : hexToBytes(e.signature),
   };
 }
 
@@ -242,7 +246,15 @@ function entryFromWire(w: sluice.sync.v1.Entry.$Properties, datasetId: DatasetId
     hlc: { wall: checkWall(w.wall ?? 0), logic: w.logic ?? 0, nodeId: w.nodeId ?? '' },
     hash: hashFromWire(w.hash, false),
     prevHash: hashFromWire(w.prevHash, true),
+    signature: bytesFromWire(w.signature, PUBLIC_KEY_BYTES + SIGNATURE_BYTES, 'signature'),
   });
+}
+
+/** Optional fixed-size bytes as hex: '' when absent, `malformed_frame` on any other length. */
+function bytesFromWire(bytes: Uint8Array | null | undefined, size: number, what: string): string {
+  if (bytes === undefined || bytes === null || bytes.length === 0) return '';
+  if (bytes.length !== size) throw new SluiceError('malformed_frame', `A ${what} of ${bytes.length} bytes: expected ${size}.`);
+  return bytesToHex(bytes);
 }
 
 function headToWire(h: AuthorHead): sluice.sync.v1.AuthorHead.$Properties {

@@ -58,6 +58,12 @@ export interface NodeOptions {
    * but do not start), as a single-dataset build would. Default true.
    */
   readonly multiDataset?: boolean;
+  /**
+   * Sign this node's writes with each dataset's Ed25519 key, and apply a peer's entries only under
+   * a valid signature by their author (`bad_signature` otherwise). Default true; turn it off only
+   * where every node of a deployment does (see docs/security.md).
+   */
+  readonly signing?: boolean;
   /** How often `node.on('metrics', …)` listeners hear from the node. Whole ms, 10 ms to 1 hour. Default 1000 ms. */
   readonly metricsIntervalMs?: number;
   /** Called when a dataset's worker dies; it is restarted with backoff either way. */
@@ -89,6 +95,7 @@ export function assertNodeOptions(options: NodeOptions): void {
     optionalInteger(raw[field], field, NODE_OPTION_BOUNDS[field]);
   }
   optionalBoolean(raw.multiDataset, 'multiDataset');
+  optionalBoolean(raw.signing, 'signing');
   optionalFunction(raw.onWorkerCrash, 'onWorkerCrash', 'pass (datasetId, reason) => void, or leave it out and listen with node.on("worker-crash")');
   assertAuthOptions(raw.auth, 'auth');
   assertPeers(raw.peers);

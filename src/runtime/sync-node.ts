@@ -106,6 +106,7 @@ export class SyncNode {
         ...(options.maxClockDriftMs === undefined ? {} : { maxClockDriftMs: options.maxClockDriftMs }),
         ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
         ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+        signing: options.signing ?? true,
         ...(d.sinks.length > 0 ? { sinks: d.sinks } : {}),
       };
       let local: DatasetPipeline | undefined;

@@ -42,6 +42,8 @@ export async function dial(connector: Connector, ctx: ResponderContext, datasetI
       datasetId,
       extraDatasetIds: [],
       protocolVersion: PROTOCOL_VERSION,
+      // The hub binds this connection's pushes to this key (see signatures.ts).
+      publicKey: ctx.datasets.get(datasetId)?.replica.signer?.publicKey ?? '',
     });
     if (reply.kind !== 'handshakeResponse') throw unexpected(reply, 'handshakeResponse');
     if (!reply.accepted) {

@@ -7,6 +7,7 @@ import type { DatasetSnapshot } from '../store/snapshot-store.ts';
 import type { Connection } from './connection.ts';
 import type { DatasetRuntime } from './dataset-runtime.ts';
 import type { ChainGapError } from './replica.ts';
+import type { KeyPolicy } from './signatures.ts';
 
 const SNAPSHOT_CHUNK_BYTES = 256 * 1024;
 /** A snapshot is buffered whole before import; this bounds what a peer can make us hold. */
@@ -16,7 +17,7 @@ export const MAX_SNAPSHOT_BYTES = 1024 * 1024 * 1024;
  * Fills a gap in one author's chain from the peer, in bounded batches. Returns false when the peer
  * no longer has the range (it pruned): the caller falls back to a snapshot.
  */
-export async function fetchChainRange(connection: Connection, rt: DatasetRuntime, gap: ChainGapError, check: (entries: readonly OplogEntry[]) => void = () => {}): Promise<boolean> {
+export async function fetchChainRange(connection: Connection, rt: DatasetRuntime, gap: ChainGapError, policy: KeyPolicy, check: (entries: readonly OplogEntry[]) => void = () => {}): Promise<boolean> {
   let start = gap.fromHash;
   for (let guard = 0; guard < 100_000; guard++) {
     const reply = await connection.request({ kind: 'chainRangeRequest', datasetId: rt.datasetId, startHash: start, endHash: gap.toHash });
@@ -27,7 +28,7 @@ export async function fetchChainRange(connection: Connection, rt: DatasetRuntime
       throw new SluiceError('chain_broken', `Chain range from ${connection.peerNodeId} does not start at the requested hash: refusing it.`);
     }
     check(reply.entries);
-    await rt.replica.applyRemote(reply.entries);
+    await rt.replica.applyRemote(reply.entries, policy);
     start = reply.entries[reply.entries.length - 1]!.hash;
     if (start === gap.toHash) {
       rt.metrics.gapsRecovered++;

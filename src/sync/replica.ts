@@ -12,7 +12,8 @@ import type { StorageAdapter } from '../store/storage-adapter.ts';
 import { jsonTextDepth, MAX_JSON_DEPTH } from '../core/json.ts';
 import { payloadLimitOf } from '../store/validation.ts';
 import { parseRecordBatch } from '../pipeline/record-batch.ts';
-import { verifySnapshot } from './snapshot-verification.ts';
+import { verifySnapshot, verifySnapshotSignatures } from './snapshot-verification.ts';
+import { AuthorKeys, ChainSigner, verifyIncoming, type KeyPolicy } from './signatures.ts';
 
 export interface LocalOp {
   readonly collection: string;
@@ -68,9 +69,15 @@ export class DatasetReplica {
   private readonly maxPayloadBytes: number | undefined;
   /** Append datasets keep no documents: records are immutable and the oplog is the data. */
   readonly kind: DatasetKind;
+  /** Signing on: our batches are signed, and remote entries are applied only under a valid signature. */
+  readonly signing: boolean;
+  private ownSigner: ChainSigner | undefined;
+  readonly authorKeys: AuthorKeys;
 
-  constructor(options: { datasetId: DatasetId; storage: StorageAdapter; clock: HybridClock; resolvers: ResolverRegistry; kind?: DatasetKind }) {
+  constructor(options: { datasetId: DatasetId; storage: StorageAdapter; clock: HybridClock; resolvers: ResolverRegistry; kind?: DatasetKind; signing?: boolean }) {
     this.datasetId = options.datasetId;
+    this.signing = options.signing ?? true;
+    this.authorKeys = new AuthorKeys(options.datasetId, options.storage.checkpoints);
     this.kind = options.kind ?? 'documents';
     this.storage = options.storage;
     this.maxPayloadBytes = payloadLimitOf(options.storage);
@@ -81,7 +88,15 @@ export class DatasetReplica {
 
   /** Restores the clock and our chain head from storage; call once before use. */
   async open(): Promise<void> {
-    await this.serial(async () => this.refreshHeads());
+    await this.serial(async () => {
+      await this.refreshHeads();
+      if (this.signing) this.ownSigner = await ChainSigner.open(this.nodeId, this.datasetId, this.storage.checkpoints);
+    });
+  }
+
+  /** Signs the heads of the batches this node sends of its own entries; undefined when signing is off. */
+  get signer(): ChainSigner | undefined {
+    return this.ownSigner;
   }
 
   subscribe(listener: (event: ChangeEvent) => void): () => void {
@@ -130,9 +145,11 @@ export class DatasetReplica {
   /**
    * Checks and applies entries from a peer, atomically. Rejects the whole batch on a bad hash
    * (`hash_mismatch`), a broken link inside the batch (`chain_broken`), a timestamp too far ahead
-   * (`clock_drift`), or a batch that does not link to our head (`ChainGapError`).
+   * (`clock_drift`), a batch that does not link to our head (`ChainGapError`), or, with signing on,
+   * new entries of an author that do not end at a valid signature by a key `policy` accepts
+   * (`bad_signature`).
    */
-  applyRemote(entries: readonly OplogEntry[]): Promise<ApplyOutcome> {
+  applyRemote(entries: readonly OplogEntry[], policy: KeyPolicy): Promise<ApplyOutcome> {
     return this.serial(async () => {
       for (const e of entries) {
         if (e.datasetId !== this.datasetId) {
@@ -147,13 +164,16 @@ export class DatasetReplica {
         }
         if (this.kind === 'append') assertRecordEntry(e);
       }
-      const fresh = await this.unseen(entries);
+      let fresh = await this.unseen(entries);
       if (fresh.length === 0) return { inserted: 0, applied: await this.headsOf(entries) };
+      const verified = this.signing ? await verifyIncoming(fresh, policy) : undefined;
+      if (verified) fresh = verified.entries;
       let newest = fresh[0]!.hlc;
       for (const e of fresh) if (compareHlc(e.hlc, newest) > 0) newest = e.hlc;
       this.clock.receive(newest);
       const documents = this.kind === 'append' ? [] : await this.resolve(fresh);
       const result = await this.storage.documents.applyBatch(this.datasetId, { documents, entries: fresh });
+      for (const [author, key] of verified?.learned ?? []) await this.authorKeys.pin(author, key);
       const own = fresh.filter((e) => e.hlc.nodeId === this.nodeId);
       if (own.length > 0) this.ownHead = own[own.length - 1]!.hash;
       this.emit({ datasetId: this.datasetId, origin: 'remote', entries: fresh, documents });
@@ -165,6 +185,7 @@ export class DatasetReplica {
   importSnapshot(snapshot: DatasetSnapshot, mode: SnapshotImportMode): Promise<void> {
     return this.serial(async () => {
       verifySnapshot(snapshot, this.clock, this.kind, (collection) => this.resolvers.for(collection));
+      if (this.signing) snapshot = await verifySnapshotSignatures(snapshot);
       await this.storage.snapshots.import(this.datasetId, snapshot, {
         mode,
         mergeDocument: (local, incoming) => this.resolvers.for(local.collection).merge(local, incoming),

@@ -4,12 +4,14 @@ import type { OplogEntry } from '../core/oplog-entry.ts';
 import { negotiateCodec } from '../protocol/compression.ts';
 import type { ChainRangeRequest, HandshakeRequest, Message, PullChangesRequest, PushChangesRequest } from '../protocol/messages.ts';
 import { PROTOCOL_VERSION } from '../protocol/messages.ts';
-import { resolveReadLimits, trimToBytes } from '../store/validation.ts';
+import { resolveReadLimits } from '../store/validation.ts';
 import type { Connection, Reply } from './connection.ts';
 import type { DatasetRuntime } from './dataset-runtime.ts';
 import { ChainGapError } from './replica.ts';
 import type { PeerIdentity } from './peer-identity.ts';
 import { fetchChainRange, snapshotChunks } from './recovery.ts';
+import { readSealed, type PageReader } from './sealed-read.ts';
+import { signOwnHead, type KeyPolicy } from './signatures.ts';
 
 /** Sorts after every valid node id: "after (wall, logic)" across all authors. */
 const MAX_NODE_ID = '~'.repeat(128);
@@ -33,6 +35,8 @@ export class Responder {
   private readonly granted = new Set<DatasetId>();
   private handshaken: boolean;
   private readonly identity: PeerIdentity | undefined;
+  /** The key the peer presented in its handshake: what its own pushes must be signed with. */
+  private peerKey = '';
 
   constructor(ctx: ResponderContext, role: 'acceptor', identity: PeerIdentity);
   constructor(ctx: ResponderContext, role: 'dialer', dialedFor: readonly DatasetId[]);
@@ -64,7 +68,7 @@ export class Responder {
       case 'snapshotRequest': {
         const rt = this.dataset(message.datasetId);
         rt.metrics.snapshotsServed++;
-        return snapshotChunks(message.datasetId, await rt.replica.store.snapshots.export(message.datasetId));
+        return snapshotChunks(message.datasetId, await signOwnHead(await rt.replica.store.snapshots.export(message.datasetId), rt.replica.signer));
       }
       default:
         throw new SluiceError('protocol_violation', `${message.kind} is not a request.`);
@@ -84,7 +88,12 @@ export class Responder {
     if (m.protocolVersion > PROTOCOL_VERSION) return refuse(`protocol version ${m.protocolVersion} is newer than this peer's ${PROTOCOL_VERSION}: upgrade the hub`);
     for (const ds of identity.granted) if (this.ctx.datasets.has(ds)) this.granted.add(ds);
     this.handshaken = true;
+    this.peerKey = m.publicKey;
     connection.peerNodeId = identity.nodeId;
+    // An authenticated node vouches for its key: a relay may then bring its entries only under it.
+    if (identity.authenticated && m.publicKey !== '') {
+      for (const ds of this.granted) await this.ctx.datasets.get(ds)!.replica.authorKeys.pin(identity.nodeId, m.publicKey);
+    }
     const codec = negotiateCodec(m.compression);
     // Compression starts after this (uncompressed) response is encoded.
     queueMicrotask(() => (connection.codec.codec = codec));
@@ -135,14 +144,13 @@ export class Responder {
     if (await this.beforeBoundary(m)) {
       return { kind: 'changeSet', datasetId: m.datasetId, entries: [], hasMore: false, snapshotRequired: true };
     }
-    // One extra entry tells whether more are waiting; the byte cut is applied here for the same reason.
-    const fetched =
+    const read: PageReader = (after, n) =>
       m.author === null
-        ? await oplog.entriesAfter(m.datasetId, since === null ? null : { ...since, nodeId: MAX_NODE_ID }, { limit: limit + 1 })
-        : await oplog.entriesByAuthorAfter(m.datasetId, m.author, since, { limit: limit + 1 });
-    const entries = trimToBytes(fetched.slice(0, limit), maxBytes);
+        ? oplog.entriesAfter(m.datasetId, after?.hlc ?? (since === null ? null : { ...since, nodeId: MAX_NODE_ID }), { limit: n })
+        : oplog.entriesByAuthorAfter(m.datasetId, m.author, after?.hlc ?? since, { limit: n });
+    const { entries, hasMore } = await readSealed(read, { limit, maxBytes, frameBytes: rt.maxFrameBytes / 2 }, rt.replica.signer);
     rt.metrics.entriesOut += entries.length;
-    return { kind: 'changeSet', datasetId: m.datasetId, entries, hasMore: fetched.length > entries.length, snapshotRequired: false };
+    return { kind: 'changeSet', datasetId: m.datasetId, entries, hasMore, snapshotRequired: false };
   }
 
   private async confirmHolding(rt: DatasetRuntime, peerId: string, author: string, since: { wall: number; logic: number }): Promise<void> {
@@ -164,7 +172,8 @@ export class Responder {
   private async push(m: PushChangesRequest, connection: Connection): Promise<Message> {
     const rt = this.dataset(m.datasetId);
     this.assertAuthorship(m.entries);
-    const apply = () => rt.replica.applyRemote(m.entries);
+    const policy = this.keyPolicy(rt);
+    const apply = () => rt.replica.applyRemote(m.entries, policy);
     let outcome;
     try {
       outcome = await apply();
@@ -173,7 +182,7 @@ export class Responder {
       // The sender is ahead of what we hold for this author: ask it for the missing range, which is
       // its own chain (authorship is checked again on each batch). A snapshot is never taken from
       // a peer that pushes: recovery is not a way to write.
-      const recovered = await fetchChainRange(connection, rt, error, (entries) => this.assertAuthorship(entries));
+      const recovered = await fetchChainRange(connection, rt, error, policy, (entries) => this.assertAuthorship(entries));
       if (!recovered) {
         throw new SluiceError('chain_broken', `The pushed chain of "${error.author}" does not link to what this hub holds, and the pusher cannot fill the gap: nothing was applied.`, { author: error.author });
       }
@@ -186,6 +195,15 @@ export class Responder {
       if (connection.peerNodeId) await store.confirm(m.datasetId, connection.peerNodeId, head.nodeId, head.hlc, head.hash);
     }
     return { kind: 'ack', datasetId: m.datasetId, success: true, snapshotRequired: false, applied: outcome.applied };
+  }
+
+  /**
+   * A client's pushes must be signed with the key of its handshake; a relay's with keys this node
+   * pinned for their authors. A dialer answers only its own hub, which it trusts for keys.
+   */
+  private keyPolicy(rt: DatasetRuntime): KeyPolicy {
+    if (this.role === 'dialer') return { kind: 'vouched' };
+    return this.identity?.relay ? { kind: 'pinned', keys: rt.replica.authorKeys } : { kind: 'connection', publicKey: this.peerKey };
   }
 
   /**
@@ -210,7 +228,7 @@ export class Responder {
     const range = await rt.replica.store.oplog.chainRange(m.datasetId, m.startHash, m.endHash);
     if (range === undefined) return { kind: 'chainRangeResponse', datasetId: m.datasetId, entries: [], snapshotRequired: true };
     const { limit, maxBytes } = this.limits(rt, 0, 0);
-    const entries: OplogEntry[] = trimToBytes(range.slice(0, limit), maxBytes);
+    const { entries } = await readSealed(async (after, n) => range.slice(after === undefined ? 0 : range.indexOf(after) + 1).slice(0, n), { limit, maxBytes, frameBytes: rt.maxFrameBytes / 2 }, rt.replica.signer);
     return { kind: 'chainRangeResponse', datasetId: m.datasetId, entries, snapshotRequired: false };
   }
 

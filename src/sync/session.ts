@@ -7,6 +7,11 @@ import type { Connection } from './connection.ts';
 import type { DatasetRuntime } from './dataset-runtime.ts';
 import { ChainGapError } from './replica.ts';
 import { fetchChainRange, fetchSnapshot, unexpected } from './recovery.ts';
+import { readSealed, type PageReader } from './sealed-read.ts';
+import type { KeyPolicy } from './signatures.ts';
+
+/** A node's own hub vouches for the keys of the entries it serves. */
+const VOUCHED: KeyPolicy = { kind: 'vouched' };
 
 export interface SessionResult {
   readonly pulled: number;
@@ -78,10 +83,9 @@ async function pushAuthor(connection: Connection, rt: DatasetRuntime, author: st
   let after = remoteHead;
   let total = 0;
   for (;;) {
-    const entries = await rt.replica.store.oplog.entriesByAuthorAfter(rt.datasetId, author, after, {
-      limit: rt.options.maxEntriesPerCycle,
-      maxBytes: Math.min(rt.options.maxBytesPerCycle, rt.maxFrameBytes / 2),
-    });
+    const read: PageReader = (from, limit) => rt.replica.store.oplog.entriesByAuthorAfter(rt.datasetId, author, from?.hlc ?? after, { limit });
+    const bounds = { limit: rt.options.maxEntriesPerCycle, maxBytes: Math.min(rt.options.maxBytesPerCycle, rt.maxFrameBytes / 2), frameBytes: rt.maxFrameBytes / 2 };
+    const { entries } = await readSealed(read, bounds, rt.replica.signer);
     if (entries.length === 0) return total;
     const reply = await connection.request({ kind: 'pushChangesRequest', datasetId: rt.datasetId, entries });
     if (reply.kind !== 'ack') throw unexpected(reply, 'ack');
@@ -96,13 +100,13 @@ async function pushAuthor(connection: Connection, rt: DatasetRuntime, author: st
 /** Applies a batch; on a gap, fetches the missing range (or a snapshot) and tries once more. */
 async function applyWithRecovery(connection: Connection, rt: DatasetRuntime, entries: readonly OplogEntry[]): Promise<number> {
   try {
-    const outcome = await rt.replica.applyRemote(entries);
+    const outcome = await rt.replica.applyRemote(entries, VOUCHED);
     rt.metrics.entriesIn += outcome.inserted;
     return outcome.inserted;
   } catch (error) {
     if (!(error instanceof ChainGapError)) throw error;
-    if (!(await fetchChainRange(connection, rt, error))) await fetchSnapshot(connection, rt);
-    const outcome = await rt.replica.applyRemote(entries);
+    if (!(await fetchChainRange(connection, rt, error, VOUCHED))) await fetchSnapshot(connection, rt);
+    const outcome = await rt.replica.applyRemote(entries, VOUCHED);
     rt.metrics.entriesIn += outcome.inserted;
     return outcome.inserted;
   }

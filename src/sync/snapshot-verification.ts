@@ -1,11 +1,12 @@
 import { SluiceError } from '../core/errors.ts';
 import { compareHlc, type Hlc, type HybridClock } from '../core/hlc.ts';
 import { canonicalJson } from '../core/json.ts';
-import { verifyEntryHash, type OplogEntry } from '../core/oplog-entry.ts';
+import { unsigned, verifyEntryHash, type OplogEntry } from '../core/oplog-entry.ts';
 import type { DatasetKind } from '../core/dataset-options.ts';
 import type { ConflictResolver } from '../core/resolvers/resolver.ts';
 import { parseRecordBatch } from '../pipeline/record-batch.ts';
 import type { DatasetSnapshot } from '../store/snapshot-store.ts';
+import { verifyIncoming } from './signatures.ts';
 
 /**
  * Checks a snapshot entry by entry before anything of it is committed: every entry's hash, each
@@ -83,6 +84,21 @@ function assertDocumentFromEntry(d: DatasetSnapshot['documents'][number], entry:
   if (expected.deleted !== d.deleted || (!d.deleted && canonicalJson(expected.value) !== canonicalJson(d.value))) {
     throw invalid(`document ${d.collection}/${d.key} differs from the entry that wrote it`);
   }
+}
+
+/**
+ * With signing on, each author's chain above its prune boundary must end at its head, signed.
+ * Run after verifySnapshot (which proves the chains link to those heads). Only the head signatures
+ * are checked, so only they are kept. A snapshot comes from the hub this node dialed, which vouches
+ * for the keys; a head that is its own boundary has no entries left to sign.
+ */
+export async function verifySnapshotSignatures(snapshot: DatasetSnapshot): Promise<DatasetSnapshot> {
+  const boundaries = new Map(snapshot.boundaries.map((b) => [b.nodeId, b.hash]));
+  const headHashes = new Set(snapshot.heads.filter((h) => boundaries.get(h.nodeId) !== h.hash).map((h) => h.hash));
+  const heads = snapshot.oplog.filter((e) => headHashes.has(e.hash));
+  // Each head is the last fresh entry of its author here, which is what verifyIncoming checks.
+  await verifyIncoming(heads, { kind: 'vouched' });
+  return { ...snapshot, oplog: snapshot.oplog.map((e) => (headHashes.has(e.hash) ? e : unsigned(e))) };
 }
 
 function hlcKey(t: Hlc): string {

@@ -6,14 +6,16 @@ import { MESSAGE_TYPES } from '../../src/protocol/messages.ts';
 import { decodeFrame, encodePayload } from '../../src/protocol/wire-codec.ts';
 import { writeFrame } from '../../src/protocol/frame.ts';
 import { AckSchema, ChangeSetSchema, HandshakeRequestSchema, Op, PullChangesRequestSchema, PushChangesRequestSchema, VectorClockResponseSchema } from './generated/sync_pb.ts';
-import { sampleEntries, sampleMessages } from './message-samples.ts';
+import type { OplogEntry } from '../../src/core/oplog-entry.ts';
+import { sampleMessages } from './message-samples.ts';
 
 /*
  * protobuf-es is generated from the same proto/sync.proto by a different toolchain (buf +
  * protoc-gen-es). If both codecs agree in both directions, the .proto — not our code — is the contract.
  */
 
-const entries = sampleEntries('logs');
+// The entries the sample messages carry (the last one signed).
+const entries = (sampleMessages('logs').find((m) => m.kind === 'changeSet') as { entries: readonly OplogEntry[] }).entries;
 
 function esEntries() {
   return entries.map((e) => ({
@@ -26,6 +28,7 @@ function esEntries() {
     nodeId: e.hlc.nodeId,
     hash: hexToBytes(e.hash),
     prevHash: e.prevHash === '' ? new Uint8Array() : hexToBytes(e.prevHash),
+    signature: e.signature === undefined ? new Uint8Array() : hexToBytes(e.signature),
   }));
 }
 
@@ -36,7 +39,7 @@ describe('cross-implementation (protobuf-es <-> protobufjs)', () => {
       { kind: 'pushChangesRequest', bytes: toBinary(PushChangesRequestSchema, create(PushChangesRequestSchema, { datasetId: 'logs', entries: esEntries() })) },
       {
         kind: 'handshakeRequest',
-        bytes: toBinary(HandshakeRequestSchema, create(HandshakeRequestSchema, { nodeId: 'node-a', authToken: 's3cret', compression: ['deflate-raw', 'gzip'], collections: ['todos'], datasetId: 'logs', extraDatasetIds: ['timeseries'], protocolVersion: 1 })),
+        bytes: toBinary(HandshakeRequestSchema, create(HandshakeRequestSchema, { nodeId: 'node-a', authToken: 's3cret', compression: ['deflate-raw', 'gzip'], collections: ['todos'], datasetId: 'logs', extraDatasetIds: ['timeseries'], protocolVersion: 1, publicKey: hexToBytes('ab'.repeat(32)) })),
       },
       {
         kind: 'pullChangesRequest',

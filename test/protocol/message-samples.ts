@@ -16,9 +16,11 @@ export function sampleEntries(datasetId = 'primary', count = 3): OplogEntry[] {
 /** One message of every kind, with non-default values in every field. */
 export function sampleMessages(datasetId = 'logs'): Message[] {
   const entries = sampleEntries(datasetId);
+  // A signed head: the signature field travels like every other (its validity is not the codec's business).
+  entries[2] = { ...entries[2]!, signature: 'cd'.repeat(96) };
   const head = { nodeId: 'node-a', hlc: entries[2]!.hlc, hash: entries[2]!.hash };
   return [
-    { kind: 'handshakeRequest', nodeId: 'node-a', authToken: 's3cret', compression: ['deflate-raw', 'gzip'], collections: ['todos'], datasetId, extraDatasetIds: ['timeseries'], protocolVersion: 1 },
+    { kind: 'handshakeRequest', nodeId: 'node-a', authToken: 's3cret', compression: ['deflate-raw', 'gzip'], collections: ['todos'], datasetId, extraDatasetIds: ['timeseries'], protocolVersion: 1, publicKey: 'ab'.repeat(32) },
     { kind: 'handshakeResponse', nodeId: 'hub', accepted: true, compression: 'deflate-raw', collections: ['todos'], datasetId, grantedDatasetIds: [datasetId], reason: 'ok', protocolVersion: 1, maxFrameBytes: 4_194_304 },
     { kind: 'vectorClockRequest', datasetId },
     { kind: 'vectorClockResponse', datasetId, heads: [head], boundaries: [{ nodeId: 'node-a', hlc: entries[0]!.hlc, hash: entries[0]!.hash }] },

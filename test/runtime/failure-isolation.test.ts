@@ -27,8 +27,8 @@ describe('failure isolation between datasets', () => {
     await hub.node.collection('todos').put('from-hub', 1);
     await client.collection('todos').put('from-client', 2);
     const [primary, logs] = await client.syncNow();
-    // primary converges in its normal single round
-    expect(primary!.peers[0]).toMatchObject({ ok: true, pulled: 1, pushed: 1 });
+    // primary converges in one round (the one a local write starts may already have carried the edits)
+    expect(primary!.peers[0]).toMatchObject({ ok: true });
     expect(logs!.peers[0]).toMatchObject({ ok: false, code: 'storage_failure' });
     expect(await client.collection('todos').get('from-hub')).toBe(1);
     expect(await hub.node.collection('todos').get('from-client')).toBe(2);

@@ -4,6 +4,7 @@ import { HybridClock } from '../../src/core/hlc.ts';
 import { createEntry, createEntryFromText, type OplogEntry } from '../../src/core/oplog-entry.ts';
 import type { SyncNode } from '../../src/runtime/sync-node.ts';
 import { Harness } from '../sync/harness.ts';
+import { datasetState } from './dataset-state.ts';
 import { rawPeer } from '../sync/raw-peer.ts';
 
 /*
@@ -14,10 +15,6 @@ import { rawPeer } from '../sync/raw-peer.ts';
 
 const TOKEN = 'shared';
 
-async function state(node: SyncNode, datasetId = 'primary') {
-  const { documents, oplog, heads, boundaries } = await node.exportSnapshot(datasetId);
-  return { documents, oplog, heads, boundaries };
-}
 
 function batch(author: string, clock: HybridClock, payloadText: string, prevHash = ''): OplogEntry {
   return createEntryFromText({ datasetId: 'logs', collection: 'records', key: `b-${clock.peek().wall}-${clock.peek().logic}`, payloadText, hlc: clock.tick(), prevHash });
@@ -34,19 +31,19 @@ describe('append payloads are records on every receive path', () => {
       client.dataset('logs').append({ level: 'info', msg: 'honest' });
       await client.dataset('logs').flush();
       expect((await client.syncNow('logs'))[0]!.peers[0]).toMatchObject({ ok: true });
-      const before = await state(hub.node, 'logs');
+      const before = await datasetState(hub.node, 'logs');
 
       const mallory = await rawPeer('mallory', h.peer(hub.url, TOKEN), 'logs');
       for (const payload of ['not json', '{"a":1}', '[1,2,3]', '[{"ok":true},null]', '[[{"nested":"array"}]]']) {
         const clock = new HybridClock('mallory');
         const entry = batch('mallory', clock, payload);
-        await expect(mallory.connection.request({ kind: 'pushChangesRequest', datasetId: 'logs', entries: [entry] })).rejects.toMatchObject({ code: 'invalid_payload' });
+        await expect(mallory.push([entry])).rejects.toMatchObject({ code: 'invalid_payload' });
       }
       // a delete is no record batch either
       const del = createEntry({ datasetId: 'logs', collection: 'records', key: 'x', op: 'delete', hlc: new HybridClock('mallory').tick(), prevHash: '' });
-      await expect(mallory.connection.request({ kind: 'pushChangesRequest', datasetId: 'logs', entries: [del] })).rejects.toMatchObject({ code: 'invalid_payload' });
+      await expect(mallory.push([del])).rejects.toMatchObject({ code: 'invalid_payload' });
 
-      expect(await state(hub.node, 'logs')).toEqual(before);
+      expect(await datasetState(hub.node, 'logs')).toEqual(before);
       const page = await hub.node.dataset('logs').records();
       expect(page.records).toEqual([expect.objectContaining({ level: 'info', msg: 'honest' })]);
     });
@@ -63,16 +60,16 @@ describe('a different entry at a known (author, timestamp)', () => {
     const clock = new HybridClock('pat');
     const first = createEntry({ collection: 'todos', key: 'a', op: 'put', value: { v: 1 }, hlc: clock.tick(), prevHash: '' });
     const second = createEntry({ collection: 'todos', key: 'b', op: 'put', value: { v: 2 }, hlc: clock.tick(), prevHash: first.hash });
-    await expect(peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [first, second] })).resolves.toMatchObject({ success: true });
-    const before = await state(hub.node);
+    await expect(peer.push([first, second])).resolves.toMatchObject({ success: true });
+    const before = await datasetState(hub.node);
 
     // same author, same timestamp as `first`, other content: a fork of pat's history
     const other = createEntry({ collection: 'todos', key: 'a', op: 'put', value: { v: 666 }, hlc: first.hlc, prevHash: '' });
-    await expect(peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [other] })).rejects.toMatchObject({ code: 'timestamp_conflict' });
+    await expect(peer.push([other])).rejects.toMatchObject({ code: 'timestamp_conflict' });
     // re-sending what the hub already holds is still fine
-    await expect(peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [first, second] })).resolves.toMatchObject({ success: true });
+    await expect(peer.push([first, second])).resolves.toMatchObject({ success: true });
 
-    expect(await state(hub.node)).toEqual(before);
+    expect(await datasetState(hub.node)).toEqual(before);
     expect((await hub.node.metrics()).primary!.timestampConflicts).toBe(1);
   });
 });
@@ -98,13 +95,14 @@ describe('snapshots are verified entry by entry before anything is imported', ()
 
   it('accepts a pruned snapshot merged over older history, and the merged node exports a snapshot that verifies', async () => {
     const source = await h.node('xavier', { storage: memoryStorage() });
-    for (let i = 0; i < 10; i++) await source.collection('todos').put(`x${i}`, { i });
+    for (let i = 0; i < 7; i++) await source.collection('todos').put(`x${i}`, { i });
+    const early = await source.exportSnapshot('primary');
+    for (let i = 7; i < 10; i++) await source.collection('todos').put(`x${i}`, { i });
     const full = await source.exportSnapshot('primary');
     const x = full.oplog;
-    const docsOf = (entries: typeof x) => full.documents.filter((d) => entries.some((e) => e.key === d.key));
-    // a node that holds x0..x6
+    // a node that holds x0..x6 (its head signed, as every exported head is)
     const edge = await h.node('edge', { storage: memoryStorage() });
-    await edge.importSnapshot({ ...full, oplog: x.slice(0, 7), documents: docsOf(x.slice(0, 7)), heads: [{ nodeId: 'xavier', hlc: x[6]!.hlc, hash: x[6]!.hash }] }, 'merge');
+    await edge.importSnapshot(early, 'merge');
     // an upstream snapshot pruned through x7
     const pruned = { ...full, oplog: x.slice(8), boundaries: [{ nodeId: 'xavier', hlc: x[7]!.hlc, hash: x[7]!.hash }] };
     await edge.importSnapshot(pruned, 'merge');
@@ -123,12 +121,15 @@ describe('snapshots are verified entry by entry before anything is imported', ()
     ['a document planted under another key with a real entry\'s timestamp', (s: Snapshot) => ({ ...s, documents: [...s.documents, { ...s.documents[0]!, key: 'other', value: 'forged' }] }), 'invalid_snapshot'],
     ['a forged value for a real document', (s: Snapshot) => ({ ...s, documents: s.documents.map((d, i) => (i === 0 ? { ...d, value: { v: 'forged' } } : d)) }), 'invalid_snapshot'],
     ['a boundary in the future', (s: Snapshot) => ({ ...s, boundaries: [{ nodeId: 'source', hlc: { wall: Date.now() + 115 * 86_400_000, logic: 0, nodeId: 'source' }, hash: 'a'.repeat(64) }] }), 'clock_drift'],
+    ['a head without its signature', (s: Snapshot) => ({ ...s, oplog: s.oplog.map(({ signature: _s, ...e }) => e) }), 'bad_signature'],
+    ['a head whose signature does not verify', (s: Snapshot) => ({ ...s, oplog: s.oplog.map((e) => (e.signature ? { ...e, signature: e.signature.slice(0, 64) + '0'.repeat(128) } : e)) }), 'bad_signature'],
+    ['a head re-signed under another key', (s: Snapshot) => ({ ...s, oplog: s.oplog.map((e) => (e.signature ? { ...e, signature: '1'.repeat(64) + e.signature.slice(64) } : e)) }), 'bad_signature'],
     ['a boundary for an author without a head', (s: Snapshot) => ({ ...s, boundaries: [{ nodeId: 'ghost', hlc: { wall: 1, logic: 0, nodeId: 'ghost' }, hash: 'a'.repeat(64) }] }), 'invalid_snapshot'],
   ])('refuses %s, leaving the node unchanged', async (_name, forge, code) => {
     const { snapshot, target } = await seeded();
-    const before = await state(target);
+    const before = await datasetState(target);
     await expect(target.importSnapshot(forge(snapshot) as Snapshot, 'merge')).rejects.toMatchObject({ code });
-    expect(await state(target)).toEqual(before);
+    expect(await datasetState(target)).toEqual(before);
   });
 });
 
@@ -147,18 +148,18 @@ describe('deeply nested remote payloads', () => {
     let prev = '';
     const push = async (collection: string, payloadText: string) => {
       const entry = createEntryFromText({ collection, key: `k${clock.peek().logic}`, payloadText, hlc: clock.tick(), prevHash: prev });
-      const reply = await peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [entry] });
+      const reply = await peer.push([entry]);
       prev = entry.hash;
       return reply;
     };
-    const before = await state(hub.node);
+    const before = await datasetState(hub.node);
     for (const collection of ['merged', 'plain']) {
       const entry = createEntryFromText({ collection, key: 'x', payloadText: nested(100_000), hlc: clock.tick(), prevHash: prev });
-      await expect(peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [entry] })).rejects.toMatchObject({ code: 'payload_too_deep' });
+      await expect(peer.push([entry])).rejects.toMatchObject({ code: 'payload_too_deep' });
       const justOver = createEntryFromText({ collection, key: 'y', payloadText: nested(65), hlc: clock.tick(), prevHash: prev });
-      await expect(peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [justOver] })).rejects.toMatchObject({ code: 'payload_too_deep' });
+      await expect(peer.push([justOver])).rejects.toMatchObject({ code: 'payload_too_deep' });
     }
-    expect(await state(hub.node)).toEqual(before);
+    expect(await datasetState(hub.node)).toEqual(before);
     // 64 levels, the local limit, is accepted from a peer too (brackets inside strings do not count)
     await expect(push('merged', nested(64))).resolves.toMatchObject({ success: true });
   });

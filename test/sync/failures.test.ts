@@ -54,7 +54,7 @@ describe('failures leave state untouched', () => {
     const before = await snapshot(hub);
     const peer = await rawPeer('raw', h.peer(hub.url));
     const good = await peer.replica.write([0, 1, 2].map((i) => ({ collection: 'todos', key: `t${i}`, op: 'put' as const, value: { i } })));
-    const push = (entries: typeof good) => peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries });
+    const push = (entries: typeof good) => peer.push(entries);
 
     const tampered = { ...good[1]!, payload: '{"i":999}' };
     await expect(push([good[0]!, tampered, good[2]!])).rejects.toMatchObject({ code: 'hash_mismatch' });
@@ -65,9 +65,9 @@ describe('failures leave state untouched', () => {
     const future = new HybridClock('raw', { now: () => Date.now() + 10 * 60_000 });
     const ahead = createEntry({ collection: 'todos', key: 'late', op: 'put', value: 1, hlc: future.tick(), prevHash: '' });
     const farPeer = await rawPeer('time-traveller', h.peer(hub.url));
-    await expect(farPeer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [{ ...ahead, hlc: { ...ahead.hlc, nodeId: 'raw' } }] })).rejects.toMatchObject({ code: 'author_not_allowed' }); // another author's entry, whatever else is wrong with it
+    await expect(farPeer.push([{ ...ahead, hlc: { ...ahead.hlc, nodeId: 'raw' } }])).rejects.toMatchObject({ code: 'author_not_allowed' }); // another author's entry, whatever else is wrong with it
     const honestFuture = createEntry({ collection: 'todos', key: 'late', op: 'put', value: 1, hlc: { wall: Date.now() + 10 * 60_000, logic: 0, nodeId: 'time-traveller' }, prevHash: '' });
-    await expect(farPeer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: [honestFuture] })).rejects.toMatchObject({ code: 'clock_drift' });
+    await expect(farPeer.push([honestFuture])).rejects.toMatchObject({ code: 'clock_drift' });
 
     expect(await snapshot(hub)).toEqual(before);
     // the same connection still works for honest data

@@ -12,8 +12,8 @@ describe('gap recovery and snapshots', () => {
     const peer = await rawPeer('writer', h.peer(hub.url));
     const entries = await peer.replica.write(Array.from({ length: 10 }, (_, i) => ({ collection: 'todos', key: `k${i}`, op: 'put' as const, value: { i } })));
     // The hub first gets entries 0-2, then a push of 6-9 that skips 3-5.
-    await peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: entries.slice(0, 3) });
-    const ack = await peer.connection.request({ kind: 'pushChangesRequest', datasetId: 'primary', entries: entries.slice(6) });
+    await peer.push(entries.slice(0, 3));
+    const ack = await peer.push(entries.slice(6));
     expect(ack).toMatchObject({ kind: 'ack', success: true });
     expect((await hub.node.metrics()).primary!.oplogEntries).toBe(10);
     expect(await hub.node.collection('todos').get('k4')).toEqual({ i: 4 });

@@ -36,6 +36,8 @@ export interface EntryRow {
   readonly logic: number;
   readonly node: string;
   readonly prevHash: string;
+  /** Not indexed, so rows written before signatures existed need no schema change. */
+  readonly signature?: string;
 }
 
 /** A head or a prune boundary: one per author. */
@@ -115,6 +117,7 @@ export function entryRow(datasetId: DatasetId, e: OplogEntry): EntryRow {
     logic: e.hlc.logic,
     node: e.hlc.nodeId,
     prevHash: e.prevHash,
+    ...(e.signature === undefined ? {} : { signature: e.signature }),
   };
 }
 
@@ -128,6 +131,7 @@ export function toEntry(row: EntryRow): OplogEntry {
     hlc: { wall: row.wall, logic: row.logic, nodeId: row.node },
     hash: row.hash,
     prevHash: row.prevHash,
+    ...(row.signature === undefined ? {} : { signature: row.signature }),
   };
 }
 

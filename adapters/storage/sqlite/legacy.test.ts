@@ -160,3 +160,42 @@ describe.each<SqliteLayout>(['file-per-dataset', 'single-file'])('legacy v0 data
     await store.close();
   });
 });
+
+describe('schema version 1 database (before signatures)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gains the signature column in place, keeps every entry, and stores signatures after', async () => {
+    const file = path.join(dir, 'v1.db');
+    const alice = legacyContent().alice;
+    const first = sqliteStorage({ path: file, layout: 'single-file' });
+    await first.documents.applyBatch('primary', { documents: documentsFor(alice.slice(0, 3)), entries: alice.slice(0, 3) });
+    await first.close();
+    // What version 1 wrote: the same tables without oplog.signature.
+    const raw = new Database(file);
+    raw.exec('ALTER TABLE oplog DROP COLUMN signature');
+    raw.pragma('user_version = 1');
+    raw.close();
+
+    const store = sqliteStorage({ path: file, layout: 'single-file' });
+    try {
+      expect((await store.oplog.entriesByAuthorAfter('primary', 'alice', null)).map((e) => e.hash)).toEqual(alice.slice(0, 3).map((e) => e.hash));
+      const signed = { ...alice[3]!, signature: 'ab'.repeat(96) };
+      await store.documents.applyBatch('primary', { documents: documentsFor([signed]), entries: [signed] });
+      expect((await store.oplog.getByHash('primary', signed.hash))?.signature).toBe(signed.signature);
+    } finally {
+      await store.close();
+    }
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -11,7 +11,7 @@ import type { SqliteRow } from './driver.ts';
  */
 
 export const DOCUMENT_COLUMNS = 'collection, key, value, meta, wall, logic, node, deleted';
-export const ENTRY_COLUMNS = 'hash, wall, logic, node, collection, key, op, payload, prev_hash';
+export const ENTRY_COLUMNS = 'hash, wall, logic, node, collection, key, op, payload, prev_hash, signature';
 export const HEAD_COLUMNS = 'node, wall, logic, hash';
 
 export function toDocument(row: SqliteRow): StoredDocument {
@@ -26,7 +26,7 @@ export function toDocument(row: SqliteRow): StoredDocument {
 }
 
 export function toEntry(datasetId: DatasetId, row: SqliteRow): OplogEntry {
-  return {
+  const entry: OplogEntry = {
     datasetId,
     collection: row.collection as string,
     key: row.key as string,
@@ -36,6 +36,7 @@ export function toEntry(datasetId: DatasetId, row: SqliteRow): OplogEntry {
     hash: row.hash as string,
     prevHash: row.prev_hash as string,
   };
+  return row.signature === null || row.signature === undefined ? entry : { ...entry, signature: row.signature as string };
 }
 
 export function toHead(row: SqliteRow): AuthorHead {

@@ -5,11 +5,12 @@ import type { SqliteConnection } from './driver.ts';
  * Schema history, tracked in PRAGMA user_version:
  *   0  single-dataset sluice: the same tables without dataset_id (see fixtures/legacy-v0.ts).
  *   1  every table carries dataset_id, and every key and index leads with it.
+ *   2  oplog.signature: the author's signature on entries that end a signed batch (NULL elsewhere).
  *
  * Each table holds one dataset per file by default, but the column is always there and always
  * queried, so the single-file layout and migrated legacy files use the very same statements.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /*
  * HLCs are three columns (wall, logic, node) so indexes sort them in the total order. JSON lives
@@ -41,6 +42,7 @@ CREATE TABLE oplog (
   op TEXT NOT NULL,
   payload TEXT,
   prev_hash TEXT NOT NULL,
+  signature TEXT,
   PRIMARY KEY (dataset_id, hash)
 );
 
@@ -121,6 +123,10 @@ export function migrate(connection: SqliteConnection): void {
       const legacy = existingTables(connection);
       if (legacy.length === 0) createSchema(connection);
       else upgradeFromV0(connection, legacy);
+    } else if (version === 1) {
+      // A nullable column at the end: SQLite adds it without rewriting a row.
+      connection.exec('ALTER TABLE oplog ADD COLUMN signature TEXT');
+      connection.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     } else if (version > SCHEMA_VERSION) {
       throw new SluiceError(
         'storage_failure',

@@ -14,8 +14,8 @@ ON CONFLICT (dataset_id, collection, key) DO UPDATE SET
   node = excluded.node, deleted = excluded.deleted`;
 
 const INSERT_ENTRY = `
-INSERT OR IGNORE INTO oplog (dataset_id, hash, wall, logic, node, collection, key, op, payload, prev_hash)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+INSERT OR IGNORE INTO oplog (dataset_id, hash, wall, logic, node, collection, key, op, payload, prev_hash, signature)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /* Heads and boundaries only move forward. Both sides share the author, so (wall, logic) decides the HLC order. */
 const advanceSql = (table: 'heads' | 'boundaries') => `
@@ -34,7 +34,7 @@ export function appendEntries(session: SqliteSession, datasetId: DatasetId, entr
   const insert = session.statement(INSERT_ENTRY);
   const fresh: OplogEntry[] = [];
   for (const e of entries) {
-    const { changes } = insert.run(datasetId, e.hash, e.hlc.wall, e.hlc.logic, e.hlc.nodeId, e.collection, e.key, e.op, e.payload, e.prevHash);
+    const { changes } = insert.run(datasetId, e.hash, e.hlc.wall, e.hlc.logic, e.hlc.nodeId, e.collection, e.key, e.op, e.payload, e.prevHash, e.signature ?? null);
     if (changes > 0) fresh.push(e);
   }
   // One upsert per author rather than per entry: the batch's newest entry is all that can matter.

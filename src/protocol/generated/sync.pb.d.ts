@@ -66,6 +66,9 @@ export namespace sluice {
                 /** Entry prevHash. */
                 prevHash: Uint8Array;
 
+                /** Entry signature. */
+                signature: Uint8Array;
+
                 /**
                  * Encodes the specified Entry message. Does not implicitly {@link sluice.sync.v1.Entry.verify|verify} messages.
                  * @param message Entry message or plain object to encode
@@ -116,6 +119,9 @@ export namespace sluice {
 
                     /** Entry prevHash */
                     prevHash?: (Uint8Array|null);
+
+                    /** Entry signature */
+                    signature?: (Uint8Array|null);
 
                     /** Unknown fields preserved while decoding when enabled */
                     $unknowns?: Uint8Array[];
@@ -240,6 +246,9 @@ export namespace sluice {
                 /** HandshakeRequest protocolVersion. */
                 protocolVersion: number;
 
+                /** HandshakeRequest publicKey. */
+                publicKey: Uint8Array;
+
                 /**
                  * Encodes the specified HandshakeRequest message. Does not implicitly {@link sluice.sync.v1.HandshakeRequest.verify|verify} messages.
                  * @param message HandshakeRequest message or plain object to encode
@@ -284,6 +293,9 @@ export namespace sluice {
 
                     /** HandshakeRequest protocolVersion */
                     protocolVersion?: (number|null);
+
+                    /** HandshakeRequest publicKey */
+                    publicKey?: (Uint8Array|null);
 
                     /** Unknown fields preserved while decoding when enabled */
                     $unknowns?: Uint8Array[];

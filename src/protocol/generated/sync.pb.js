@@ -43,6 +43,7 @@ export const sluice = $root.sluice = (() => {
                 Entry.prototype.nodeId = "";
                 Entry.prototype.hash = $util.newBuffer([]);
                 Entry.prototype.prevHash = $util.newBuffer([]);
+                Entry.prototype.signature = $util.newBuffer([]);
 
                 Entry.encode = function (message, writer, _depth) {
                     if (!writer)
@@ -69,6 +70,8 @@ export const sluice = $root.sluice = (() => {
                         writer.uint32(66).bytes(message.hash);
                     if (message.prevHash != null && $Object.hasOwnProperty.call(message, "prevHash") && message.prevHash.length)
                         writer.uint32(74).bytes(message.prevHash);
+                    if (message.signature != null && $Object.hasOwnProperty.call(message, "signature") && message.signature.length)
+                        writer.uint32(82).bytes(message.signature);
                     if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                         for (let i = 0; i < message.$unknowns.length; ++i)
                             writer.raw(message.$unknowns[i]);
@@ -181,6 +184,15 @@ export const sluice = $root.sluice = (() => {
                                     message.prevHash = value;
                                 else
                                     delete message.prevHash;
+                                continue;
+                            }
+                        case 10: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.signature = value;
+                                else
+                                    delete message.signature;
                                 continue;
                             }
                         }
@@ -340,6 +352,7 @@ export const sluice = $root.sluice = (() => {
                 HandshakeRequest.prototype.datasetId = "";
                 HandshakeRequest.prototype.extraDatasetIds = $util.emptyArray;
                 HandshakeRequest.prototype.protocolVersion = 0;
+                HandshakeRequest.prototype.publicKey = $util.newBuffer([]);
 
                 HandshakeRequest.encode = function (message, writer, _depth) {
                     if (!writer)
@@ -365,6 +378,8 @@ export const sluice = $root.sluice = (() => {
                             writer.uint32(50).string(message.extraDatasetIds[i]);
                     if (message.protocolVersion != null && $Object.hasOwnProperty.call(message, "protocolVersion") && message.protocolVersion !== 0)
                         writer.uint32(56).uint32(message.protocolVersion);
+                    if (message.publicKey != null && $Object.hasOwnProperty.call(message, "publicKey") && message.publicKey.length)
+                        writer.uint32(66).bytes(message.publicKey);
                     if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                         for (let i = 0; i < message.$unknowns.length; ++i)
                             writer.raw(message.$unknowns[i]);
@@ -456,6 +471,15 @@ export const sluice = $root.sluice = (() => {
                                     message.protocolVersion = value;
                                 else
                                     delete message.protocolVersion;
+                                continue;
+                            }
+                        case 8: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.bytes()).length)
+                                    message.publicKey = value;
+                                else
+                                    delete message.publicKey;
                                 continue;
                             }
                         }

@@ -22,6 +22,7 @@ import { LagTracker } from '../../sync/lag-tracker.ts';
 import { activatePeer, deactivatePeer, registerPeer, removePeer, runMaintenance, type MaintenanceReport } from '../../sync/maintenance.ts';
 import { newDatasetMetrics } from '../../sync/metrics.ts';
 import { DatasetReplica, type LocalOp } from '../../sync/replica.ts';
+import { signOwnHead } from '../../sync/signatures.ts';
 import type { ResponderContext } from '../../sync/responder.ts';
 import { assertRecordsQuery, MAX_RECORDS_PAGE, type DocumentChange, type PeerOp, type PipelineApi, type PipelineStatus, type RecordPage } from './pipeline-api.ts';
 
@@ -34,6 +35,8 @@ export interface PipelineSettings {
   readonly maxClockDriftMs?: number;
   readonly heartbeatMs?: number;
   readonly requestTimeoutMs?: number;
+  /** Sign this node's batches and require signatures on remote ones (default true). */
+  readonly signing?: boolean;
   /** In-process only: sink writers are functions. */
   readonly sinks?: readonly SinkConfig[];
 }
@@ -66,6 +69,7 @@ export class DatasetPipeline implements PipelineApi {
       // Each dataset has its own clock state, like every other piece of sync state.
       clock: new HybridClock(nodeId, settings.maxClockDriftMs === undefined ? {} : { maxClockDriftMs: settings.maxClockDriftMs }),
       resolvers: new ResolverRegistry(settings.resolvers),
+      signing: settings.signing ?? true,
     });
     const lag = new LagTracker(nodeId);
     this.runtime = { datasetId, options, replica, metrics: newDatasetMetrics(), maxFrameBytes: settings.maxFrameBytes, lag };
@@ -214,8 +218,8 @@ export class DatasetPipeline implements PipelineApi {
     await Promise.all(this.feeders.map((f) => f.drain()));
   }
 
-  exportSnapshot(): Promise<DatasetSnapshot> {
-    return this.storage.snapshots.export(this.datasetId);
+  async exportSnapshot(): Promise<DatasetSnapshot> {
+    return signOwnHead(await this.storage.snapshots.export(this.datasetId), this.runtime.replica.signer);
   }
 
   async importSnapshot(snapshot: DatasetSnapshot, mode: SnapshotImportMode): Promise<void> {

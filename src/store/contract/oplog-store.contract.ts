@@ -14,6 +14,22 @@ export function oplogStoreContract(ctx: SuiteContext): void {
     expect(await oplog.getByHash('primary', 'f'.repeat(64))).toBeUndefined();
   });
 
+  it('keeps an entry\'s signature through every read, and none where there was none', async () => {
+    const { oplog, documents, snapshots } = ctx.adapter();
+    const chain = makeChain('alice', 3);
+    const signed = { ...chain[2]!, signature: 'ab'.repeat(96) };
+    await documents.applyBatch('primary', { documents: [], entries: [chain[0]!, chain[1]!, signed] });
+    expect(await oplog.getByHash('primary', signed.hash)).toEqual(signed);
+    expect((await oplog.getByHash('primary', chain[1]!.hash))?.signature).toBeUndefined();
+    expect(await oplog.entriesByAuthorAfter('primary', 'alice', null)).toEqual([chain[0], chain[1], signed]);
+    expect(await oplog.entriesAfter('primary', null)).toEqual([chain[0], chain[1], signed]);
+    expect(await oplog.chainRange('primary', chain[0]!.hash, signed.hash)).toEqual([chain[1], signed]);
+    const exported = await snapshots.export('primary');
+    expect(exported.oplog).toEqual([chain[0], chain[1], signed]);
+    await snapshots.import('logs', { ...exported, datasetId: 'logs', oplog: exported.oplog.map((e) => ({ ...e, datasetId: 'logs' })) }, { mode: 'replace' });
+    expect((await oplog.getByHash('logs', signed.hash))?.signature).toBe(signed.signature);
+  });
+
   it('keeps one head per author: the vector clock', async () => {
     const { oplog } = ctx.adapter();
     const a = makeChain('alice', 3);
