@@ -47,6 +47,7 @@ export const HOSTILE_KINDS = [
   'compression-bomb',
   'ping-flood',
   'many-entries',
+  'forged-signature',
 ] as const;
 
 export type HostileKind = (typeof HOSTILE_KINDS)[number];
@@ -57,6 +58,8 @@ export function buildHostile(kind: HostileKind, ctx: HostileContext): HostilePla
       return forgedAuthor(ctx);
     case 'far-future':
       return farFuture(ctx);
+    case 'forged-signature':
+      return forgedSignature(ctx);
     case 'wrong-hash':
       return wrongHash(ctx);
     case 'broken-chain':
@@ -128,6 +131,18 @@ function farFuture(ctx: HostileContext): HostilePlan {
   const entries = chainOf(ctx, ds, author, ctx.rng.pick([1, 2]), () => marker(ctx, ds, 'far-future'), { wall, ...(overwrite ? { keys: () => ctx.rng.pick(ctx.honestKeys) } : {}) });
   const note = `push by ${author} with wall ${wall} (${Math.round((wall - Date.now()) / DAY)} days ahead)`;
   return { frames: [push(ctx, ds, entries, note)], detail: note };
+}
+
+/** The connection's own chain, valid in every way but its head's signature: random, or a real-looking one moved off its entry. */
+function forgedSignature(ctx: HostileContext): HostilePlan {
+  const ds = ctx.datasetId;
+  const author = selfAuthor(ctx);
+  const entries = chainOf(ctx, ds, author, ctx.rng.pick([1, 3]), (i) => marker(ctx, ds, `forged-signature-${i}`));
+  const variant = ctx.rng.pick(['random', 'on-every-entry', 'zero-key']);
+  const signature = variant === 'zero-key' ? '0'.repeat(64) + ctx.rng.hex(64) : ctx.rng.hex(96);
+  const signed = entries.map((e, i) => (variant === 'on-every-entry' || i === entries.length - 1 ? { ...e, signature } : e));
+  const note = `push by ${author} of its own chain under a forged signature (${variant})`;
+  return { frames: [push(ctx, ds, signed, note)], detail: note };
 }
 
 function wrongHash(ctx: HostileContext): HostilePlan {
