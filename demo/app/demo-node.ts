@@ -22,7 +22,6 @@ export const PROBES = 'probes';
 /** The page's node: primary in-process; in isolated mode logs and timeseries each in a Web Worker. */
 export function createDemoNode(o: DemoNodeOptions): Promise<SyncNode> {
   const primary: DatasetConfig = {
-    syncInterval: 250,
     resolvers: { [ITEMS]: 'last-write-wins', [PROBES]: 'last-write-wins' },
     // The routing demo: item titles indexed by 4 writers, each document always on the same writer.
     sinks: [chunkIndexSink({ index: new MemoryChunkIndex(), parallelism: 4, textField: 'title', collection: ITEMS })],
@@ -32,7 +31,7 @@ export function createDemoNode(o: DemoNodeOptions): Promise<SyncNode> {
       ? {
           primary,
           logs: { kind: 'append', worker: true, buffer: { policy: o.policies.logs } },
-          timeseries: { kind: 'append', worker: true, syncInterval: 250, buffer: { policy: o.policies.timeseries } },
+          timeseries: { kind: 'append', worker: true, buffer: { policy: o.policies.timeseries } },
         }
       : { primary };
   return createNode({ storage: dexieStorage({ name: o.storageName }), peers: [websocket(o.hubUrl)], datasets, metricsIntervalMs: 250 });

@@ -48,7 +48,8 @@ const HOUR = 60 * 60 * 1000;
 const DOCUMENT_DEFAULTS: DatasetOptions = {
   kind: 'documents',
   collections: [],
-  syncInterval: 1_000,
+  // Anti-entropy only: hubs announce their commits, and local writes sync at once.
+  syncInterval: 30_000,
   maxPeers: 3,
   maxEntriesPerCycle: 1_000,
   maxBytesPerCycle: 1024 * 1024,
@@ -62,7 +63,6 @@ const DOCUMENT_DEFAULTS: DatasetOptions = {
 const APPEND_DEFAULTS: DatasetOptions = {
   ...DOCUMENT_DEFAULTS,
   kind: 'append',
-  syncInterval: 500,
   maxEntriesPerCycle: 5_000,
   maxBytesPerCycle: 4 * 1024 * 1024,
   maintenanceInterval: 5 * 60 * 1000,

@@ -123,6 +123,13 @@ export interface Pong {
   readonly nonce: number;
 }
 
+/** Unasked and unanswered: the acceptor committed entries; these are the heads that advanced. */
+export interface HeadsAdvanced {
+  readonly kind: 'headsAdvanced';
+  readonly datasetId: DatasetId;
+  readonly heads: readonly AuthorHead[];
+}
+
 export type Message =
   | HandshakeRequest
   | HandshakeResponse
@@ -138,7 +145,8 @@ export type Message =
   | SnapshotChunk
   | ErrorMessage
   | Ping
-  | Pong;
+  | Pong
+  | HeadsAdvanced;
 
 export type MessageKind = Message['kind'];
 
@@ -159,6 +167,7 @@ export const MESSAGE_TYPES: Readonly<Record<MessageKind, number>> = {
   error: 13,
   ping: 14,
   pong: 15,
+  headsAdvanced: 16,
 };
 
 export const KIND_BY_TYPE: ReadonlyMap<number, MessageKind> = new Map(

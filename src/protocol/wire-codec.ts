@@ -93,6 +93,8 @@ export function encodePayload(m: Message): Uint8Array {
       return pb.Ping.encode({ nonce: m.nonce }).finish();
     case 'pong':
       return pb.Pong.encode({ nonce: m.nonce }).finish();
+    case 'headsAdvanced':
+      return pb.HeadsAdvanced.encode({ datasetId: wireDataset(m.datasetId), heads: m.heads.map(headToWire) }).finish();
   }
 }
 
@@ -211,6 +213,10 @@ function decodeChecked(kind: MessageKind, payload: Uint8Array): Message {
       return { kind, nonce: checkWall(pb.Ping.decode(payload).nonce ?? 0) };
     case 'pong':
       return { kind, nonce: checkWall(pb.Pong.decode(payload).nonce ?? 0) };
+    case 'headsAdvanced': {
+      const w = pb.HeadsAdvanced.decode(payload);
+      return { kind, datasetId: normalizeDatasetId(w.datasetId), heads: (w.heads ?? []).map(headFromWire) };
+    }
   }
 }
 

@@ -309,6 +309,8 @@ export class SyncNode {
     });
     this.accepted.add(connection);
     void connection.closed.then(() => this.accepted.delete(connection));
+    // Each in-process dataset it may use announces its commits on it (live push).
+    for (const datasetId of identity.granted) this.slots.get(datasetId)?.local?.attach(connection);
   }
 
   /** The worker proxy of a dataset, for tests and operators (undefined for in-process datasets). */

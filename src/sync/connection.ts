@@ -16,6 +16,8 @@ export interface ConnectionOptions {
   /** Bytes of received frames waiting to be handled before the connection is dropped as overloaded. */
   readonly maxQueuedBytes?: number;
   readonly onRequest?: RequestHandler;
+  /** Unasked messages from the peer (headsAdvanced). Called in arrival order; never answered. */
+  readonly onNotice?: (message: Message) => void;
 }
 
 interface Pending {
@@ -49,6 +51,7 @@ export class Connection {
   private readonly requestTimeoutMs: number;
   private readonly maxQueuedBytes: number;
   private onRequest: RequestHandler | undefined;
+  private onNotice: ((message: Message) => void) | undefined;
   private nextId: number;
   private decodeChain: Promise<void> = Promise.resolve();
   private requestChain: Promise<void> = Promise.resolve();
@@ -67,6 +70,7 @@ export class Connection {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.maxQueuedBytes = options.maxQueuedBytes ?? 4 * this.codec.maxFrameBytes;
     this.onRequest = options.onRequest;
+    this.onNotice = options.onNotice;
     this.nextId = options.role === 'dialer' ? 1 : 2;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     transport.start({ frame: (bytes) => this.receive(bytes), close: (info) => this.finish(info) });
@@ -84,6 +88,15 @@ export class Connection {
 
   setRequestHandler(handler: RequestHandler): void {
     this.onRequest = handler;
+  }
+
+  setNoticeHandler(handler: (message: Message) => void): void {
+    this.onNotice = handler;
+  }
+
+  /** Sends a message that gets no answer (headsAdvanced). Fails only when the connection is closed. */
+  notify(message: Message): Promise<void> {
+    return this.send(message, this.allocateId());
   }
 
   /** Sends a request and waits for its single response. An Error reply rejects with its code. */
@@ -219,6 +232,18 @@ export class Connection {
     }
     if (message.kind === 'pong') {
       this.queuedBytes -= bytes.length;
+      return;
+    }
+    if (message.kind === 'headsAdvanced') {
+      this.queuedBytes -= bytes.length;
+      // Only an acceptor sends these (a dialer's would be a request id of the wrong parity).
+      if (this.role === 'dialer' && !this.isOwnId(requestId)) {
+        try {
+          this.onNotice?.(message);
+        } catch {
+          // A notice is advice: a failing listener must not take the connection down.
+        }
+      }
       return;
     }
     if (this.isOwnId(requestId)) {

@@ -1,4 +1,6 @@
 import { isSluiceError } from '../core/errors.ts';
+import { compareHlc } from '../core/hlc.ts';
+import type { Message } from '../protocol/messages.ts';
 import type { Connector } from '../protocol/transport.ts';
 import { backoffDelay } from './backoff.ts';
 import type { Connection } from './connection.ts';
@@ -38,8 +40,6 @@ export interface OrchestratorOptions {
   readonly maxFrameBytes: number;
   readonly heartbeatMs?: number;
   readonly requestTimeoutMs?: number;
-  /** Delay between a local write and the push it triggers; writes in between share the round. */
-  readonly pushDelayMs?: number;
   readonly onError?: (error: unknown, peerUrl: string) => void;
   readonly onRound?: (report: RoundReport) => void;
 }
@@ -47,11 +47,19 @@ export interface OrchestratorOptions {
 /**
  * The sync loop of one dataset: its own timer, peers, connections, backoff and cancellation.
  * Nothing here is shared with another dataset's orchestrator.
+ *
+ * Rounds run one at a time. A wake-up (a local write, a write pushed to us, a hub saying its heads
+ * advanced) queues one round unless one is already queued and not yet started: wake-ups during a
+ * round coalesce into the next one, which sees everything they announced. `syncInterval` is only
+ * the anti-entropy timer between rounds.
  */
 export class DatasetOrchestrator {
   private readonly peers: PeerState[];
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private running: Promise<RoundReport> | undefined;
+  /** The queue of rounds: each starts when the previous one settled. */
+  private chain: Promise<unknown> = Promise.resolve();
+  /** A background round is queued and has not started yet. */
+  private waiting = false;
   private stopped = true;
   private readonly abort = new AbortController();
   private cursor = 0;
@@ -75,20 +83,48 @@ export class DatasetOrchestrator {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.abort.abort();
-    await this.running?.catch(() => undefined);
+    await this.chain;
     for (const p of this.peers) p.connection?.close(1000, 'node stopping');
   }
 
-  /** Runs a round now (after the one in flight, so it sees every write made before the call). Ignores backoff. */
-  async syncNow(): Promise<RoundReport> {
-    await this.running?.catch(() => undefined);
-    return this.round(true);
+  /** Runs a round after the one in flight (so it sees every write made before the call). Ignores backoff. */
+  syncNow(): Promise<RoundReport> {
+    return this.enqueue(true);
   }
 
-  /** A local write happened: push soon instead of waiting for the interval. */
+  /** Something changed here that the peers lack (a local write, or one pushed to us): sync now. */
   notifyLocalWrite(): void {
-    if (this.stopped) return;
-    this.schedule(this.options.pushDelayMs ?? 5);
+    this.requestRound();
+  }
+
+  private requestRound(): void {
+    if (this.stopped || this.waiting) return;
+    this.waiting = true;
+    this.enqueue(false).catch(() => undefined);
+  }
+
+  private enqueue(force: boolean): Promise<RoundReport> {
+    const run = this.chain.then(() => {
+      if (!force) this.waiting = false;
+      return this.round(force);
+    });
+    this.chain = run.then(
+      () => this.schedule(this.nextDelay()),
+      () => this.schedule(this.nextDelay()),
+    );
+    return run;
+  }
+
+  /** A hub we dialed committed entries: pull if it is ahead of us on any author it names. */
+  private async onNotice(message: Message): Promise<void> {
+    if (message.kind !== 'headsAdvanced' || message.datasetId !== this.rt.datasetId) return;
+    for (const head of message.heads) {
+      const ours = await this.rt.replica.store.oplog.head(this.rt.datasetId, head.nodeId);
+      if (ours === undefined || compareHlc(head.hlc, ours.hlc) > 0) {
+        this.requestRound();
+        return;
+      }
+    }
   }
 
   status(): PeerStatus[] {
@@ -108,18 +144,8 @@ export class DatasetOrchestrator {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.tick();
+      this.requestRound();
     }, delayMs);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.stopped) return;
-    if (this.running) {
-      // A round is in flight: run again right after it, so nothing written meanwhile waits a full interval.
-      await this.running.catch(() => undefined);
-    }
-    await this.round(false).catch(() => undefined);
-    this.schedule(this.nextDelay());
   }
 
   private nextDelay(): number {
@@ -129,11 +155,8 @@ export class DatasetOrchestrator {
   }
 
   private round(force: boolean): Promise<RoundReport> {
-    const run = this.runRound(force);
-    this.running = run;
-    return run.finally(() => {
-      if (this.running === run) this.running = undefined;
-    });
+    if (this.stopped && !force) return Promise.resolve({ datasetId: this.rt.datasetId, peers: [] });
+    return this.runRound(force);
   }
 
   private async runRound(force: boolean): Promise<RoundReport> {
@@ -177,6 +200,7 @@ export class DatasetOrchestrator {
           ...(this.options.heartbeatMs === undefined ? {} : { heartbeatMs: this.options.heartbeatMs }),
           ...(this.options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: this.options.requestTimeoutMs }),
         });
+        p.connection.setNoticeHandler((message) => void this.onNotice(message).catch(() => undefined));
         await this.rt.replica.store.confirmations.registerPeer(this.rt.datasetId, p.connection.peerNodeId, { address: p.connector.url });
       }
       const before = { in: p.connection.bytesIn, out: p.connection.bytesOut };

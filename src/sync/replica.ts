@@ -25,6 +25,8 @@ export interface LocalOp {
 export interface ChangeEvent {
   readonly datasetId: DatasetId;
   readonly origin: 'local' | 'remote' | 'snapshot';
+  /** For remote entries: pulled from a hub this node dialed, or pushed to it over an accepted connection. */
+  readonly via?: 'dialed' | 'accepted';
   readonly entries: readonly OplogEntry[];
   readonly documents: readonly StoredDocument[];
 }
@@ -176,7 +178,7 @@ export class DatasetReplica {
       for (const [author, key] of verified?.learned ?? []) await this.authorKeys.pin(author, key);
       const own = fresh.filter((e) => e.hlc.nodeId === this.nodeId);
       if (own.length > 0) this.ownHead = own[own.length - 1]!.hash;
-      this.emit({ datasetId: this.datasetId, origin: 'remote', entries: fresh, documents });
+      this.emit({ datasetId: this.datasetId, origin: 'remote', via: policy.kind === 'vouched' ? 'dialed' : 'accepted', entries: fresh, documents });
       return { inserted: result.entriesInserted, applied: await this.headsOf(entries) };
     });
   }

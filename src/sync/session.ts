@@ -34,7 +34,12 @@ export async function syncRound(connection: Connection, rt: DatasetRuntime): Pro
   await confirm(rt, connection.peerNodeId, reply.heads);
 
   let pulled = 0;
-  for (const author of local.authorsToPull(remote)) pulled += await pullAuthor(connection, rt, author, remote.get(author));
+  for (const author of local.authorsToPull(remote)) {
+    pulled += await pullAuthor(connection, rt, author, remote.get(author));
+    // What we just pulled, the peer has: never push it back (its clock above predates the pull).
+    const head = await rt.replica.store.oplog.head(rt.datasetId, author);
+    if (head) remote.observe(head.hlc);
+  }
 
   let pushed = 0;
   // Re-read: pulling may have brought our own older entries back (after a restore).

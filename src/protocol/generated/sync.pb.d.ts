@@ -1294,6 +1294,69 @@ export namespace sluice {
                 /** Shape of a Pong. */
                 type $Shape = sluice.sync.v1.Pong.$Properties;
             }
+
+            /**
+             * Properties of a HeadsAdvanced.
+             * @deprecated Use sluice.sync.v1.HeadsAdvanced.$Properties instead.
+             */
+            interface IHeadsAdvanced extends sluice.sync.v1.HeadsAdvanced.$Properties {
+            }
+
+            /** Represents a HeadsAdvanced. */
+            class HeadsAdvanced {
+
+                /**
+                 * Constructs a new HeadsAdvanced.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: sluice.sync.v1.HeadsAdvanced.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** HeadsAdvanced datasetId. */
+                datasetId: string;
+
+                /** HeadsAdvanced heads. */
+                heads: sluice.sync.v1.AuthorHead.$Properties[];
+
+                /**
+                 * Encodes the specified HeadsAdvanced message. Does not implicitly {@link sluice.sync.v1.HeadsAdvanced.verify|verify} messages.
+                 * @param message HeadsAdvanced message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: sluice.sync.v1.HeadsAdvanced.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a HeadsAdvanced message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {sluice.sync.v1.HeadsAdvanced & sluice.sync.v1.HeadsAdvanced.$Shape} HeadsAdvanced
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): sluice.sync.v1.HeadsAdvanced & sluice.sync.v1.HeadsAdvanced.$Shape;
+            }
+
+            namespace HeadsAdvanced {
+
+                /** Properties of a HeadsAdvanced. */
+                interface $Properties {
+
+                    /** HeadsAdvanced datasetId */
+                    datasetId?: (string|null);
+
+                    /** HeadsAdvanced heads */
+                    heads?: (sluice.sync.v1.AuthorHead.$Properties[]|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a HeadsAdvanced. */
+                type $Shape = sluice.sync.v1.HeadsAdvanced.$Properties;
+            }
         }
     }
 }

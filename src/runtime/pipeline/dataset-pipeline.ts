@@ -23,6 +23,7 @@ import { activatePeer, deactivatePeer, registerPeer, removePeer, runMaintenance,
 import { newDatasetMetrics } from '../../sync/metrics.ts';
 import { DatasetReplica, type LocalOp } from '../../sync/replica.ts';
 import { signOwnHead } from '../../sync/signatures.ts';
+import { HeadsAnnouncer } from '../../sync/heads-announcer.ts';
 import type { ResponderContext } from '../../sync/responder.ts';
 import { assertRecordsQuery, MAX_RECORDS_PAGE, type DocumentChange, type PeerOp, type PipelineApi, type PipelineStatus, type RecordPage } from './pipeline-api.ts';
 
@@ -55,6 +56,7 @@ export class DatasetPipeline implements PipelineApi {
   private readonly feeders: SinkFeeder[] = [];
   private maintaining: Promise<MaintenanceReport> | undefined;
   private readonly ctx: ResponderContext;
+  private readonly announcer: HeadsAnnouncer;
 
   constructor(
     readonly settings: PipelineSettings,
@@ -80,14 +82,18 @@ export class DatasetPipeline implements PipelineApi {
       ...(settings.heartbeatMs === undefined ? {} : { heartbeatMs: settings.heartbeatMs }),
       ...(settings.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: settings.requestTimeoutMs }),
     });
+    this.announcer = new HeadsAnnouncer(datasetId, () => this.served, settings.maxFrameBytes);
     replica.subscribe((event) => {
       for (const feeder of this.feeders) feeder.wake();
       if (event.origin === 'local') {
         lag.wrote(event.entries.map((e) => e.hlc));
-        this.orchestrator.notifyLocalWrite();
       } else if (event.origin === 'remote') {
         lag.applied(event.entries.map((e) => e.hlc.wall));
       }
+      // Our hubs lack what was written here or pushed to us; what we pulled from one, only the others lack.
+      if (event.origin === 'local' || event.via === 'accepted' || (event.via === 'dialed' && connectors.length > 1)) this.orchestrator.notifyLocalWrite();
+      // Every peer that dialed us hears of every commit; the one that pushed it ignores the poke.
+      if (event.entries.length > 0) this.announcer.committed(event.entries);
       const listener = this.listener;
       if (listener && event.documents.length > 0) {
         listener(event.documents.map((d) => ({ collection: d.collection, key: d.key, value: d.deleted ? undefined : (d.value as JsonValue), origin: event.origin })));
@@ -237,6 +243,11 @@ export class DatasetPipeline implements PipelineApi {
       onRequest: new Responder(this.ctx, 'acceptor', identity).handle,
       heartbeatMs: heartbeatMs ?? this.settings.heartbeatMs ?? 15_000,
     });
+    this.attach(connection);
+  }
+
+  /** A live connection of a peer that dialed in: it hears of every commit of this dataset. */
+  attach(connection: Connection): void {
     this.served.add(connection);
     void connection.closed.then(() => this.served.delete(connection));
   }
