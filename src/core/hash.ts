@@ -1,16 +1,6 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-
-const encoder = new TextEncoder();
-
 /**
- * Synchronous SHA-256 (via @noble/hashes) rather than WebCrypto: a hash chain is inherently
- * sequential, and awaiting `crypto.subtle.digest` once per entry costs more than the hash itself.
+ * Synchronous SHA-256 of a string's UTF-8 bytes, as lowercase hex. A hash chain is computed entry
+ * after entry, so it must be synchronous: native node:crypto where the runtime has it, @noble/hashes
+ * elsewhere, chosen by the package's `#sluice/sha256` import conditions (no runtime sniffing).
  */
-export function sha256Hex(text: string): string {
-  return bytesToHex(sha256(encoder.encode(text)));
-}
-
-export function sha256Bytes(bytes: Uint8Array): Uint8Array {
-  return sha256(bytes);
-}
+export { sha256Hex } from '#sluice/sha256';

@@ -3,7 +3,7 @@ import type { ApplyBatch, ApplyResult, DocumentRef, DocumentStore, ListOptions }
 import { prepareBatch, prepareDocument, resolveListOptions } from '../../../src/store/validation.ts';
 import type { StoreContext } from './context.ts';
 import { DOCUMENT_COLUMNS, toDocument } from './rows.ts';
-import { appendEntries, writeDocument } from './writes.ts';
+import { appendEntries, writeDocument, writeDocuments } from './writes.ts';
 
 const GET = `SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE dataset_id = ? AND collection = ? AND key = ?`;
 const DELETE = 'DELETE FROM documents WHERE dataset_id = ? AND collection = ? AND key = ?';
@@ -58,7 +58,7 @@ export function sqliteDocumentStore(ctx: StoreContext): DocumentStore {
       const session = ctx.session(datasetId);
       const prepared = prepareBatch(datasetId, batch, ctx.maxPayloadBytes);
       return session.write('documents.applyBatch', () => {
-        for (const d of prepared.documents) writeDocument(session, datasetId, d);
+        writeDocuments(session, datasetId, prepared.documents);
         const entriesInserted = appendEntries(session, datasetId, prepared.entries);
         return { documentsWritten: prepared.documents.length, entriesInserted };
       });
