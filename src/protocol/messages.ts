@@ -123,11 +123,13 @@ export interface Pong {
   readonly nonce: number;
 }
 
-/** Unasked and unanswered: the acceptor committed entries; these are the heads that advanced. */
+/** Unasked and unanswered: the acceptor committed entries; the heads that advanced, and the entries when few. */
 export interface HeadsAdvanced {
   readonly kind: 'headsAdvanced';
   readonly datasetId: DatasetId;
   readonly heads: readonly AuthorHead[];
+  /** The committed entries in HLC order, each author's last one signed; empty when too many to carry. */
+  readonly entries: readonly OplogEntry[];
 }
 
 export type Message =

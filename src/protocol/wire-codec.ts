@@ -94,7 +94,7 @@ export function encodePayload(m: Message): Uint8Array {
     case 'pong':
       return pb.Pong.encode({ nonce: m.nonce }).finish();
     case 'headsAdvanced':
-      return pb.HeadsAdvanced.encode({ datasetId: wireDataset(m.datasetId), heads: m.heads.map(headToWire) }).finish();
+      return pb.HeadsAdvanced.encode({ datasetId: wireDataset(m.datasetId), heads: m.heads.map(headToWire), entries: m.entries.map(entryToWire) }).finish();
   }
 }
 
@@ -215,7 +215,8 @@ function decodeChecked(kind: MessageKind, payload: Uint8Array): Message {
       return { kind, nonce: checkWall(pb.Pong.decode(payload).nonce ?? 0) };
     case 'headsAdvanced': {
       const w = pb.HeadsAdvanced.decode(payload);
-      return { kind, datasetId: normalizeDatasetId(w.datasetId), heads: (w.heads ?? []).map(headFromWire) };
+      const datasetId = normalizeDatasetId(w.datasetId);
+      return { kind, datasetId, heads: (w.heads ?? []).map(headFromWire), entries: (w.entries ?? []).map((e) => entryFromWire(e, datasetId)) };
     }
   }
 }

@@ -1,6 +1,7 @@
 import { isSluiceError } from '../core/errors.ts';
 import { compareHlc } from '../core/hlc.ts';
 import type { Message } from '../protocol/messages.ts';
+import type { AuthorHead } from '../store/oplog-store.ts';
 import type { Connector } from '../protocol/transport.ts';
 import { backoffDelay } from './backoff.ts';
 import type { Connection } from './connection.ts';
@@ -115,16 +116,32 @@ export class DatasetOrchestrator {
     return run;
   }
 
-  /** A hub we dialed committed entries: pull if it is ahead of us on any author it names. */
+  /**
+   * A hub we dialed committed entries. Nothing to do when we hold every head it names (we pushed
+   * them); otherwise apply what the notice carries if it links to what we hold, and pull if the hub
+   * is still ahead.
+   */
   private async onNotice(message: Message): Promise<void> {
     if (message.kind !== 'headsAdvanced' || message.datasetId !== this.rt.datasetId) return;
-    for (const head of message.heads) {
-      const ours = await this.rt.replica.store.oplog.head(this.rt.datasetId, head.nodeId);
-      if (ours === undefined || compareHlc(head.hlc, ours.hlc) > 0) {
-        this.requestRound();
-        return;
+    if (!(await this.behind(message.heads))) return;
+    if (message.entries.length > 0) {
+      try {
+        const outcome = await this.rt.replica.applyRemote(message.entries, { kind: 'vouched' });
+        this.rt.metrics.entriesIn += outcome.inserted;
+      } catch {
+        // A gap, or entries that fail a check: a round fetches properly (and reports any error).
       }
+      if (!(await this.behind(message.heads))) return;
     }
+    this.requestRound();
+  }
+
+  private async behind(heads: readonly AuthorHead[]): Promise<boolean> {
+    for (const head of heads) {
+      const ours = await this.rt.replica.store.oplog.head(this.rt.datasetId, head.nodeId);
+      if (ours === undefined || compareHlc(head.hlc, ours.hlc) > 0) return true;
+    }
+    return false;
   }
 
   status(): PeerStatus[] {

@@ -1,22 +1,27 @@
 import type { DatasetId } from '../core/dataset-id.ts';
 import { compareHlc } from '../core/hlc.ts';
-import type { OplogEntry } from '../core/oplog-entry.ts';
+import { entryByteSize, type OplogEntry } from '../core/oplog-entry.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
 import type { Connection } from './connection.ts';
+import { sealOutgoing, type ChainSigner } from './signatures.ts';
 
 /** Close code for a peer that stopped reading: it catches up by pulling once it reconnects. */
 const TOO_SLOW = 4429;
+/** Commits up to this size travel inside the notice; larger ones are pulled. */
+const MAX_CARRIED_BYTES = 64 * 1024;
 
 /**
  * Live push, acceptor side: when the dataset commits entries (written here, pushed by a client, or
- * pulled from our own hub), every live connection hears which heads advanced, and a peer behind
- * them pulls at once. A poke rather than the entries themselves: the pull that follows is the same
- * verified, bounded, signature-sealed path as catch-up, each peer pulls at its own pace (one round
- * at a time), and a peer that already has the entries (the one that pushed them) costs one small
- * frame. Commits within one turn of the event loop share a poke.
+ * pulled from our own hub), every live connection hears which heads advanced. Small commits travel
+ * inside the notice, sealed like any outgoing batch (each author's last entry signed), and a peer
+ * applies them when they link to what it holds; otherwise, and for large commits, it pulls, on the
+ * same verified and bounded path as catch-up, at its own pace. The peer that pushed the entries
+ * already holds them and ignores the notice. Commits within one turn of the event loop share one.
  */
 export class HeadsAnnouncer {
-  private readonly pending = new Map<string, AuthorHead>();
+  private readonly heads = new Map<string, AuthorHead>();
+  private entries: OplogEntry[] = [];
+  private bytes = 0;
   private scheduled = false;
 
   constructor(
@@ -24,22 +29,34 @@ export class HeadsAnnouncer {
     private readonly connections: () => Iterable<Connection>,
     /** A connection with more than this still unsent is not read by its peer: it is closed. */
     private readonly maxBufferedBytes: number,
+    /** Signs this node's own entries at the end of what a notice carries; undefined with signing off. */
+    private readonly signer: () => ChainSigner | undefined,
   ) {}
 
   committed(entries: readonly OplogEntry[]): void {
     for (const e of entries) {
-      const known = this.pending.get(e.hlc.nodeId);
-      if (known === undefined || compareHlc(e.hlc, known.hlc) > 0) this.pending.set(e.hlc.nodeId, { nodeId: e.hlc.nodeId, hlc: e.hlc, hash: e.hash });
+      const known = this.heads.get(e.hlc.nodeId);
+      if (known === undefined || compareHlc(e.hlc, known.hlc) > 0) this.heads.set(e.hlc.nodeId, { nodeId: e.hlc.nodeId, hlc: e.hlc, hash: e.hash });
+      if (this.bytes <= MAX_CARRIED_BYTES) {
+        this.entries.push(e);
+        this.bytes += entryByteSize(e);
+      }
     }
-    if (this.scheduled || this.pending.size === 0) return;
+    if (this.scheduled || this.heads.size === 0) return;
     this.scheduled = true;
-    queueMicrotask(() => this.flush());
+    queueMicrotask(() => void this.flush().catch(() => undefined));
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
+    const heads = [...this.heads.values()];
+    const carried = this.bytes <= MAX_CARRIED_BYTES ? this.entries : [];
+    this.heads.clear();
+    this.entries = [];
+    this.bytes = 0;
     this.scheduled = false;
-    const heads = [...this.pending.values()];
-    this.pending.clear();
+    const sealed = carried.length === 0 ? [] : await sealOutgoing(carried.sort((a, b) => compareHlc(a.hlc, b.hlc)), this.signer());
+    // Carried whole or not at all: a notice never asks its reader to verify a partial commit.
+    const message = { kind: 'headsAdvanced' as const, datasetId: this.datasetId, heads, entries: sealed.length === carried.length ? sealed : [] };
     for (const connection of this.connections()) {
       // Only connections whose handshake completed are live.
       if (!connection.isOpen || connection.peerNodeId === '') continue;
@@ -47,7 +64,7 @@ export class HeadsAnnouncer {
         connection.close(TOO_SLOW, 'peer is not reading: reconnect and catch up by pulling');
         continue;
       }
-      connection.notify({ kind: 'headsAdvanced', datasetId: this.datasetId, heads }).catch(() => undefined);
+      connection.notify(message).catch(() => undefined);
     }
   }
 }

@@ -35,6 +35,6 @@ export function sampleMessages(datasetId = 'logs'): Message[] {
     { kind: 'error', code: 'dataset_not_granted', message: 'no logs for you', datasetId },
     { kind: 'ping', nonce: 42 },
     { kind: 'pong', nonce: 42 },
-    { kind: 'headsAdvanced', datasetId, heads: [head, { nodeId: 'node-b', hlc: { wall: 1_700_000_000_500, logic: 2, nodeId: 'node-b' }, hash: entries[1]!.hash }] },
+    { kind: 'headsAdvanced', datasetId, heads: [head, { nodeId: 'node-b', hlc: { wall: 1_700_000_000_500, logic: 2, nodeId: 'node-b' }, hash: entries[1]!.hash }], entries },
   ];
 }

@@ -44,6 +44,19 @@ describe('live push through a hub', () => {
     expect((await hub.node.metrics()).primary!.entriesIn).toBe(5);
   });
 
+  it('delivers a commit too large to ride in the notice by a pull, and the small one after it inside the notice', async () => {
+    const hub = await h.hub('hub');
+    const writer = await h.node('writer', { peers: [h.peer(hub.url)] });
+    const reader = await h.node('reader', { peers: [h.peer(hub.url)] });
+    await Promise.all([writer.syncNow(), reader.syncNow()]);
+    await writer.collection('todos').putMany(Array.from({ length: 2_000 }, (_, i) => ({ key: `bulk-${i}`, value: { i, pad: 'x'.repeat(40) } })));
+    await arrives(reader, 'bulk-1999');
+    await writer.collection('todos').put('small', { ok: true });
+    await arrives(reader, 'small');
+    expect((await reader.collection('todos').all()).length).toBe(2_001);
+    expect((await reader.metrics()).primary!.entriesOut).toBe(0);
+  });
+
   it('carries writes both ways between two nodes, and a write made on the hub itself', async () => {
     const hub = await h.hub('hub');
     const a = await h.node('a', { peers: [h.peer(hub.url)] });

@@ -1320,6 +1320,9 @@ export namespace sluice {
                 /** HeadsAdvanced heads. */
                 heads: sluice.sync.v1.AuthorHead.$Properties[];
 
+                /** HeadsAdvanced entries. */
+                entries: sluice.sync.v1.Entry.$Properties[];
+
                 /**
                  * Encodes the specified HeadsAdvanced message. Does not implicitly {@link sluice.sync.v1.HeadsAdvanced.verify|verify} messages.
                  * @param message HeadsAdvanced message or plain object to encode
@@ -1349,6 +1352,9 @@ export namespace sluice {
 
                     /** HeadsAdvanced heads */
                     heads?: (sluice.sync.v1.AuthorHead.$Properties[]|null);
+
+                    /** HeadsAdvanced entries */
+                    entries?: (sluice.sync.v1.Entry.$Properties[]|null);
 
                     /** Unknown fields preserved while decoding when enabled */
                     $unknowns?: Uint8Array[];

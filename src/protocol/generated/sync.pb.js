@@ -2047,6 +2047,7 @@ export const sluice = $root.sluice = (() => {
 
                 const HeadsAdvanced = function (properties) {
                     this.heads = [];
+                    this.entries = [];
                     if (properties)
                         for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                             if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -2055,6 +2056,7 @@ export const sluice = $root.sluice = (() => {
 
                 HeadsAdvanced.prototype.datasetId = "";
                 HeadsAdvanced.prototype.heads = $util.emptyArray;
+                HeadsAdvanced.prototype.entries = $util.emptyArray;
 
                 HeadsAdvanced.encode = function (message, writer, _depth) {
                     if (!writer)
@@ -2068,6 +2070,9 @@ export const sluice = $root.sluice = (() => {
                     if (message.heads != null && message.heads.length)
                         for (let i = 0; i < message.heads.length; ++i)
                             $root.sluice.sync.v1.AuthorHead.encode(message.heads[i], writer.uint32(18).fork(), _depth + 1).ldelim();
+                    if (message.entries != null && message.entries.length)
+                        for (let i = 0; i < message.entries.length; ++i)
+                            $root.sluice.sync.v1.Entry.encode(message.entries[i], writer.uint32(26).fork(), _depth + 1).ldelim();
                     if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                         for (let i = 0; i < message.$unknowns.length; ++i)
                             writer.raw(message.$unknowns[i]);
@@ -2116,6 +2121,14 @@ export const sluice = $root.sluice = (() => {
                                 if (!(message.heads && message.heads.length))
                                     message.heads = [];
                                 message.heads.push($root.sluice.sync.v1.AuthorHead.decode(reader, reader.size(), $undefined, _depth + 1));
+                                continue;
+                            }
+                        case 3: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.entries && message.entries.length))
+                                    message.entries = [];
+                                message.entries.push($root.sluice.sync.v1.Entry.decode(reader, reader.size(), $undefined, _depth + 1));
                                 continue;
                             }
                         }

@@ -82,7 +82,7 @@ export class DatasetPipeline implements PipelineApi {
       ...(settings.heartbeatMs === undefined ? {} : { heartbeatMs: settings.heartbeatMs }),
       ...(settings.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: settings.requestTimeoutMs }),
     });
-    this.announcer = new HeadsAnnouncer(datasetId, () => this.served, settings.maxFrameBytes);
+    this.announcer = new HeadsAnnouncer(datasetId, () => this.served, settings.maxFrameBytes, () => replica.signer);
     replica.subscribe((event) => {
       for (const feeder of this.feeders) feeder.wake();
       if (event.origin === 'local') {
