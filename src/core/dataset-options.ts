@@ -5,6 +5,13 @@ import { preview } from './option-checks.ts';
 
 export type DatasetKind = 'documents' | 'append';
 
+/**
+ * Which way a node dials data for a dataset: 'both' pulls and pushes; 'push' only uploads (a
+ * telemetry client never downloads other clients' records); 'pull' only downloads (a read replica).
+ * Hubs keep everything they are given, whatever their clients' direction.
+ */
+export type SyncDirection = 'both' | 'push' | 'pull';
+
 export interface RetentionOptions {
   /** Oplog entries older than this may be pruned (once peers have confirmed them). */
   readonly maxAgeMs: number;
@@ -18,8 +25,13 @@ export interface DatasetOptions {
   readonly kind: DatasetKind;
   /** Collections this dataset syncs; empty means every collection written to it. */
   readonly collections: readonly string[];
-  /** Pause between sync rounds, in ms: 1 to 2147483647 (the longest timer). */
+  /**
+   * Longest pause between sync rounds, in ms: 1 to 2147483647 (the longest timer). Anti-entropy
+   * only: local writes sync at once and hubs announce their commits. Default 30 s.
+   */
   readonly syncInterval: number;
+  /** Default 'both' for documents, 'push' for append datasets (see SyncDirection). */
+  readonly direction: SyncDirection;
   /** Peers synced with in one round. */
   readonly maxPeers: number;
   /** Upper bound on entries moved in one pull or push batch. */
@@ -50,6 +62,7 @@ const DOCUMENT_DEFAULTS: DatasetOptions = {
   collections: [],
   // Anti-entropy only: hubs announce their commits, and local writes sync at once.
   syncInterval: 30_000,
+  direction: 'both',
   maxPeers: 3,
   maxEntriesPerCycle: 1_000,
   maxBytesPerCycle: 1024 * 1024,
@@ -63,6 +76,8 @@ const DOCUMENT_DEFAULTS: DatasetOptions = {
 const APPEND_DEFAULTS: DatasetOptions = {
   ...DOCUMENT_DEFAULTS,
   kind: 'append',
+  // Telemetry flows up: a client never downloads what other clients recorded.
+  direction: 'push',
   maxEntriesPerCycle: 5_000,
   maxBytesPerCycle: 4 * 1024 * 1024,
   maintenanceInterval: 5 * 60 * 1000,
@@ -110,12 +125,15 @@ export function resolveDatasetOptions(datasetId: DatasetId, input: unknown = {})
   };
   const enabled = raw.enabled ?? d.enabled;
   if (typeof enabled !== 'boolean') throw invalid(`${at}.enabled`, 'must be true or false');
+  const direction = raw.direction ?? d.direction;
+  if (direction !== 'both' && direction !== 'push' && direction !== 'pull') throw invalid(`${at}.direction`, `must be "both", "push" or "pull", got ${preview(direction)}`);
   const worker = raw.worker ?? d.worker;
   if (typeof worker !== 'boolean' && typeof worker !== 'function') throw invalid(`${at}.worker`, 'must be true, false or a function that starts your worker file');
   return {
     kind,
     collections: [...new Set(collections as string[])],
     syncInterval: positiveInt(raw.syncInterval ?? d.syncInterval, `${at}.syncInterval`, MAX_TIMER_MS),
+    direction,
     maxPeers: positiveInt(raw.maxPeers ?? d.maxPeers, `${at}.maxPeers`),
     maxEntriesPerCycle: positiveInt(raw.maxEntriesPerCycle ?? d.maxEntriesPerCycle, `${at}.maxEntriesPerCycle`),
     maxBytesPerCycle: positiveInt(raw.maxBytesPerCycle ?? d.maxBytesPerCycle, `${at}.maxBytesPerCycle`),

@@ -17,6 +17,8 @@ export interface HandshakeRequest {
   readonly protocolVersion: number;
   /** Hex of the sender's Ed25519 public key for `datasetId`; '' when it does not sign. */
   readonly publicKey: string;
+  /** The sender never pulls on this connection: send it no HeadsAdvanced. */
+  readonly pushOnly: boolean;
 }
 
 export interface HandshakeResponse {

@@ -46,6 +46,7 @@ export function encodePayload(m: Message): Uint8Array {
         extraDatasetIds: [...m.extraDatasetIds],
         protocolVersion: m.protocolVersion,
         publicKey: m.publicKey === '' ? EMPTY : hexToBytes(m.publicKey),
+        pushOnly: m.pushOnly,
       }).finish();
     case 'handshakeResponse':
       return pb.HandshakeResponse.encode({
@@ -139,6 +140,7 @@ function decodeChecked(kind: MessageKind, payload: Uint8Array): Message {
         extraDatasetIds: (w.extraDatasetIds ?? []).map((d) => normalizeDatasetId(d)),
         protocolVersion: w.protocolVersion ?? 0,
         publicKey: bytesFromWire(w.publicKey, PUBLIC_KEY_BYTES, 'public key'),
+        pushOnly: w.pushOnly ?? false,
       };
     }
     case 'handshakeResponse': {

@@ -46,6 +46,8 @@ export class Connection {
   readonly closed: Promise<CloseInfo>;
   /** Set by the handshake: the peer's node id and the datasets it granted us. */
   peerNodeId = '';
+  /** Set by the handshake: false when the peer only uploads, so commits are not announced to it. */
+  wantsNotices = true;
   private readonly transport: Transport;
   private readonly pending = new Map<number, Pending>();
   private readonly requestTimeoutMs: number;

@@ -44,6 +44,7 @@ export async function dial(connector: Connector, ctx: ResponderContext, datasetI
       protocolVersion: PROTOCOL_VERSION,
       // The hub binds this connection's pushes to this key (see signatures.ts).
       publicKey: ctx.datasets.get(datasetId)?.replica.signer?.publicKey ?? '',
+      pushOnly: ctx.datasets.get(datasetId)?.options.direction === 'push',
     });
     if (reply.kind !== 'handshakeResponse') throw unexpected(reply, 'handshakeResponse');
     if (!reply.accepted) {

@@ -59,7 +59,7 @@ export class HeadsAnnouncer {
     const message = { kind: 'headsAdvanced' as const, datasetId: this.datasetId, heads, entries: sealed.length === carried.length ? sealed : [] };
     for (const connection of this.connections()) {
       // Only connections whose handshake completed are live.
-      if (!connection.isOpen || connection.peerNodeId === '') continue;
+      if (!connection.isOpen || connection.peerNodeId === '' || !connection.wantsNotices) continue;
       if (connection.bufferedAmount > this.maxBufferedBytes) {
         connection.close(TOO_SLOW, 'peer is not reading: reconnect and catch up by pulling');
         continue;

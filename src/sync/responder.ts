@@ -89,6 +89,7 @@ export class Responder {
     for (const ds of identity.granted) if (this.ctx.datasets.has(ds)) this.granted.add(ds);
     this.handshaken = true;
     this.peerKey = m.publicKey;
+    connection.wantsNotices = !m.pushOnly;
     connection.peerNodeId = identity.nodeId;
     // An authenticated node vouches for its key: a relay may then bring its entries only under it.
     if (identity.authenticated && m.publicKey !== '') {

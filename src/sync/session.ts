@@ -33,8 +33,9 @@ export async function syncRound(connection: Connection, rt: DatasetRuntime): Pro
   // The peer's clock says how far it holds each author's chain: that is its watermark here.
   await confirm(rt, connection.peerNodeId, reply.heads);
 
+  const direction = rt.options.direction;
   let pulled = 0;
-  for (const author of local.authorsToPull(remote)) {
+  for (const author of direction === 'push' ? [] : local.authorsToPull(remote)) {
     pulled += await pullAuthor(connection, rt, author, remote.get(author));
     // What we just pulled, the peer has: never push it back (its clock above predates the pull).
     const head = await rt.replica.store.oplog.head(rt.datasetId, author);
@@ -44,7 +45,7 @@ export async function syncRound(connection: Connection, rt: DatasetRuntime): Pro
   let pushed = 0;
   // Re-read: pulling may have brought our own older entries back (after a restore).
   const localAfterPull = new VectorClock((await rt.replica.heads()).map((h) => h.hlc));
-  for (const author of localAfterPull.authorsToPush(remote)) {
+  for (const author of direction === 'pull' ? [] : localAfterPull.authorsToPush(remote)) {
     pushed += await pushAuthor(connection, rt, author, remote.has(author) ? remote.get(author) : null);
   }
   return { pulled, pushed };

@@ -39,7 +39,7 @@ describe('cross-implementation (protobuf-es <-> protobufjs)', () => {
       { kind: 'pushChangesRequest', bytes: toBinary(PushChangesRequestSchema, create(PushChangesRequestSchema, { datasetId: 'logs', entries: esEntries() })) },
       {
         kind: 'handshakeRequest',
-        bytes: toBinary(HandshakeRequestSchema, create(HandshakeRequestSchema, { nodeId: 'node-a', authToken: 's3cret', compression: ['deflate-raw', 'gzip'], collections: ['todos'], datasetId: 'logs', extraDatasetIds: ['timeseries'], protocolVersion: 1, publicKey: hexToBytes('ab'.repeat(32)) })),
+        bytes: toBinary(HandshakeRequestSchema, create(HandshakeRequestSchema, { nodeId: 'node-a', authToken: 's3cret', compression: ['deflate-raw', 'gzip'], collections: ['todos'], datasetId: 'logs', extraDatasetIds: ['timeseries'], protocolVersion: 1, publicKey: hexToBytes('ab'.repeat(32)), pushOnly: true })),
       },
       {
         kind: 'pullChangesRequest',

@@ -20,7 +20,7 @@ export function sampleMessages(datasetId = 'logs'): Message[] {
   entries[2] = { ...entries[2]!, signature: 'cd'.repeat(96) };
   const head = { nodeId: 'node-a', hlc: entries[2]!.hlc, hash: entries[2]!.hash };
   return [
-    { kind: 'handshakeRequest', nodeId: 'node-a', authToken: 's3cret', compression: ['deflate-raw', 'gzip'], collections: ['todos'], datasetId, extraDatasetIds: ['timeseries'], protocolVersion: 1, publicKey: 'ab'.repeat(32) },
+    { kind: 'handshakeRequest', nodeId: 'node-a', authToken: 's3cret', compression: ['deflate-raw', 'gzip'], collections: ['todos'], datasetId, extraDatasetIds: ['timeseries'], protocolVersion: 1, publicKey: 'ab'.repeat(32), pushOnly: true },
     { kind: 'handshakeResponse', nodeId: 'hub', accepted: true, compression: 'deflate-raw', collections: ['todos'], datasetId, grantedDatasetIds: [datasetId], reason: 'ok', protocolVersion: 1, maxFrameBytes: 4_194_304 },
     { kind: 'vectorClockRequest', datasetId },
     { kind: 'vectorClockResponse', datasetId, heads: [head], boundaries: [{ nodeId: 'node-a', hlc: entries[0]!.hlc, hash: entries[0]!.hash }] },

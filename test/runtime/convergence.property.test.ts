@@ -57,7 +57,7 @@ function switchable(inner: Connector) {
   };
 }
 
-const DATASETS = { primary: {}, notes: { resolvers: { items: 'json-merge' as const } }, logs: { kind: 'append' as const, worker: false } };
+const DATASETS = { primary: {}, notes: { resolvers: { items: 'json-merge' as const } }, logs: { kind: 'append' as const, worker: false, direction: 'both' as const } }; // every node reads every record here
 
 describe('convergence property', () => {
   it('three nodes, three datasets: random writes, appends and disconnects converge, and no acknowledged write is lost', async () => {

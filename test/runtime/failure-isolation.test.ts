@@ -58,7 +58,7 @@ describe('failure isolation between datasets', () => {
     for (let i = 0; i < 40; i++) logs.append(Array.from({ length: 500 }, (_, j) => ({ n: i * 500 + j, pad: 'x'.repeat(40) })));
     await logs.flush();
     const clientStorage = h.storage('client');
-    const client = await h.node('client', { storage: clientStorage, peers: [h.peer(hub.url)], datasets: { primary: {}, logs: { kind: 'append', maxEntriesPerCycle: 2 } } });
+    const client = await h.node('client', { storage: clientStorage, peers: [h.peer(hub.url)], datasets: { primary: {}, logs: { kind: 'append', maxEntriesPerCycle: 2, direction: 'both' } } });
     const worker = client.workerOf('logs')!;
     // Kill the worker while it is pulling: a pull of 2 entries per batch takes many round trips.
     const pulling = client.syncNow('logs').catch((e: unknown) => e);

@@ -249,6 +249,9 @@ export namespace sluice {
                 /** HandshakeRequest publicKey. */
                 publicKey: Uint8Array;
 
+                /** HandshakeRequest pushOnly. */
+                pushOnly: boolean;
+
                 /**
                  * Encodes the specified HandshakeRequest message. Does not implicitly {@link sluice.sync.v1.HandshakeRequest.verify|verify} messages.
                  * @param message HandshakeRequest message or plain object to encode
@@ -296,6 +299,9 @@ export namespace sluice {
 
                     /** HandshakeRequest publicKey */
                     publicKey?: (Uint8Array|null);
+
+                    /** HandshakeRequest pushOnly */
+                    pushOnly?: (boolean|null);
 
                     /** Unknown fields preserved while decoding when enabled */
                     $unknowns?: Uint8Array[];

@@ -353,6 +353,7 @@ export const sluice = $root.sluice = (() => {
                 HandshakeRequest.prototype.extraDatasetIds = $util.emptyArray;
                 HandshakeRequest.prototype.protocolVersion = 0;
                 HandshakeRequest.prototype.publicKey = $util.newBuffer([]);
+                HandshakeRequest.prototype.pushOnly = false;
 
                 HandshakeRequest.encode = function (message, writer, _depth) {
                     if (!writer)
@@ -380,6 +381,8 @@ export const sluice = $root.sluice = (() => {
                         writer.uint32(56).uint32(message.protocolVersion);
                     if (message.publicKey != null && $Object.hasOwnProperty.call(message, "publicKey") && message.publicKey.length)
                         writer.uint32(66).bytes(message.publicKey);
+                    if (message.pushOnly != null && $Object.hasOwnProperty.call(message, "pushOnly") && message.pushOnly !== false)
+                        writer.uint32(72).bool(message.pushOnly);
                     if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                         for (let i = 0; i < message.$unknowns.length; ++i)
                             writer.raw(message.$unknowns[i]);
@@ -480,6 +483,15 @@ export const sluice = $root.sluice = (() => {
                                     message.publicKey = value;
                                 else
                                     delete message.publicKey;
+                                continue;
+                            }
+                        case 9: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.bool())
+                                    message.pushOnly = value;
+                                else
+                                    delete message.pushOnly;
                                 continue;
                             }
                         }
