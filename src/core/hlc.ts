@@ -33,6 +33,16 @@ export function assertNodeId(value: unknown, field?: string): string {
 }
 
 /** Total order: wall, then logic, then nodeId by code unit (the same on every runtime). */
+/**
+ * Order of two timestamps of the same author, whose node id is the same on both sides (or absent):
+ * (wall, logic) decides. The one comparison for "is this entry after that one in its chain".
+ */
+export function compareStamp(a: Pick<Hlc, 'wall' | 'logic'>, b: Pick<Hlc, 'wall' | 'logic'>): number {
+  if (a.wall !== b.wall) return a.wall < b.wall ? -1 : 1;
+  if (a.logic !== b.logic) return a.logic < b.logic ? -1 : 1;
+  return 0;
+}
+
 export function compareHlc(a: Hlc, b: Hlc): number {
   if (a.wall !== b.wall) return a.wall < b.wall ? -1 : 1;
   if (a.logic !== b.logic) return a.logic < b.logic ? -1 : 1;

@@ -1,4 +1,4 @@
-import { compareHlc, ZERO_HLC, type Hlc } from './hlc.ts';
+import { compareHlc, compareStamp, ZERO_HLC, type Hlc } from './hlc.ts';
 
 export type ClockOrder = 'equal' | 'ahead' | 'behind' | 'concurrent';
 
@@ -48,7 +48,7 @@ export class VectorClock {
     let ahead = false;
     let behind = false;
     for (const nodeId of new Set([...this.heads.keys(), ...other.heads.keys()])) {
-      const c = compareWall(this.get(nodeId), other.get(nodeId));
+      const c = compareStamp(this.get(nodeId), other.get(nodeId));
       if (c > 0) ahead = true;
       else if (c < 0) behind = true;
       if (ahead && behind) return 'concurrent';
@@ -60,18 +60,12 @@ export class VectorClock {
 
   /** Authors for which `remote` has newer entries than we do: pull these. */
   authorsToPull(remote: VectorClock): string[] {
-    return remote.authors().filter((nodeId) => compareWall(remote.get(nodeId), this.get(nodeId)) > 0);
+    return remote.authors().filter((nodeId) => compareStamp(remote.get(nodeId), this.get(nodeId)) > 0);
   }
 
   /** Authors for which we have newer entries than `remote`: push these. */
   authorsToPush(remote: VectorClock): string[] {
-    return this.authors().filter((nodeId) => compareWall(this.get(nodeId), remote.get(nodeId)) > 0);
+    return this.authors().filter((nodeId) => compareStamp(this.get(nodeId), remote.get(nodeId)) > 0);
   }
 }
 
-/** Within one author the nodeId is fixed, so (wall, logic) decides; the zero clock has nodeId ''. */
-function compareWall(a: Hlc, b: Hlc): number {
-  if (a.wall !== b.wall) return a.wall < b.wall ? -1 : 1;
-  if (a.logic !== b.logic) return a.logic < b.logic ? -1 : 1;
-  return 0;
-}

@@ -1,4 +1,4 @@
-import type { Hlc } from '../core/hlc.ts';
+import { compareStamp, type Hlc } from '../core/hlc.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
 
 const WINDOW = 2_048;
@@ -59,7 +59,7 @@ export class LagTracker {
     const at = this.now();
     while (this.head < this.pending.length) {
       const p = this.pending[this.head]!;
-      if (p.wall > own.hlc.wall || (p.wall === own.hlc.wall && p.logic > own.hlc.logic)) break;
+      if (compareStamp(p, own.hlc) > 0) break;
       this.ack.add(at - p.at);
       this.head++;
     }

@@ -1,7 +1,7 @@
 import { assertDatasetId, type DatasetId } from '../core/dataset-id.ts';
 import type { DatasetKind, DatasetOptions, RetentionOptions } from '../core/dataset-options.ts';
 import { SluiceError } from '../core/errors.ts';
-import { compareHlc, formatHlc, maxHlc, ZERO_HLC, type Hlc } from '../core/hlc.ts';
+import { compareHlc, compareStamp, formatHlc, maxHlc, ZERO_HLC, type Hlc } from '../core/hlc.ts';
 import type { AuthorHead, PruneBoundary } from '../store/oplog-store.ts';
 import { readConfirmationCoverage, type ConfirmationCoverage, type MaintenanceStorage } from './confirmation-coverage.ts';
 import { CUTOFF_NODE_ID, endOfWall, justBefore, MAX_LOGIC, minHlc } from './hlc-bounds.ts';
@@ -210,7 +210,7 @@ async function confirmationGate(storage: MaintenanceStorage, datasetId: DatasetI
     const bound = justBefore(next.hlc);
     if (cutoff === null || compareHlc(bound, cutoff) < 0) {
       cutoff = bound;
-      const holders = pairs.filter((p) => sameTick(p.watermark!.hlc, lowest)).map((p) => p.peerId);
+      const holders = pairs.filter((p) => compareStamp(p.watermark!.hlc, lowest) === 0).map((p) => p.peerId);
       binding = { authorId: author.nodeId, peerIds: holders, watermark: lowest };
     }
   }
@@ -265,10 +265,6 @@ async function applySizeCap(
     size,
     reason: `size: ~${bytes} B over the ${maxBytes} B cap, pruning oldest entries through ${formatHlc(cut.allowed!)} leaves ~${bytesAfter} B${passed}`,
   };
-}
-
-function sameTick(a: Hlc, b: Hlc): boolean {
-  return a.wall === b.wall && a.logic === b.logic;
 }
 
 /** Cutoffs made by endOfWall read as a wall; others as the exact HLC. */

@@ -1,7 +1,7 @@
 import type { DatasetId } from '../core/dataset-id.ts';
 import type { StoredDocument } from '../core/document.ts';
 import { SluiceError } from '../core/errors.ts';
-import { compareHlc, type Hlc, type HybridClock } from '../core/hlc.ts';
+import { compareHlc, compareStamp, type Hlc, type HybridClock } from '../core/hlc.ts';
 import { createEntry, createEntryFromText, verifyEntryHash, type OplogEntry, type OplogOp } from '../core/oplog-entry.ts';
 import type { DatasetKind } from '../core/dataset-options.ts';
 import type { ResolverRegistry } from '../core/resolvers/registry.ts';
@@ -316,5 +316,5 @@ function assertRecordEntry(e: OplogEntry): void {
 }
 
 function afterWithinAuthor(t: Hlc, from: Hlc): boolean {
-  return t.wall > from.wall || (t.wall === from.wall && t.logic > from.logic);
+  return compareStamp(t, from) > 0;
 }

@@ -4,6 +4,7 @@ import type { OplogEntry } from '../core/oplog-entry.ts';
 import { negotiateCodec } from '../protocol/compression.ts';
 import type { ChainRangeRequest, HandshakeRequest, Message, PullChangesRequest, PushChangesRequest } from '../protocol/messages.ts';
 import { PROTOCOL_VERSION } from '../protocol/messages.ts';
+import { compareStamp } from '../core/hlc.ts';
 import { resolveReadLimits } from '../store/validation.ts';
 import type { Connection, Reply } from './connection.ts';
 import type { DatasetRuntime } from './dataset-runtime.ts';
@@ -158,7 +159,7 @@ export class Responder {
     if (!peerId) return;
     const before = since.logic > 0 ? { wall: since.wall, logic: since.logic - 1, nodeId: author } : { wall: since.wall - 1, logic: MAX_LOGIC, nodeId: author };
     const [entry] = await rt.replica.store.oplog.entriesByAuthorAfter(rt.datasetId, author, before.wall < 0 ? null : before, { limit: 1 });
-    if (entry && entry.hlc.wall === since.wall && entry.hlc.logic === since.logic) {
+    if (entry && compareStamp(entry.hlc, since) === 0) {
       await rt.replica.store.confirmations.confirm(rt.datasetId, peerId, author, entry.hlc, entry.hash);
     }
   }
@@ -167,7 +168,7 @@ export class Responder {
   private async beforeBoundary(m: PullChangesRequest): Promise<boolean> {
     const oplog = this.dataset(m.datasetId).replica.store.oplog;
     const boundaries = m.author === null ? await oplog.boundaries(m.datasetId) : [await oplog.boundary(m.datasetId, m.author)];
-    return boundaries.some((b) => b !== undefined && (m.since === null || b.hlc.wall > m.since.wall || (b.hlc.wall === m.since.wall && b.hlc.logic > m.since.logic)));
+    return boundaries.some((b) => b !== undefined && (m.since === null || compareStamp(b.hlc, m.since) > 0));
   }
 
   private async push(m: PushChangesRequest, connection: Connection): Promise<Message> {

@@ -1,5 +1,5 @@
 import { SluiceError } from '../core/errors.ts';
-import { compareHlc, type Hlc } from '../core/hlc.ts';
+import { compareHlc, compareStamp, type Hlc } from '../core/hlc.ts';
 import { VectorClock } from '../core/vector-clock.ts';
 import type { OplogEntry } from '../core/oplog-entry.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
@@ -82,7 +82,7 @@ async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: st
 
 async function reached(rt: DatasetRuntime, author: string, target: Hlc): Promise<boolean> {
   const head = await rt.replica.store.oplog.head(rt.datasetId, author);
-  return head !== undefined && (head.hlc.wall > target.wall || (head.hlc.wall === target.wall && head.hlc.logic >= target.logic));
+  return head !== undefined && compareStamp(head.hlc, target) >= 0;
 }
 
 async function pushAuthor(connection: Connection, rt: DatasetRuntime, author: string, remoteHead: Hlc | null): Promise<number> {

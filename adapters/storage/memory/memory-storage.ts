@@ -1,6 +1,6 @@
 import { assertDatasetId, type DatasetId } from '../../../src/core/dataset-id.ts';
 import type { StoredDocument } from '../../../src/core/document.ts';
-import { assertHlc, compareHlc, type Hlc } from '../../../src/core/hlc.ts';
+import { assertHlc, compareHlc, compareStamp, type Hlc } from '../../../src/core/hlc.ts';
 import type { JsonValue } from '../../../src/core/json.ts';
 import { assertCollection, assertKey } from '../../../src/core/names.ts';
 import type { OplogEntry } from '../../../src/core/oplog-entry.ts';
@@ -384,7 +384,7 @@ function byHlc(a: OplogEntry, b: OplogEntry): number {
 
 /** Within one author, order is by (wall, logic); the nodeId is the same on both sides. */
 function afterWithinAuthor(t: Hlc, from: Hlc): boolean {
-  return t.wall > from.wall || (t.wall === from.wall && t.logic > from.logic);
+  return compareStamp(t, from) > 0;
 }
 
 function sortByNode<T extends { nodeId: string }>(items: T[]): T[] {

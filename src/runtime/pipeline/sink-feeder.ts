@@ -1,6 +1,6 @@
 import type { DatasetId } from '../../core/dataset-id.ts';
 import type { DatasetKind } from '../../core/dataset-options.ts';
-import { compareHlc, type Hlc } from '../../core/hlc.ts';
+import { compareHlc, compareStamp, type Hlc } from '../../core/hlc.ts';
 import type { JsonValue } from '../../core/json.ts';
 import type { OplogEntry } from '../../core/oplog-entry.ts';
 import type { SinkConfig, SinkRecord } from '../../pipeline/sinks/sink-api.ts';
@@ -186,7 +186,7 @@ export class SinkFeeder {
     const found: OplogEntry[] = [];
     for (const head of heads) {
       const at = this.cursor[head.nodeId];
-      if (at && (at.wall > head.hlc.wall || (at.wall === head.hlc.wall && at.logic >= head.hlc.logic))) continue;
+      if (at && compareStamp(at, head.hlc) >= 0) continue;
       const after: Hlc | null = at ? { wall: at.wall, logic: at.logic, nodeId: head.nodeId } : null;
       found.push(...(await this.storage.oplog.entriesByAuthorAfter(this.datasetId, head.nodeId, after, { limit: this.batch })));
     }
@@ -197,7 +197,7 @@ export class SinkFeeder {
     let behind = 0;
     for (const head of await this.storage.oplog.heads(this.datasetId)) {
       const at = this.cursor[head.nodeId];
-      if (!at || at.wall < head.hlc.wall || (at.wall === head.hlc.wall && at.logic < head.hlc.logic)) behind++;
+      if (!at || compareStamp(at, head.hlc) < 0) behind++;
     }
     return behind;
   }
