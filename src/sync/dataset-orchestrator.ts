@@ -1,5 +1,5 @@
 import { isSluiceError } from '../core/errors.ts';
-import { compareHlc } from '../core/hlc.ts';
+import { compareHlc, type Hlc } from '../core/hlc.ts';
 import type { Message } from '../protocol/messages.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
 import type { Connector } from '../protocol/transport.ts';
@@ -8,7 +8,7 @@ import type { Connection } from './connection.ts';
 import type { DatasetRuntime } from './dataset-runtime.ts';
 import { dial } from './dial.ts';
 import type { ResponderContext } from './responder.ts';
-import { syncRound } from './session.ts';
+import { pushOwn, syncRound } from './session.ts';
 
 export interface PeerStatus {
   readonly url: string;
@@ -35,6 +35,8 @@ interface PeerState {
   lastSuccessAt: number;
   /** Whether the current attempt started on a pooled connection. */
   reused: boolean;
+  /** How far the peer holds our own chain, learned in a round on the current connection. */
+  ownAt: Hlc | null | undefined;
 }
 
 export interface OrchestratorOptions {
@@ -61,6 +63,8 @@ export class DatasetOrchestrator {
   private chain: Promise<unknown> = Promise.resolve();
   /** A background round is queued and has not started yet. */
   private waiting = false;
+  /** The queued round must be a full one (something other than our own writes woke it). */
+  private wantFull = true;
   private stopped = true;
   private readonly abort = new AbortController();
   private cursor = 0;
@@ -71,7 +75,7 @@ export class DatasetOrchestrator {
     connectors: readonly Connector[],
     private readonly options: OrchestratorOptions,
   ) {
-    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, reused: false }));
+    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, reused: false, ownAt: undefined }));
   }
 
   start(): void {
@@ -93,12 +97,18 @@ export class DatasetOrchestrator {
     return this.enqueue(true);
   }
 
-  /** Something changed here that the peers lack (a local write, or one pushed to us): sync now. */
+  /** This node wrote: push it at once (on a live connection, without a vector clock exchange). */
   notifyLocalWrite(): void {
-    this.requestRound();
+    this.requestRound(false);
   }
 
-  private requestRound(): void {
+  /** Entries of other authors arrived that our peers may lack (pushed to us, or pulled from another peer). */
+  notifyRemoteCommit(): void {
+    this.requestRound(true);
+  }
+
+  private requestRound(full = true): void {
+    if (full) this.wantFull = true;
     if (this.stopped || this.waiting) return;
     this.waiting = true;
     this.enqueue(false).catch(() => undefined);
@@ -106,8 +116,12 @@ export class DatasetOrchestrator {
 
   private enqueue(force: boolean): Promise<RoundReport> {
     const run = this.chain.then(() => {
-      if (!force) this.waiting = false;
-      return this.round(force);
+      const full = force || this.wantFull;
+      if (!force) {
+        this.waiting = false;
+        this.wantFull = false;
+      }
+      return this.round(force, full);
     });
     this.chain = run.then(
       () => this.schedule(this.nextDelay()),
@@ -171,34 +185,34 @@ export class DatasetOrchestrator {
     return Math.max(0, Math.min(this.rt.options.syncInterval, soonestRetry));
   }
 
-  private round(force: boolean): Promise<RoundReport> {
+  private round(force: boolean, full: boolean): Promise<RoundReport> {
     if (this.stopped && !force) return Promise.resolve({ datasetId: this.rt.datasetId, peers: [] });
-    return this.runRound(force);
+    return this.runRound(force, full);
   }
 
-  private async runRound(force: boolean): Promise<RoundReport> {
+  private async runRound(force: boolean, full: boolean): Promise<RoundReport> {
     const now = Date.now();
     const ready = this.peers.filter((p) => force || p.failures === 0 || p.nextRetryAt <= now);
     // Rotate the starting peer so that with more peers than maxPeers every peer gets its turn.
     const chosen: PeerState[] = [];
     for (let i = 0; i < ready.length && chosen.length < this.rt.options.maxPeers; i++) chosen.push(ready[(this.cursor + i) % ready.length]!);
     this.cursor = ready.length === 0 ? 0 : (this.cursor + chosen.length) % ready.length;
-    const results = await Promise.all(chosen.map((p) => this.syncPeer(p)));
+    const results = await Promise.all(chosen.map((p) => this.syncPeer(p, full)));
     this.rt.metrics.rounds++;
     const report: RoundReport = { datasetId: this.rt.datasetId, peers: results };
     this.options.onRound?.(report);
     return report;
   }
 
-  private async syncPeer(p: PeerState): Promise<RoundReport['peers'][number]> {
+  private async syncPeer(p: PeerState, full: boolean): Promise<RoundReport['peers'][number]> {
     try {
-      return await this.attempt(p);
+      return await this.attempt(p, full);
     } catch (error) {
       // A pooled connection can die between rounds without us noticing yet; that alone is no
       // reason to fail the round: dial once more right away.
       if (isSluiceError(error, 'connection_closed') && p.connection === undefined && p.reused) {
         try {
-          return await this.attempt(p);
+          return await this.attempt(p, true);
         } catch (retryError) {
           return this.fail(p, retryError);
         }
@@ -207,10 +221,11 @@ export class DatasetOrchestrator {
     }
   }
 
-  private async attempt(p: PeerState): Promise<RoundReport['peers'][number]> {
+  private async attempt(p: PeerState, full: boolean): Promise<RoundReport['peers'][number]> {
     p.reused = p.connection?.isOpen === true;
     try {
       if (!p.connection?.isOpen) {
+        p.ownAt = undefined;
         p.connection = await dial(p.connector, this.ctx, this.rt.datasetId, {
           maxFrameBytes: this.options.maxFrameBytes,
           signal: this.abort.signal,
@@ -221,7 +236,9 @@ export class DatasetOrchestrator {
         await this.rt.replica.store.confirmations.registerPeer(this.rt.datasetId, p.connection.peerNodeId, { address: p.connector.url });
       }
       const before = { in: p.connection.bytesIn, out: p.connection.bytesOut };
-      const { pulled, pushed } = await syncRound(p.connection, this.rt);
+      const fast = !full && p.ownAt !== undefined;
+      const { pulled, pushed, ownAt } = fast ? await pushOwn(p.connection, this.rt, p.ownAt ?? null) : await syncRound(p.connection, this.rt);
+      p.ownAt = ownAt;
       this.rt.metrics.bytesIn += p.connection.bytesIn - before.in;
       this.rt.metrics.bytesOut += p.connection.bytesOut - before.out;
       p.failures = 0;
@@ -232,6 +249,7 @@ export class DatasetOrchestrator {
     } catch (error) {
       p.connection?.close(1000, 'sync failed');
       p.connection = undefined;
+      p.ownAt = undefined;
       throw error;
     }
   }

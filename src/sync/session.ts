@@ -16,6 +16,8 @@ const VOUCHED: KeyPolicy = { kind: 'vouched' };
 export interface SessionResult {
   readonly pulled: number;
   readonly pushed: number;
+  /** How far the peer holds this node's own chain after the round (null: none of it). */
+  readonly ownAt: Hlc | null;
 }
 
 /**
@@ -45,10 +47,24 @@ export async function syncRound(connection: Connection, rt: DatasetRuntime): Pro
   let pushed = 0;
   // Re-read: pulling may have brought our own older entries back (after a restore).
   const localAfterPull = new VectorClock((await rt.replica.heads()).map((h) => h.hlc));
+  let ownAt: Hlc | null = remote.has(rt.replica.nodeId) ? remote.get(rt.replica.nodeId) : null;
   for (const author of direction === 'pull' ? [] : localAfterPull.authorsToPush(remote)) {
-    pushed += await pushAuthor(connection, rt, author, remote.has(author) ? remote.get(author) : null);
+    const sent = await pushAuthor(connection, rt, author, remote.has(author) ? remote.get(author) : null);
+    pushed += sent.count;
+    if (author === rt.replica.nodeId && sent.last) ownAt = sent.last;
   }
-  return { pulled, pushed };
+  return { pulled, pushed, ownAt };
+}
+
+/**
+ * The fast path after a local write on a connection that just completed a round: push our own
+ * entries after `ownAt` (how far the peer holds our chain, as its last ack said), without asking for
+ * its vector clock first. Anything else the peer may have waits for its notice or the next round.
+ */
+export async function pushOwn(connection: Connection, rt: DatasetRuntime, ownAt: Hlc | null): Promise<SessionResult> {
+  if (rt.options.direction === 'pull') return { pulled: 0, pushed: 0, ownAt };
+  const sent = await pushAuthor(connection, rt, rt.replica.nodeId, ownAt);
+  return { pulled: 0, pushed: sent.count, ownAt: sent.last ?? ownAt };
 }
 
 async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: string, remoteHead: Hlc): Promise<number> {
@@ -85,14 +101,15 @@ async function reached(rt: DatasetRuntime, author: string, target: Hlc): Promise
   return head !== undefined && compareStamp(head.hlc, target) >= 0;
 }
 
-async function pushAuthor(connection: Connection, rt: DatasetRuntime, author: string, remoteHead: Hlc | null): Promise<number> {
+async function pushAuthor(connection: Connection, rt: DatasetRuntime, author: string, remoteHead: Hlc | null): Promise<{ count: number; last: Hlc | null }> {
   let after = remoteHead;
   let total = 0;
+  let last: Hlc | null = null;
   for (;;) {
     const read: PageReader = (from, limit) => rt.replica.store.oplog.entriesByAuthorAfter(rt.datasetId, author, from?.hlc ?? after, { limit });
     const bounds = { limit: rt.options.maxEntriesPerCycle, maxBytes: Math.min(rt.options.maxBytesPerCycle, rt.maxFrameBytes / 2), frameBytes: rt.maxFrameBytes / 2 };
     const { entries } = await readSealed(read, bounds, rt.replica.signer);
-    if (entries.length === 0) return total;
+    if (entries.length === 0) return { count: total, last };
     const reply = await connection.request({ kind: 'pushChangesRequest', datasetId: rt.datasetId, entries });
     if (reply.kind !== 'ack') throw unexpected(reply, 'ack');
     rt.metrics.entriesOut += entries.length;
@@ -100,6 +117,7 @@ async function pushAuthor(connection: Connection, rt: DatasetRuntime, author: st
     await confirm(rt, connection.peerNodeId, reply.applied);
     rt.lag.acked(reply.applied);
     after = entries[entries.length - 1]!.hlc;
+    last = after;
   }
 }
 

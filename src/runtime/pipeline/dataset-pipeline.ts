@@ -91,7 +91,8 @@ export class DatasetPipeline implements PipelineApi {
         lag.applied(event.entries.map((e) => e.hlc.wall));
       }
       // Our hubs lack what was written here or pushed to us; what we pulled from one, only the others lack.
-      if (event.origin === 'local' || event.via === 'accepted' || (event.via === 'dialed' && connectors.length > 1)) this.orchestrator.notifyLocalWrite();
+      if (event.origin === 'local') this.orchestrator.notifyLocalWrite();
+      else if (event.via === 'accepted' || (event.via === 'dialed' && connectors.length > 1)) this.orchestrator.notifyRemoteCommit();
       // Every peer that dialed us hears of every commit; the one that pushed it ignores the poke.
       if (event.entries.length > 0) this.announcer.committed(event.entries);
       const listener = this.listener;
