@@ -4,6 +4,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, REPO_ROOT } from './browser.ts';
 import { buildPages, serveStatic, type BuiltPages, type StaticServer } from './build-pages.ts';
+import { memoryStorage } from '../adapters/storage/memory/index.ts';
+import { websocket } from '../adapters/transport/websocket/client.ts';
+import { createNode } from '../src/runtime/create-node.ts';
 import { hubDataDir, startHub, stopAllHubs, type HubProcess } from './hub.ts';
 import type { LoadReport, LongTasks } from './pages/node.ts';
 
@@ -221,16 +224,24 @@ describe('browser nodes converge through a hub', () => {
     await waitReady(a);
     expect((await metrics(a)).logs!.oplogEntries).toBe(stored);
 
-    // The hub comes back: the logs pipeline resumes and pushes what it kept; a newcomer gets it.
+    // The hub comes back: the logs pipeline resumes and pushes what it kept. A reader that pulls
+    // the hub's logs gets all of it; another tab, with the default upload-only telemetry, none.
     hub = await startHub(dataDir, hub.port);
     const c = await openNode(hub, 'c');
-    await expect
-      .poll(async () => {
-        await syncNow(a);
-        await syncNow(c);
-        return (await metrics(c)).logs!.oplogEntries;
-      }, { timeout: 90_000, interval: 500 })
-      .toBe(stored);
+    const reader = await createNode({ storage: memoryStorage(), peers: [websocket(hub.url)], datasets: { logs: { kind: 'append', worker: false, direction: 'pull' } } });
+    try {
+      await expect
+        .poll(async () => {
+          await syncNow(a);
+          await reader.syncNow('logs');
+          return (await reader.metrics()).logs!.oplogEntries;
+        }, { timeout: 90_000, interval: 500 })
+        .toBe(stored);
+    } finally {
+      await reader.close();
+    }
+    await syncNow(c);
+    expect((await metrics(c)).logs!.oplogEntries).toBe(0);
   }, 180_000);
 
   it('clients reconnect and converge after the hub is killed and restarted', async () => {

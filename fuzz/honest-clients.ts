@@ -37,8 +37,9 @@ export async function startHonestClient(options: { name: string; nodeId: string;
     // interval long enough that only syncNow() and local writes start rounds.
     datasets: {
       primary: { syncInterval: HOUR },
-      logs: { kind: 'append', worker: false, syncInterval: HOUR },
-      timeseries: { kind: 'append', worker: false, syncInterval: HOUR },
+      // Both directions: the honest clients check that each one's records reach the other.
+      logs: { kind: 'append', worker: false, syncInterval: HOUR, direction: 'both' },
+      timeseries: { kind: 'append', worker: false, syncInterval: HOUR, direction: 'both' },
     },
   });
   return { name, nodeId, node };

@@ -32,7 +32,7 @@ describe('sluice load (CLI)', () => {
     expect(load.stderr()).toMatch(/rate \d+\/s\s+sent \d+\s+acked ~\d+\s+dropped 0/);
 
     // A fresh node pulls the hub's logs dataset: every record arrived, in order.
-    const reader = await createNode({ storage: memoryStorage(), peers: [websocket(hub.url)], datasets: { logs: { kind: 'append', worker: false } } });
+    const reader = await createNode({ storage: memoryStorage(), peers: [websocket(hub.url)], datasets: { logs: { kind: 'append', worker: false, direction: 'pull' } } });
     nodes.push(reader);
     const [report] = await reader.syncNow('logs');
     expect(report!.peers[0]).toMatchObject({ ok: true });

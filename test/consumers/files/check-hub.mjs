@@ -9,7 +9,8 @@ const node = await createNode({
   nodeId: `checker-${process.pid}`,
   storage: memoryStorage(),
   peers: [websocket(url)],
-  datasets: { primary: {}, ...(withLogs ? { logs: { kind: 'append' } } : {}) },
+  // Telemetry uploads only by default; a checker reads the hub's records, so it pulls.
+  datasets: { primary: {}, ...(withLogs ? { logs: { kind: 'append', direction: 'pull' } } : {}) },
 });
 let seen = { todos: [], logs: [] };
 for (let attempt = 0; attempt < 150; attempt++) {
