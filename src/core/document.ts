@@ -15,3 +15,20 @@ export interface StoredDocument {
   /** Resolver-private state (e.g. per-field clocks of the JSON merge). Storage keeps it opaque. */
   readonly meta?: JsonValue | null;
 }
+
+/*
+ * The JSON text a document's value was parsed from, when a resolver built it from an entry's
+ * payload (already checked: hashed, size- and depth-bounded). Storage writes that text instead of
+ * serialising the value again. Kept beside the document rather than in it, so documents stay plain
+ * data for apps and workers.
+ */
+const valueTexts = new WeakMap<StoredDocument, string>();
+
+export function withValueText<D extends StoredDocument>(document: D, text: string): D {
+  valueTexts.set(document, text);
+  return document;
+}
+
+export function valueTextOf(document: StoredDocument): string | undefined {
+  return valueTexts.get(document);
+}

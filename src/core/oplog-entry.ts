@@ -31,6 +31,23 @@ export interface OplogEntry {
 }
 
 export const HASH_FORMAT_VERSION = 'sluice-oplog/1';
+
+/*
+ * Entries that passed the structural checks where they entered (built by createEntry, decoded by
+ * assertEntry), so storage, which checks what its callers pass, does not check them a second time.
+ * Beside the objects rather than on them: entries stay plain data. The hash is not implied (see
+ * verifyEntryHash).
+ */
+const checked = new WeakSet<OplogEntry>();
+
+function markChecked(e: OplogEntry): OplogEntry {
+  checked.add(e);
+  return e;
+}
+
+export function isCheckedEntry(e: unknown): e is OplogEntry {
+  return typeof e === 'object' && e !== null && checked.has(e as OplogEntry);
+}
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
 const SIGNATURE_PATTERN = /^[0-9a-f]{192}$/;
 
@@ -102,7 +119,7 @@ export function createEntry(input: NewEntry): OplogEntry {
     hlc: assertHlc(input.hlc),
     prevHash: assertPrevHash(input.prevHash),
   };
-  return { ...base, hash: computeEntryHash(base) };
+  return markChecked({ ...base, hash: computeEntryHash(base) });
 }
 
 /**
@@ -135,18 +152,23 @@ export function assertEntry(value: unknown): OplogEntry {
     hash: e.hash,
     prevHash: assertPrevHash(e.prevHash ?? ''),
   };
-  if (e.signature === undefined || e.signature === null || e.signature === '') return entry;
-  if (typeof e.signature !== 'string' || !SIGNATURE_PATTERN.test(e.signature)) {
+  if (e.signature === undefined || e.signature === null || e.signature === '') return markChecked(entry);
+  return withSignature(entry, e.signature);
+}
+
+/** A checked entry carrying `signature`, which must be 192 lowercase hex characters. */
+export function withSignature(e: OplogEntry, signature: unknown): OplogEntry {
+  if (typeof signature !== 'string' || !SIGNATURE_PATTERN.test(signature)) {
     throw new SluiceError('invalid_entry', `Invalid signature on oplog entry ${e.hash}: expected 192 lowercase hex characters (public key and Ed25519 signature).`);
   }
-  return { ...entry, signature: e.signature };
+  return markChecked({ ...e, signature });
 }
 
 /** The entry without its signature: what a receiver stores when it did not verify that signature. */
 export function unsigned(e: OplogEntry): OplogEntry {
   if (e.signature === undefined) return e;
   const { signature: _dropped, ...rest } = e;
-  return rest;
+  return checked.has(e) ? markChecked(rest) : rest;
 }
 
 /** What an entry costs in batches bounded by bytes: payload plus identifying fields. */
@@ -184,5 +206,5 @@ export function createEntryFromText(input: Omit<NewEntry, 'value' | 'op'> & { pa
   if (typeof base.payload !== 'string' || base.payload.length === 0) {
     throw new SluiceError('invalid_payload', 'An append batch needs its records as JSON text.');
   }
-  return { ...base, hash: computeEntryHash(base) };
+  return markChecked({ ...base, hash: computeEntryHash(base) });
 }

@@ -1,10 +1,10 @@
 import { assertDatasetId, normalizeDatasetId, type DatasetId } from '../core/dataset-id.ts';
-import type { StoredDocument } from '../core/document.ts';
+import { valueTextOf, type StoredDocument } from '../core/document.ts';
 import { SluiceError } from '../core/errors.ts';
 import { assertHlc, compareHlc, isValidNodeId, type Hlc } from '../core/hlc.ts';
 import { canonicalJson, MAX_META_DEPTH, utf8Length, type JsonValue } from '../core/json.ts';
 import { assertCollection, assertKey } from '../core/names.ts';
-import { assertEntry, entryByteSize, type OplogEntry } from '../core/oplog-entry.ts';
+import { assertEntry, entryByteSize, isCheckedEntry, type OplogEntry } from '../core/oplog-entry.ts';
 import type { ApplyBatch, ListOptions } from './document-store.ts';
 import type { AuthorHead, ReadLimits } from './oplog-store.ts';
 import { SNAPSHOT_FORMAT, type DatasetSnapshot } from './snapshot-store.ts';
@@ -66,7 +66,10 @@ export function prepareDocument(document: StoredDocument, maxPayloadBytes: numbe
     throw new SluiceError('invalid_payload', `Document ${collection}/${key} has no value: pass a JSON value, or mark it deleted.`);
   }
   // The size is checked while serialising: an oversized value is refused after maxPayloadBytes of work.
-  const valueJson = document.deleted ? null : canonicalJson(document.value, { maxBytes: maxPayloadBytes, what: `document ${collection}/${key}` });
+  // A value a resolver parsed from an entry's checked payload is written as that text.
+  const text = document.deleted ? undefined : valueTextOf(document);
+  if (text !== undefined) assertSize(text, maxPayloadBytes, `document ${collection}/${key}`);
+  const valueJson = document.deleted ? null : (text ?? canonicalJson(document.value, { maxBytes: maxPayloadBytes, what: `document ${collection}/${key}` }));
   const metaJson = document.meta === undefined || document.meta === null ? null : canonicalJson(document.meta, { maxDepth: MAX_META_DEPTH, what: `the resolver metadata of ${collection}/${key}` });
   return {
     doc: { collection, key, value: document.deleted ? null : document.value, hlc, deleted: document.deleted, meta: document.meta ?? null },
@@ -78,7 +81,8 @@ export function prepareDocument(document: StoredDocument, maxPayloadBytes: numbe
 export function prepareEntries(datasetId: DatasetId, entries: readonly OplogEntry[], maxPayloadBytes: number): OplogEntry[] {
   if (!Array.isArray(entries)) throw new SluiceError('invalid_entry', 'Expected an array of oplog entries.');
   return entries.map((raw) => {
-    const entry = assertEntry(raw);
+    // Entries this library built or decoded were checked where they came in; others are checked here.
+    const entry = isCheckedEntry(raw) ? raw : assertEntry(raw);
     if (entry.datasetId !== datasetId) {
       throw new SluiceError(
         'dataset_mismatch',

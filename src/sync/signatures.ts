@@ -2,7 +2,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { DatasetId } from '../core/dataset-id.ts';
 import { generateSigningKey, loadSigningKey, verifyEd25519, type SigningKey } from '../core/ed25519.ts';
 import { SluiceError } from '../core/errors.ts';
-import { unsigned, type OplogEntry } from '../core/oplog-entry.ts';
+import { unsigned, withSignature, type OplogEntry } from '../core/oplog-entry.ts';
 import type { CheckpointStore } from '../store/checkpoint-store.ts';
 import type { DatasetSnapshot } from '../store/snapshot-store.ts';
 
@@ -56,7 +56,7 @@ export class ChainSigner {
   async sign(e: OplogEntry): Promise<OplogEntry> {
     if (e.hlc.nodeId !== this.nodeId) throw new SluiceError('bad_signature', `Node "${this.nodeId}" cannot sign an entry by "${e.hlc.nodeId}".`);
     const signature = await this.key.sign(signedMessage(e.hash));
-    return { ...e, signature: this.publicKey + bytesToHex(signature) };
+    return withSignature(e, this.publicKey + bytesToHex(signature));
   }
 }
 
