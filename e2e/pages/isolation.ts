@@ -13,8 +13,9 @@ import { websocket } from 'sluice/websocket';
 
 export interface IsolationPageApi {
   readonly nodeId: string;
-  /** Writes one probe on primary; the reader times it. */
-  probe(key: string): Promise<void>;
+  /** Starts writing one probe on primary (the reader times it); failures are counted, not thrown. */
+  probe(key: string): void;
+  probeErrors(): number;
   /** Latencies (ms) of the probes seen so far with keys starting with `prefix`. */
   latencies(prefix: string): number[];
   /** Appends `logsPerSec` + `pointsPerSec` records in 10 ms ticks for `seconds`. */
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
   });
   const load = { running: false, offered: 0, skipped: 0, startedAt: 0, endedAt: 0 };
   let seq = 0;
+  let probeErrors = 0;
 
   const tick = (logsPerTick: number, pointsPerTick: number) => {
     const at = Date.now();
@@ -81,7 +83,11 @@ async function main(): Promise<void> {
 
   const api: IsolationPageApi = {
     nodeId: node.nodeId,
-    probe: (key) => probes.put(key, { sentAt: performance.timeOrigin + performance.now() }),
+    probe(key) {
+      // Not awaited: under the control's load a write can queue for seconds behind the telemetry.
+      probes.put(key, { sentAt: performance.timeOrigin + performance.now() }).catch(() => probeErrors++);
+    },
+    probeErrors: () => probeErrors,
     latencies: (prefix) => [...seen].filter(([k]) => k.startsWith(prefix)).map(([, ms]) => ms),
     startLoad(logsPerSec, pointsPerSec, seconds) {
       Object.assign(load, { running: true, offered: 0, skipped: 0, startedAt: Date.now(), endedAt: 0 });
