@@ -10,7 +10,7 @@
  *   multi:  primary in the page's thread; logs and timeseries as append datasets in their workers.
  *   single: the control: primary alone, the same telemetry written as primary collections.
  *
- * Stored at the hub is read from the hub's own SQLite files (read-only, WAL) at the moment the load
+ * Stored at the hub is read from the hub's own SQLite files (e2e/hub-records.ts) at the moment the load
  * ends, and again once the tab's buffers drained: records in append batches for multi, documents
  * of the telemetry collections for single. Prints one JSON line per mode.
  */
@@ -19,10 +19,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, REPO_ROOT } from '../e2e/browser.ts';
 import { buildPages, serveStatic } from '../e2e/build-pages.ts';
+import { recordsAtHub } from '../e2e/hub-records.ts';
 import type { IsolationPageApi } from '../e2e/pages/isolation.ts';
 
 const PROBE_GAP_MS = 100;
@@ -132,22 +132,8 @@ async function waitLatencies(b: Page, prefix: string, count: number, timeoutMs =
   return latencies(b, prefix);
 }
 
-/** Telemetry records the hub holds, read from its SQLite files. */
 function countAtHub(dataDir: string, mode: 'multi' | 'single'): number {
-  let total = 0;
-  const files = mode === 'multi' ? ['hub.logs.db', 'hub.timeseries.db'] : ['hub.db'];
-  for (const file of files) {
-    const full = path.join(dataDir, file);
-    if (!fs.existsSync(full)) continue;
-    const db = new Database(full, { readonly: true, fileMustExist: true });
-    try {
-      const sql = mode === 'multi' ? 'SELECT COALESCE(SUM(json_array_length(payload)), 0) AS n FROM oplog' : "SELECT COUNT(*) AS n FROM documents WHERE collection IN ('logs', 'points')";
-      total += Number((db.prepare(sql).get() as { n: number }).n);
-    } finally {
-      db.close();
-    }
-  }
-  return total;
+  return recordsAtHub(dataDir, mode === 'multi' ? { appendDatasets: ['logs', 'timeseries'] } : { primaryCollections: ['logs', 'points'] });
 }
 
 function startHub(dataDir: string, datasets: string): Promise<{ url: string; child: ChildProcess }> {

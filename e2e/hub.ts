@@ -28,8 +28,8 @@ export function hubDataDir(): string {
 }
 
 /** Starts `sluice hub` and resolves once it listens. `port` 0 picks a free port. */
-export async function startHub(dataDir: string, port = 0): Promise<HubProcess> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sluice.mjs'), 'hub', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--stats', '0', '--datasets', 'primary,logs'], {
+export async function startHub(dataDir: string, port = 0, datasets = 'primary,logs'): Promise<HubProcess> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/sluice.mjs'), 'hub', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--stats', '0', '--datasets', datasets], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },

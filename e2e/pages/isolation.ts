@@ -24,6 +24,8 @@ export interface IsolationPageApi {
   dropped(): Promise<number>;
   /** Records the buffers still hold (accepted, not yet in the dataset's storage). */
   pending(): Promise<number>;
+  /** Oplog entries this tab holds of its telemetry datasets (a tab only uploads telemetry). */
+  telemetryEntries(): Promise<number>;
   longestTaskMs(): number;
   resetLongTasks(): void;
 }
@@ -127,6 +129,10 @@ async function main(): Promise<void> {
         if (b) n += b.appended - b.ingested - Object.values(b.dropped).reduce((x, y) => x + y, 0);
       }
       return n;
+    },
+    async telemetryEntries() {
+      const m = await node.metrics();
+      return (m.logs?.oplogEntries ?? 0) + (m.timeseries?.oplogEntries ?? 0);
     },
     longestTaskMs: () => longest,
     resetLongTasks: () => void (longest = 0),
