@@ -105,9 +105,9 @@ async function pushAuthor(connection: Connection, rt: DatasetRuntime, author: st
   let after = remoteHead;
   let total = 0;
   let last: Hlc | null = null;
+  const bounds = { limit: rt.options.maxEntriesPerCycle, maxBytes: Math.min(rt.options.maxBytesPerCycle, rt.maxFrameBytes / 2), frameBytes: rt.maxFrameBytes / 2 };
   for (;;) {
     const read: PageReader = (from, limit) => rt.replica.store.oplog.entriesByAuthorAfter(rt.datasetId, author, from?.hlc ?? after, { limit });
-    const bounds = { limit: rt.options.maxEntriesPerCycle, maxBytes: Math.min(rt.options.maxBytesPerCycle, rt.maxFrameBytes / 2), frameBytes: rt.maxFrameBytes / 2 };
     const { entries } = await readSealed(read, bounds, rt.replica.signer);
     if (entries.length === 0) return { count: total, last };
     const reply = await connection.request({ kind: 'pushChangesRequest', datasetId: rt.datasetId, entries });
