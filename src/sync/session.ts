@@ -38,10 +38,12 @@ export async function syncRound(connection: Connection, rt: DatasetRuntime): Pro
   const direction = rt.options.direction;
   let pulled = 0;
   for (const author of direction === 'push' ? [] : local.authorsToPull(remote)) {
-    pulled += await pullAuthor(connection, rt, author, remote.get(author));
+    const got = await pullAuthor(connection, rt, author, remote.get(author));
+    pulled += got.count;
     // What we just pulled, the peer has: never push it back (its clock above predates the pull).
-    const head = await rt.replica.store.oplog.head(rt.datasetId, author);
-    if (head) remote.observe(head.hlc);
+    // Only what came from this peer: entries of the author that reached us from a third peer may
+    // still be missing here.
+    if (got.holds) remote.observe(got.holds);
   }
 
   let pushed = 0;
@@ -67,8 +69,10 @@ export async function pushOwn(connection: Connection, rt: DatasetRuntime, ownAt:
   return { pulled: 0, pushed: sent.count, ownAt: sent.last ?? ownAt };
 }
 
-async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: string, remoteHead: Hlc): Promise<number> {
+/** Pulls one author's chain from the peer; `holds` is the newest of its entries the peer sent us. */
+async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: string, remoteHead: Hlc): Promise<{ count: number; holds: Hlc | undefined }> {
   let total = 0;
+  let holds: Hlc | undefined;
   let snapshotTaken = false;
   for (;;) {
     const head = await rt.replica.store.oplog.head(rt.datasetId, author);
@@ -88,11 +92,14 @@ async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: st
       if (snapshotTaken) throw new SluiceError('snapshot_required', `Still behind ${connection.peerNodeId} for author "${author}" after importing its snapshot.`);
       await fetchSnapshot(connection, rt);
       snapshotTaken = true;
+      // We were behind the peer on this author, so the head the snapshot left is the peer's.
+      holds = (await rt.replica.store.oplog.head(rt.datasetId, author))?.hlc;
       continue;
     }
-    if (reply.entries.length === 0) return total;
+    if (reply.entries.length === 0) return { count: total, holds };
     total += await applyWithRecovery(connection, rt, reply.entries);
-    if (!reply.hasMore) return total;
+    holds = reply.entries[reply.entries.length - 1]!.hlc;
+    if (!reply.hasMore) return { count: total, holds };
   }
 }
 
