@@ -14,15 +14,15 @@
  * ends, and again once the tab's buffers drained: records in append batches for multi, documents
  * of the telemetry collections for single. Prints one JSON line per mode.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, REPO_ROOT } from '../e2e/browser.ts';
+import { launchChromium } from '../e2e/browser.ts';
 import { buildPages, serveStatic } from '../e2e/build-pages.ts';
 import { recordsAtHub } from '../e2e/hub-records.ts';
+import { startHub } from '../e2e/hub.ts';
 import type { IsolationPageApi } from '../e2e/pages/isolation.ts';
 
 const PROBE_GAP_MS = 100;
@@ -48,7 +48,7 @@ export async function run(args: string[]): Promise<void> {
 
 async function measureMode(browser: Browser, origin: string, mode: 'multi' | 'single', rates: { logs: number; points: number; seconds: number }) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-browser-bench-'));
-  const hub = await startHub(dataDir, mode === 'multi' ? 'primary,logs,timeseries' : 'primary');
+  const hub = await startHub(dataDir, 0, mode === 'multi' ? 'primary,logs,timeseries' : 'primary');
   const context = await browser.newContext();
   try {
     const open = async (db: string) => {
@@ -105,7 +105,7 @@ async function measureMode(browser: Browser, origin: string, mode: 'multi' | 'si
     };
   } finally {
     await context.close();
-    await stopHub(hub.child);
+    await hub.kill();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -134,26 +134,6 @@ async function waitLatencies(b: Page, prefix: string, count: number, timeoutMs =
 
 function countAtHub(dataDir: string, mode: 'multi' | 'single'): number {
   return recordsAtHub(dataDir, mode === 'multi' ? { appendDatasets: ['logs', 'timeseries'] } : { primaryCollections: ['logs', 'points'] });
-}
-
-function startHub(dataDir: string, datasets: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/sluice.mjs'), 'hub', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--datasets', datasets, '--stats', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const match = /listening on (ws:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) resolve({ url: match[1]!, child });
-    });
-    child.once('exit', (code) => reject(new Error(`hub exited (${code}) before listening:\n${out}`)));
-  });
-}
-
-async function stopHub(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {

@@ -9,6 +9,7 @@ import type { DatasetRuntime } from './dataset-runtime.ts';
 import { dial } from './dial.ts';
 import type { ResponderContext } from './responder.ts';
 import { pushOwn, syncRound } from './session.ts';
+import { VOUCHED } from './signatures.ts';
 
 export interface PeerStatus {
   readonly url: string;
@@ -140,7 +141,7 @@ export class DatasetOrchestrator {
     if (!(await this.behind(message.heads))) return;
     if (message.entries.length > 0) {
       try {
-        const outcome = await this.rt.replica.applyRemote(message.entries, { kind: 'vouched' });
+        const outcome = await this.rt.replica.applyRemote(message.entries, VOUCHED);
         this.rt.metrics.entriesIn += outcome.inserted;
       } catch {
         // A gap, or entries that fail a check: a round fetches properly (and reports any error).

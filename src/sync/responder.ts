@@ -12,7 +12,7 @@ import { ChainGapError } from './replica.ts';
 import type { PeerIdentity } from './peer-identity.ts';
 import { fetchChainRange, snapshotChunks } from './recovery.ts';
 import { readSealed, type PageReader } from './sealed-read.ts';
-import { signOwnHead, type KeyPolicy } from './signatures.ts';
+import { signOwnHead, VOUCHED, type KeyPolicy } from './signatures.ts';
 
 /** Sorts after every valid node id: "after (wall, logic)" across all authors. */
 const MAX_NODE_ID = '~'.repeat(128);
@@ -204,7 +204,7 @@ export class Responder {
    * pinned for their authors. A dialer answers only its own hub, which it trusts for keys.
    */
   private keyPolicy(rt: DatasetRuntime): KeyPolicy {
-    if (this.role === 'dialer') return { kind: 'vouched' };
+    if (this.role === 'dialer') return VOUCHED;
     return this.identity?.relay ? { kind: 'pinned', keys: rt.replica.authorKeys } : { kind: 'connection', publicKey: this.peerKey };
   }
 

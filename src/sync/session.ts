@@ -8,10 +8,7 @@ import type { DatasetRuntime } from './dataset-runtime.ts';
 import { ChainGapError } from './replica.ts';
 import { fetchChainRange, fetchSnapshot, unexpected } from './recovery.ts';
 import { readSealed, type PageReader } from './sealed-read.ts';
-import type { KeyPolicy } from './signatures.ts';
-
-/** A node's own hub vouches for the keys of the entries it serves. */
-const VOUCHED: KeyPolicy = { kind: 'vouched' };
+import { VOUCHED } from './signatures.ts';
 
 export interface SessionResult {
   readonly pulled: number;

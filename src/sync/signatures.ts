@@ -97,6 +97,9 @@ export type KeyPolicy =
   /** The hub this node dialed, which vouches for the keys it relays. */
   | { readonly kind: 'vouched' };
 
+/** The policy for what a node's own hub serves it (pulls, notices, snapshots): it vouches for the keys. */
+export const VOUCHED: KeyPolicy = { kind: 'vouched' };
+
 /**
  * Keys pinned per author, in the dataset's checkpoints. An authenticated handshake pins the key it
  * presents; a relay may introduce a key only for an author that has none yet.

@@ -6,7 +6,7 @@ import type { DatasetKind } from '../core/dataset-options.ts';
 import type { ConflictResolver } from '../core/resolvers/resolver.ts';
 import { parseRecordBatch } from '../pipeline/record-batch.ts';
 import type { DatasetSnapshot } from '../store/snapshot-store.ts';
-import { verifyIncoming } from './signatures.ts';
+import { VOUCHED, verifyIncoming } from './signatures.ts';
 
 /**
  * Checks a snapshot entry by entry before anything of it is committed: every entry's hash, each
@@ -97,7 +97,7 @@ export async function verifySnapshotSignatures(snapshot: DatasetSnapshot): Promi
   const headHashes = new Set(snapshot.heads.filter((h) => boundaries.get(h.nodeId) !== h.hash).map((h) => h.hash));
   const heads = snapshot.oplog.filter((e) => headHashes.has(e.hash));
   // Each head is the last fresh entry of its author here, which is what verifyIncoming checks.
-  await verifyIncoming(heads, { kind: 'vouched' });
+  await verifyIncoming(heads, VOUCHED);
   return { ...snapshot, oplog: snapshot.oplog.map((e) => (headHashes.has(e.hash) ? e : unsigned(e))) };
 }
 
