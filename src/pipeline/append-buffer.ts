@@ -1,23 +1,29 @@
-import { SluiceError } from '../core/errors.ts';
+import { isSluiceError, SluiceError } from '../core/errors.ts';
 import { resolveAppendOptions, type AppendBufferOptions, type OverflowPolicy, type ResolvedAppendOptions } from './append-options.ts';
-import { batchText, cutCount, encodeBatchText, recordJson, utf8ByteLength, type EncodedBatch } from './record-batch.ts';
+import { cutCount, recordSize, type RecordBatch } from './record-batch.ts';
 
 export type { AppendBufferOptions, OverflowPolicy } from './append-options.ts';
-export type { EncodedBatch } from './record-batch.ts';
+export type { RecordBatch } from './record-batch.ts';
 export { flushOnPageHide } from './page-hide.ts';
 
 /*
  * The bounded buffer behind `node.dataset('logs').append(record | records)`.
  *
  * Records
- * - A record is a plain JSON object (see `recordJson`). An invalid record throws `invalid_payload`
+ * - A record is a plain JSON object (see `recordSize`). An invalid record throws `invalid_payload`
  *   (`payload_too_deep` when nested deeper than `MAX_JSON_DEPTH`, 64 levels) synchronously; for an
  *   array every record is checked before any is buffered, so a throwing call buffers nothing,
  *   numbers nothing and counts nothing.
- * - A record whose one-record batch (`[` + json + `]`) would exceed `flushBytes` throws
- *   `payload_too_large`: no batch could ever carry it. It is refused while it is being checked, after
- *   about `flushBytes` of work, never stringified in full.
- * - Each record is JSON.stringify-ed once, at append time; that text is its size and its encoding.
+ * - A record whose one-record batch (`[` + json + `]`) would exceed `flushBytes` by its estimated
+ *   size throws `payload_too_large`: no batch could ever carry it. It is refused while it is being
+ *   checked, after about `flushBytes` of work.
+ * - append() never serialises. The buffer keeps the record objects themselves (so a record must not
+ *   be changed after it was appended) and an estimate of their JSON size (`recordSize`), which is
+ *   what `bytes`, `maxBytes` and `flushBytes` count. A cut batch goes to the sink as records; the
+ *   pipeline encodes it once, on its own thread (the dataset's worker, where it has one).
+ * - Each buffer has a random `source` id. With a batch's `firstSeq` it names the batch, so a
+ *   pipeline can recognise a retried batch it already stored (an ingest that failed after storing,
+ *   or a worker that crashed before answering) and not store it twice.
  * - Every accepted record gets a sequence number: its position in append order, starting at 0
  *   (`seq` = the value of `stats().appended` before it was counted). Records dropped or spilled keep
  *   their numbers, so a receiver sees drops as gaps. A batch never spans a gap.
@@ -60,14 +66,19 @@ export { flushOnPageHide } from './page-hide.ts';
  *   records beyond that fall back to drop-oldest: they are buffered and the oldest buffered records
  *   are evicted, counted in `dropped['drop-oldest']`.
  *
+ * Refused records: the sink's ingest may resolve with `{ refused: n }` when it stored the batch but
+ * `n` of its records could not be carried once encoded (over the store's payload limit); they count
+ * in `dropped.refused`. A batch the sink rejects with `invalid_payload`, `payload_too_large` or
+ * `payload_too_deep` is refused whole, under every policy: retrying cannot change the answer.
+ *
  * Failed ingest (a rejected or throwing `sink.ingest`)
  * - `drop-oldest`, `drop-newest`: the batch is dropped and counted in `dropped['ingest-failed']`; no
  *   retry. These policies already accept loss, and retrying would hold memory for stale records.
- * - `block`, `spill`: nothing is lost while the buffer is open. The same batch (same `firstSeq`, same
- *   bytes; re-encoded only if the sink detached its buffer) goes back to the front of the buffer,
+ * - `block`, `spill`: nothing is lost while the buffer is open. The same batch (same `source`, `firstSeq`
+ *   and records) goes back to the front of the buffer,
  *   ordered by `firstSeq`, and counts toward `depth` again, so a failing pipeline pushes back on
  *   appenders. Sending pauses for a backoff (100 ms, doubling per consecutive failure, at most 5 s,
- *   reset by any success) and retry batches go before new ones. Receivers dedupe by `firstSeq` if an
+ *   reset by any success) and retry batches go before new ones. The pipeline dedupes by `(source, firstSeq)` if an
  *   ingest failed after storing.
  * - Once `close()` has begun a failing batch cannot hold the buffer open forever: under `spill` it is
  *   handed to `sink.spill` (counted as spilled or spill-failed); under `block` it gets
@@ -79,7 +90,7 @@ export { flushOnPageHide } from './page-hide.ts';
  * settled, in-flight ingests and spills included. Later appends throw `store_closed`; calling
  * `close()` again returns the same Promise.
  *
- * Cost: append is O(record size) for validation and stringify plus O(1) amortised bookkeeping (three
+ * Cost: append is O(record size) for validation plus O(1) amortised bookkeeping (three
  * parallel arrays with a head index, compacted when half consumed). No per-record Promise or timer:
  * one Promise per blocked call, one interval timer, one backoff timer, one microtask per flush.
  */
@@ -94,11 +105,16 @@ export const CLOSE_INGEST_ATTEMPTS = 3;
 
 const COMPACT_AFTER = 1024;
 
+/** What a sink reports for a stored batch: records it could not carry (counted in `dropped.refused`). */
+export interface IngestOutcome {
+  readonly refused: number;
+}
+
 export interface AppendSink {
-  /** Stores the batch in the dataset's pipeline (one oplog entry). May be slow or fail. */
-  ingest(batch: EncodedBatch): Promise<void>;
+  /** Stores the batch in the dataset's pipeline. May be slow or fail. */
+  ingest(batch: RecordBatch): Promise<IngestOutcome | void>;
   /** Durable overflow store, called only under the 'spill' policy. */
-  spill(batch: EncodedBatch): Promise<void>;
+  spill(batch: RecordBatch): Promise<IngestOutcome | void>;
 }
 
 export interface AppendClock {
@@ -110,7 +126,7 @@ export interface AppendClock {
 export interface AppendBufferStats {
   /** Records buffered: waiting to be cut, or waiting for an ingest retry. Not in flight. */
   depth: number;
-  /** UTF-8 bytes of the JSON of the `depth` records. */
+  /** Estimated JSON bytes of the `depth` records (see `recordSize`). */
   bytes: number;
   /** Batches handed to `sink.ingest` and not yet settled. */
   inFlight: number;
@@ -118,23 +134,18 @@ export interface AppendBufferStats {
   appended: number;
   ingested: number;
   spilled: number;
-  dropped: { 'drop-oldest': number; 'drop-newest': number; 'spill-failed': number; 'ingest-failed': number };
+  dropped: { 'drop-oldest': number; 'drop-newest': number; 'spill-failed': number; 'ingest-failed': number; refused: number };
   /** Total time blocked append() calls waited, counted when each resolves. */
   blockedMs: number;
   /** Batches cut from the buffer and handed to `sink.ingest` (retries not counted). */
   flushes: number;
 }
 
-type DropReason = keyof AppendBufferStats['dropped'];
-
 /** A batch on its way to `sink.ingest`, or back in the buffer waiting for a retry. */
 interface IngestFlight {
-  batch: EncodedBatch;
-  /** Sum of the records' JSON bytes (what `bytes` counts), not the batch's encoded size. */
+  readonly batch: RecordBatch;
+  /** Sum of the records' estimated JSON bytes (what `bytes` counts). */
   readonly recordBytes: number;
-  /** Kept only where retries happen: re-encoding source if the sink detached `batch.bytes`. */
-  readonly text: string | undefined;
-  readonly byteLength: number;
   failuresSinceClose: number;
 }
 
@@ -144,7 +155,7 @@ interface SpillFlight {
 }
 
 interface BlockedAppend {
-  readonly jsons: readonly string[];
+  readonly records: readonly object[];
   readonly sizes: readonly number[];
   readonly firstSeq: number;
   /** Index of the first record of this call not buffered yet. */
@@ -172,13 +183,13 @@ export class AppendBuffer {
   private readonly clock: AppendClock;
 
   // Buffered records, oldest first, from index `head` on. Sequence numbers ascend (with gaps).
-  private jsons: string[] = [];
+  private records: object[] = [];
   private sizes: number[] = [];
   private seqs: number[] = [];
   private head = 0;
   private pendingBytes = 0;
 
-  // Batches waiting for an ingest retry, ordered by firstSeq. All are older than `jsons`.
+  // Batches waiting for an ingest retry, ordered by firstSeq. All are older than `records`.
   private retryQueue: IngestFlight[] = [];
   private retryRecords = 0;
   private retryBytes = 0;
@@ -205,7 +216,9 @@ export class AppendBuffer {
   private appended = 0;
   private ingested = 0;
   private spilled = 0;
-  private readonly dropped = { 'drop-oldest': 0, 'drop-newest': 0, 'spill-failed': 0, 'ingest-failed': 0 };
+  private readonly dropped = { 'drop-oldest': 0, 'drop-newest': 0, 'spill-failed': 0, 'ingest-failed': 0, refused: 0 };
+  /** Names this buffer's batches, with their firstSeq, so a pipeline can dedupe a retried one. */
+  readonly source = randomSource();
   private blockedMs = 0;
   private flushes = 0;
 
@@ -233,32 +246,31 @@ export class AppendBuffer {
     }
     const { maxRecords, maxBytes } = this.options;
     if (!Array.isArray(input)) {
-      const json = recordJson(input, undefined, this.maxRecordBytes());
-      const size = utf8ByteLength(json);
+      const size = recordSize(input, undefined, this.maxRecordBytes());
       this.assertBatchable(size, undefined);
       const seq = this.appended++;
       // Fast path: no array allocation while there is room.
       if (this.blockedHead === this.blocked.length && this.depth() < maxRecords && this.bufferedBytes() + size <= maxBytes) {
-        this.push(json, size, seq);
+        this.push(input as object, size, seq);
         this.afterPush();
         return;
       }
-      return this.admit([json], [size], seq);
+      return this.admit([input as object], [size], seq);
     }
     const count = input.length;
     if (count === 0) return;
-    const jsons = new Array<string>(count);
+    // A copy of the array (not of the records): the caller may reuse its array once append returns.
+    const records = new Array<object>(count);
     const sizes = new Array<number>(count);
     for (let i = 0; i < count; i++) {
-      const json = recordJson(input[i], i, this.maxRecordBytes());
-      const size = utf8ByteLength(json);
+      const size = recordSize(input[i], i, this.maxRecordBytes());
       this.assertBatchable(size, i);
-      jsons[i] = json;
+      records[i] = input[i] as object;
       sizes[i] = size;
     }
     const firstSeq = this.appended;
     this.appended += count;
-    return this.admit(jsons, sizes, firstSeq);
+    return this.admit(records, sizes, firstSeq);
   }
 
   /**
@@ -297,7 +309,7 @@ export class AppendBuffer {
     while (this.blockedHead < this.blocked.length) {
       const waiter = this.blocked[this.blockedHead]!;
       this.blocked[this.blockedHead++] = undefined;
-      for (let i = waiter.next; i < waiter.jsons.length; i++) this.push(waiter.jsons[i]!, waiter.sizes[i]!, waiter.firstSeq + i);
+      for (let i = waiter.next; i < waiter.records.length; i++) this.push(waiter.records[i]!, waiter.sizes[i]!, waiter.firstSeq + i);
       this.blockedMs += this.clock.now() - waiter.since;
       waiter.resolve();
     }
@@ -329,9 +341,9 @@ export class AppendBuffer {
     }
   }
 
-  private admit(jsons: readonly string[], sizes: readonly number[], firstSeq: number): void | Promise<void> {
-    const count = jsons.length;
-    const fitted = this.blockedHead < this.blocked.length ? 0 : this.pushFitting(jsons, sizes, firstSeq, 0);
+  private admit(records: readonly object[], sizes: readonly number[], firstSeq: number): void | Promise<void> {
+    const count = records.length;
+    const fitted = this.blockedHead < this.blocked.length ? 0 : this.pushFitting(records, sizes, firstSeq, 0);
     if (fitted === count) {
       this.afterPush();
       return;
@@ -342,17 +354,17 @@ export class AppendBuffer {
     switch (this.policy) {
       case 'block':
         waiting = new Promise<void>((resolve) => {
-          this.blocked.push({ jsons, sizes, firstSeq, next: fitted, since: this.clock.now(), resolve });
+          this.blocked.push({ records, sizes, firstSeq, next: fitted, since: this.clock.now(), resolve });
         });
         break;
       case 'drop-newest':
         this.dropped['drop-newest'] += count - fitted;
         break;
       case 'drop-oldest':
-        this.pushEvicting(jsons, sizes, firstSeq, fitted);
+        this.pushEvicting(records, sizes, firstSeq, fitted);
         break;
       case 'spill':
-        this.spillOverflow(jsons, sizes, firstSeq, fitted);
+        this.spillOverflow(records, sizes, firstSeq, fitted);
         break;
     }
     this.afterPush();
@@ -361,13 +373,13 @@ export class AppendBuffer {
   }
 
   /** Buffers records from `from` on while they fit; returns the index of the first that did not. */
-  private pushFitting(jsons: readonly string[], sizes: readonly number[], firstSeq: number, from: number): number {
+  private pushFitting(records: readonly object[], sizes: readonly number[], firstSeq: number, from: number): number {
     const { maxRecords, maxBytes } = this.options;
     let depth = this.depth();
     let bytes = this.bufferedBytes();
     let i = from;
-    while (i < jsons.length && depth < maxRecords && bytes + sizes[i]! <= maxBytes) {
-      this.push(jsons[i]!, sizes[i]!, firstSeq + i);
+    while (i < records.length && depth < maxRecords && bytes + sizes[i]! <= maxBytes) {
+      this.push(records[i]!, sizes[i]!, firstSeq + i);
       depth++;
       bytes += sizes[i]!;
       i++;
@@ -376,12 +388,12 @@ export class AppendBuffer {
   }
 
   /** Buffers records from `from` on, evicting the oldest buffered ones (drop-oldest). */
-  private pushEvicting(jsons: readonly string[], sizes: readonly number[], firstSeq: number, from: number): void {
+  private pushEvicting(records: readonly object[], sizes: readonly number[], firstSeq: number, from: number): void {
     const { maxRecords, maxBytes } = this.options;
     let start = from;
-    let count = jsons.length - from;
+    let count = records.length - from;
     let bytes = 0;
-    for (let i = from; i < jsons.length; i++) bytes += sizes[i]!;
+    for (let i = from; i < records.length; i++) bytes += sizes[i]!;
     // The incoming records alone may exceed the bound: their own oldest go first.
     while (count > maxRecords || bytes > maxBytes) {
       bytes -= sizes[start]!;
@@ -390,7 +402,7 @@ export class AppendBuffer {
     }
     this.dropped['drop-oldest'] += start - from;
     this.evictOldest(this.depth() + count - maxRecords, this.bufferedBytes() + bytes - maxBytes);
-    for (let i = start; i < jsons.length; i++) this.push(jsons[i]!, sizes[i]!, firstSeq + i);
+    for (let i = start; i < records.length; i++) this.push(records[i]!, sizes[i]!, firstSeq + i);
   }
 
   private evictOldest(records: number, bytes: number): void {
@@ -405,7 +417,7 @@ export class AppendBuffer {
         evicted += retry.batch.count;
         continue;
       }
-      if (this.head === this.jsons.length) break; // cannot happen: the incoming records fit an empty buffer
+      if (this.head === this.records.length) break; // cannot happen: the incoming records fit an empty buffer
       const size = this.sizes[this.head]!;
       this.consumePending(1, size);
       records--;
@@ -415,15 +427,15 @@ export class AppendBuffer {
     this.dropped['drop-oldest'] += evicted;
   }
 
-  private spillOverflow(jsons: readonly string[], sizes: readonly number[], firstSeq: number, from: number): void {
+  private spillOverflow(records: readonly object[], sizes: readonly number[], firstSeq: number, from: number): void {
     const { flushRecords, flushBytes } = this.options;
     let i = from;
-    while (i < jsons.length && this.spilling.size < MAX_SPILL_IN_FLIGHT) {
-      const count = cutCount(sizes, undefined, i, jsons.length, flushRecords, flushBytes);
-      this.spill(encodeBatchText(batchText(jsons, i, count), count, firstSeq + i));
+    while (i < records.length && this.spilling.size < MAX_SPILL_IN_FLIGHT) {
+      const count = cutCount(sizes, undefined, i, records.length, flushRecords, flushBytes);
+      this.spill({ records: records.slice(i, i + count), count, firstSeq: firstSeq + i, source: this.source });
       i += count;
     }
-    if (i < jsons.length) this.pushEvicting(jsons, sizes, firstSeq, i);
+    if (i < records.length) this.pushEvicting(records, sizes, firstSeq, i);
   }
 
   /** Serves blocked appends FIFO as far as room allows; returns whether any record got in. */
@@ -431,10 +443,10 @@ export class AppendBuffer {
     let admitted = false;
     while (this.blockedHead < this.blocked.length) {
       const waiter = this.blocked[this.blockedHead]!;
-      const next = this.pushFitting(waiter.jsons, waiter.sizes, waiter.firstSeq, waiter.next);
+      const next = this.pushFitting(waiter.records, waiter.sizes, waiter.firstSeq, waiter.next);
       if (next > waiter.next) admitted = true;
       waiter.next = next;
-      if (next < waiter.jsons.length) break;
+      if (next < waiter.records.length) break;
       this.blocked[this.blockedHead++] = undefined;
       this.blockedMs += this.clock.now() - waiter.since;
       waiter.resolve();
@@ -450,15 +462,15 @@ export class AppendBuffer {
     return admitted;
   }
 
-  private push(json: string, size: number, seq: number): void {
-    this.jsons.push(json);
+  private push(record: object, size: number, seq: number): void {
+    this.records.push(record);
     this.sizes.push(size);
     this.seqs.push(seq);
     this.pendingBytes += size;
   }
 
   private afterPush(): void {
-    const pending = this.jsons.length - this.head;
+    const pending = this.records.length - this.head;
     if (pending === 0) return;
     if (this.intervalTimer === undefined && !this.closed) {
       this.intervalTimer = this.clock.setTimeout(this.onInterval, this.options.flushIntervalMs);
@@ -469,17 +481,17 @@ export class AppendBuffer {
   /** Drops `count` records from the front of the buffer (cut into a batch or evicted). */
   private consumePending(count: number, bytes: number): void {
     const end = this.head + count;
-    // Release the strings now rather than at the next compaction.
-    for (let i = this.head; i < end; i++) this.jsons[i] = '';
+    // Release the records now rather than at the next compaction.
+    for (let i = this.head; i < end; i++) this.records[i] = RELEASED;
     this.head = end;
     this.pendingBytes -= bytes;
-    if (this.head === this.jsons.length) {
-      this.jsons.length = 0;
+    if (this.head === this.records.length) {
+      this.records.length = 0;
       this.sizes.length = 0;
       this.seqs.length = 0;
       this.head = 0;
-    } else if (this.head >= COMPACT_AFTER && this.head * 2 >= this.jsons.length) {
-      this.jsons.splice(0, this.head);
+    } else if (this.head >= COMPACT_AFTER && this.head * 2 >= this.records.length) {
+      this.records.splice(0, this.head);
       this.sizes.splice(0, this.head);
       this.seqs.splice(0, this.head);
       this.head = 0;
@@ -493,7 +505,7 @@ export class AppendBuffer {
     if (this.closed) return;
     this.requestFlush(this.appended - 1);
     this.pump();
-    if (this.jsons.length > this.head && this.intervalTimer === undefined) {
+    if (this.records.length > this.head && this.intervalTimer === undefined) {
       this.intervalTimer = this.clock.setTimeout(this.onInterval, this.options.flushIntervalMs);
     }
   };
@@ -544,7 +556,7 @@ export class AppendBuffer {
 
   /** Cuts the next batch if it is ready (full, or asked for by a flush) and sends it. */
   private cutBatch(): boolean {
-    const end = this.jsons.length;
+    const end = this.records.length;
     if (this.head === end) return false;
     const { flushRecords, flushBytes } = this.options;
     const count = cutCount(this.sizes, this.seqs, this.head, end, flushRecords, flushBytes);
@@ -552,46 +564,41 @@ export class AppendBuffer {
     // A batch that stops before the end of the buffer was cut by a bound or a gap: it cannot grow.
     const ready = this.head + count < end || count >= flushRecords || firstSeq <= this.flushUpTo;
     if (!ready) return false;
-    const text = batchText(this.jsons, this.head, count);
+    const records = this.records.slice(this.head, this.head + count);
     let recordBytes = 0;
     for (let i = this.head; i < this.head + count; i++) recordBytes += this.sizes[i]!;
     this.consumePending(count, recordBytes);
-    const batch = encodeBatchText(text, count, firstSeq);
     this.flushes++;
-    this.send({ batch, recordBytes, text: this.retries ? text : undefined, byteLength: batch.bytes.byteLength, failuresSinceClose: 0 });
+    this.send({ batch: { records, count, firstSeq, source: this.source }, recordBytes, failuresSinceClose: 0 });
     return true;
   }
 
   private send(flight: IngestFlight): void {
-    if (flight.batch.bytes.byteLength !== flight.byteLength) flight.batch = this.reencode(flight);
     this.ingesting.add(flight);
-    let settled: Promise<void>;
+    let settled: Promise<IngestOutcome | void>;
     try {
       settled = Promise.resolve(this.sink.ingest(flight.batch));
     } catch (error) {
       settled = Promise.reject(error);
     }
     settled.then(
-      () => this.ingestSettled(flight, true),
-      () => this.ingestSettled(flight, false),
+      (outcome) => this.ingestSettled(flight, refusedOf(outcome, flight.batch.count)),
+      (error: unknown) => this.ingestSettled(flight, isRefusal(error) ? flight.batch.count : -1),
     );
   }
 
-  /** A sink that transferred `bytes` to a worker and then failed left them detached (length 0). */
-  private reencode(flight: IngestFlight): EncodedBatch {
-    return encodeBatchText(flight.text!, flight.batch.count, flight.batch.firstSeq);
-  }
-
-  private ingestSettled(flight: IngestFlight, ok: boolean): void {
+  /** `refused`: records the sink could not carry (the rest were stored), or -1 when the ingest failed. */
+  private ingestSettled(flight: IngestFlight, refused: number): void {
     this.ingesting.delete(flight);
     const count = flight.batch.count;
-    if (ok) {
-      this.ingested += count;
+    if (refused >= 0) {
+      this.ingested += count - refused;
+      this.dropped.refused += refused;
       this.consecutiveFailures = 0;
     } else if (!this.retries) {
       this.dropped['ingest-failed'] += count;
     } else if (this.closed && this.policy === 'spill') {
-      this.spill(flight.batch.bytes.byteLength === flight.byteLength ? flight.batch : this.reencode(flight));
+      this.spill(flight.batch);
     } else if (this.closed && ++flight.failuresSinceClose >= CLOSE_INGEST_ATTEMPTS) {
       this.dropped['ingest-failed'] += count;
     } else {
@@ -618,32 +625,37 @@ export class AppendBuffer {
     this.pump();
   };
 
-  private spill(batch: EncodedBatch): void {
+  private spill(batch: RecordBatch): void {
     const flight: SpillFlight = { firstSeq: batch.firstSeq, count: batch.count };
     this.spilling.add(flight);
-    let settled: Promise<void>;
+    let settled: Promise<IngestOutcome | void>;
     try {
       settled = Promise.resolve(this.sink.spill(batch));
     } catch (error) {
       settled = Promise.reject(error);
     }
     settled.then(
-      () => this.spillSettled(flight, 'spilled'),
-      () => this.spillSettled(flight, 'spill-failed'),
+      (outcome) => this.spillSettled(flight, refusedOf(outcome, flight.count)),
+      (error: unknown) => this.spillSettled(flight, isRefusal(error) ? flight.count : -1),
     );
   }
 
-  private spillSettled(flight: SpillFlight, outcome: 'spilled' | DropReason): void {
+  /** `refused` as in ingestSettled; a failed spill is counted, not retried. */
+  private spillSettled(flight: SpillFlight, refused: number): void {
     this.spilling.delete(flight);
-    if (outcome === 'spilled') this.spilled += flight.count;
-    else this.dropped[outcome] += flight.count;
+    if (refused >= 0) {
+      this.spilled += flight.count - refused;
+      this.dropped.refused += refused;
+    } else {
+      this.dropped['spill-failed'] += flight.count;
+    }
     this.settleWaiters();
   }
 
   // ---- settling ----
 
   private depth(): number {
-    return this.jsons.length - this.head + this.retryRecords;
+    return this.records.length - this.head + this.retryRecords;
   }
 
   private bufferedBytes(): number {
@@ -653,7 +665,7 @@ export class AppendBuffer {
   /** The smallest sequence number not yet settled, or Infinity. */
   private oldestUnsettled(): number {
     let oldest = Number.POSITIVE_INFINITY;
-    if (this.head < this.jsons.length) oldest = this.seqs[this.head]!;
+    if (this.head < this.records.length) oldest = this.seqs[this.head]!;
     const retry = this.retryQueue[0];
     if (retry !== undefined && retry.batch.firstSeq < oldest) oldest = retry.batch.firstSeq;
     for (const flight of this.ingesting) if (flight.batch.firstSeq < oldest) oldest = flight.batch.firstSeq;
@@ -683,4 +695,28 @@ export class AppendBuffer {
     this[name] = undefined;
     this.clock.clearTimeout(handle);
   }
+}
+
+/** Stands in for a record cut into a batch, so the buffer does not keep it alive. */
+const RELEASED: object = Object.freeze({});
+
+/** Errors that say the batch itself is unacceptable: sending it again cannot succeed. */
+const REFUSAL_CODES = new Set(['invalid_payload', 'payload_too_large', 'payload_too_deep']);
+
+function isRefusal(error: unknown): boolean {
+  return isSluiceError(error) && REFUSAL_CODES.has(error.code);
+}
+
+function refusedOf(outcome: IngestOutcome | void, count: number): number {
+  const refused = outcome?.refused;
+  return typeof refused === 'number' && Number.isInteger(refused) && refused >= 0 ? Math.min(refused, count) : 0;
+}
+
+/** 12 hex characters: unique enough among the buffers one dataset ever sees. */
+function randomSource(): string {
+  const bytes = new Uint8Array(6);
+  globalThis.crypto.getRandomValues(bytes);
+  let hex = '';
+  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
+  return hex;
 }

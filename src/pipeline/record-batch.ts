@@ -2,29 +2,34 @@ import { SluiceError } from '../core/errors.ts';
 import { assertJsonValue, isPlainObject, jsonPath, MAX_JSON_DEPTH } from '../core/json.ts';
 
 /**
- * One flushed batch: the UTF-8 of `[` + record JSON joined by `,` + `]`.
- * `bytes.buffer` belongs to this batch alone, so a sink may transfer it to a worker instead of
- * cloning it. `firstSeq` is the append-order number of the first record; the batch's records are
- * numbered `firstSeq .. firstSeq + count - 1` without gaps, so receivers can order and dedupe.
+ * One batch cut from an append buffer: the records themselves, not their encoding. A batch crosses
+ * to the dataset's pipeline as it is (structured clone into a worker), and the pipeline encodes it
+ * once, so a busy calling thread never serialises records. The batch's records are numbered
+ * `firstSeq .. firstSeq + count - 1` without gaps; `source` names the buffer that numbered them,
+ * so `(source, firstSeq)` identifies a batch and a pipeline can drop a retried batch it already stored.
  */
-export interface EncodedBatch {
-  readonly bytes: Uint8Array;
+export interface RecordBatch {
+  readonly records: readonly object[];
   readonly count: number;
   readonly firstSeq: number;
+  readonly source: string;
 }
 
 /**
- * Validates an append record and returns its JSON text. A record must be a plain object whose
- * values JSON carries faithfully: `JSON.stringify` would otherwise drop `undefined` and functions,
- * turn NaN into null and call `toJSON` on class instances, so the receiver would get something else
- * than was appended. Shared, non-cyclic references are fine (JSON writes them twice).
- * `index` names the record's position when it came in an array.
+ * Validates an append record and returns an estimate of its JSON length, without serialising it.
+ * A record must be a plain object whose values JSON carries faithfully: `JSON.stringify` would
+ * otherwise drop `undefined` and functions, turn NaN into null and call `toJSON` on class instances,
+ * so the receiver would get something else than was appended. Shared, non-cyclic references are fine
+ * (JSON writes them twice). `index` names the record's position when it came in an array.
+ *
+ * The estimate is exact for ASCII strings without escapes, integers, booleans, null and structure;
+ * a fraction counts 18 characters (most doubles print in 17 to 20). It bounds the buffer and cuts
+ * batches; the pipeline that encodes a batch checks the real size.
  *
  * A record nested deeper than `MAX_JSON_DEPTH` is refused with `payload_too_deep`. With `maxBytes`,
- * a record whose JSON certainly exceeds it is refused with `payload_too_large` during the check, so
- * an oversized record is never stringified (callers still compare the exact size of what is returned).
+ * a record whose estimate exceeds it is refused with `payload_too_large` as soon as the walk passes it.
  */
-export function recordJson(value: unknown, index?: number, maxBytes = Number.POSITIVE_INFINITY): string {
+export function recordSize(value: unknown, index?: number, maxBytes = Number.POSITIVE_INFINITY): number {
   const where = index === undefined ? 'record' : `records[${index}]`;
   if (!isPlainObject(value)) {
     throw new SluiceError(
@@ -51,16 +56,12 @@ export function recordJson(value: unknown, index?: number, maxBytes = Number.POS
   if (problem === TOO_LARGE) {
     throw new SluiceError(
       'payload_too_large',
-      `The ${where} is over ${maxBytes} bytes of JSON, more than one batch can carry (refused at ${jsonPath(keys)} without serialising the rest). Split the record or raise flushBytes; nothing from this call was buffered.`,
+      `The ${where} is over ${maxBytes} bytes of JSON, more than one batch can carry (refused at ${jsonPath(keys)} without reading the rest). Split the record or raise flushBytes; nothing from this call was buffered.`,
       index === undefined ? { path: jsonPath(keys), limit: maxBytes } : { index, path: jsonPath(keys), limit: maxBytes },
     );
   }
   if (problem !== null) throw notJson(where, index, keys, problem);
-  try {
-    return JSON.stringify(value);
-  } catch (error) {
-    throw notJson(where, index, [], `JSON.stringify threw (${(error as Error)?.message ?? String(error)})`, error);
-  }
+  return walk.units;
 }
 
 const TOO_DEEP = Symbol('too deep');
@@ -72,7 +73,7 @@ interface Walk {
   readonly ancestors: object[];
   /** The path to the current value, left pointing at the offending value on failure. */
   readonly keys: (string | number)[];
-  /** A lower bound on the JSON's length so far: strings without escapes, numbers as one digit. */
+  /** The estimated JSON length so far (see `recordSize`). */
   units: number;
   readonly maxBytes: number;
 }
@@ -80,7 +81,7 @@ interface Walk {
 /**
  * Walks the value once; on failure returns the reason and leaves the path to the offending value
  * in `keys`, so the happy path builds no path strings. The depth limit keeps the recursion far
- * from the stack's end, and the running lower bound on the JSON's length stops the walk as soon as
+ * from the stack's end, and the running estimate of the JSON's length stops the walk as soon as
  * the record cannot fit.
  */
 function checkValue(value: unknown, walk: Walk): Problem | null {
@@ -92,8 +93,8 @@ function checkValue(value: unknown, walk: Walk): Problem | null {
       walk.units += value ? 4 : 5;
       return walk.units > walk.maxBytes ? TOO_LARGE : null;
     case 'number':
-      walk.units += 1;
       if (!Number.isFinite(value)) return `the number ${value} is not representable in JSON`;
+      walk.units += numberLength(value);
       return walk.units > walk.maxBytes ? TOO_LARGE : null;
     case 'object': {
       if (value === null) {
@@ -156,41 +157,21 @@ function describe(value: unknown): string {
   return Object.prototype.toString.call(value);
 }
 
-/**
- * UTF-8 length of a string without encoding it. JSON.stringify escapes lone surrogates, but they
- * are counted as TextEncoder writes them (U+FFFD, 3 bytes) so the result always equals
- * `new TextEncoder().encode(text).length`.
- */
-export function utf8ByteLength(text: string): number {
-  const length = text.length;
-  let bytes = length;
-  for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) {
-      bytes += 1;
-    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 2; // 4 bytes for 2 code units
-        i++;
-      } else {
-        bytes += 2;
-      }
-    } else {
-      bytes += 2;
-    }
-  }
-  return bytes;
+/** Characters JSON.stringify writes for a finite number: exact for safe integers, 18 for the rest. */
+function numberLength(n: number): number {
+  if (!Number.isSafeInteger(n)) return 18;
+  let length = n < 0 ? 2 : 1;
+  for (let v = Math.abs(n); v >= 10; v = Math.floor(v / 10)) length++;
+  return length;
 }
 
-/** Encoded size of a batch holding records whose JSON totals `recordBytes`: brackets and commas. */
+/** Estimated size of a batch holding records whose JSON totals `recordBytes`: brackets and commas. */
 export function batchByteLength(recordBytes: number, count: number): number {
   return recordBytes + count + 1;
 }
 
 /**
- * How many records, from `start`, go into the next batch: at most `maxCount`, encoded size at most
+ * How many records, from `start`, go into the next batch: at most `maxCount`, estimated size at most
  * `maxBytes`, and (when `seqs` is given) no gap in sequence numbers. The first record always
  * goes in: append() refuses records whose one-record batch would exceed the byte bound.
  */
@@ -214,24 +195,17 @@ export function cutCount(
   return i - start;
 }
 
-const encoder = new TextEncoder();
-
-/** The batch text, kept by callers that may have to re-encode after a sink detached `bytes`. */
-export function batchText(jsons: readonly string[], start: number, count: number): string {
-  let text = '[';
-  const end = start + count;
-  for (let i = start; i < end; i++) {
-    if (i > start) text += ',';
-    text += jsons[i]!;
+/**
+ * The batch's JSON text, `[` + records + `]`: one native call, on the pipeline's thread. A record
+ * changed after append() into something JSON cannot hold (a cycle, a BigInt) fails the batch with
+ * `invalid_payload`; what JSON.stringify silently rewrites is checked by the receiver's parse.
+ */
+export function encodeRecords(records: readonly object[]): string {
+  try {
+    return JSON.stringify(records);
+  } catch (error) {
+    throw new SluiceError('invalid_payload', `An append batch could not be encoded (${(error as Error)?.message ?? String(error)}): a record was changed after append() into something JSON cannot hold. Do not mutate records once appended.`, {}, { cause: error });
   }
-  return text + ']';
-}
-
-/** One TextEncoder call per batch; the result owns its whole buffer so it can be transferred. */
-export function encodeBatchText(text: string, count: number, firstSeq: number): EncodedBatch {
-  let bytes = encoder.encode(text);
-  if (bytes.byteOffset !== 0 || bytes.buffer.byteLength !== bytes.byteLength) bytes = bytes.slice();
-  return { bytes, count, firstSeq };
 }
 
 /**

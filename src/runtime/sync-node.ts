@@ -2,7 +2,7 @@ import type { DatasetId } from '../core/dataset-id.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Hlc } from '../core/hlc.ts';
 import type { JsonValue } from '../core/json.ts';
-import { AppendBuffer, flushOnPageHide, type AppendBufferStats, type AppendSink, type EncodedBatch } from '../pipeline/append-buffer.ts';
+import { AppendBuffer, flushOnPageHide, type AppendBufferStats, type AppendSink, type RecordBatch } from '../pipeline/append-buffer.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 import { FrameCodec } from '../protocol/frame-codec.ts';
 import type { Transport } from '../protocol/transport.ts';
@@ -349,7 +349,7 @@ export class SyncNode {
 const RECORDS_COLLECTION = 'records';
 
 function appendSink(pipeline: PipelineApi): AppendSink {
-  const store = (batch: EncodedBatch) => pipeline.ingest(batch.bytes, RECORDS_COLLECTION);
+  const store = (batch: RecordBatch) => pipeline.ingest(batch, RECORDS_COLLECTION);
   // spill: overflow goes straight to the dataset's own storage instead of waiting in memory; it
   // is the same durable oplog, kept up to the retention limit while the device is offline.
   return { ingest: store, spill: store };

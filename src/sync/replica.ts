@@ -68,7 +68,7 @@ export class DatasetReplica {
   private tail: Promise<unknown> = Promise.resolve();
   private ownHead = '';
   /** The storage's payload limit: local writes are refused while serialising once over it. */
-  private readonly maxPayloadBytes: number | undefined;
+  readonly maxPayloadBytes: number | undefined;
   /** Append datasets keep no documents: records are immutable and the oplog is the data. */
   readonly kind: DatasetKind;
   /** Signing on: our batches are signed, and remote entries are applied only under a valid signature. */
@@ -132,11 +132,11 @@ export class DatasetReplica {
     });
   }
 
-  /** Stores one batch of append records (JSON array text) as one chained entry. */
-  appendBatch(collection: string, payloadText: string): Promise<OplogEntry> {
+  /** Stores one batch of append records (JSON array text) as one chained entry under `key`. */
+  appendBatch(collection: string, payloadText: string, key: string): Promise<OplogEntry> {
     return this.serial(async () => {
       const hlc = this.clock.tick();
-      const entry = createEntryFromText({ datasetId: this.datasetId, collection, key: `b-${hlc.wall}-${hlc.logic}`, payloadText, hlc, prevHash: this.ownHead });
+      const entry = createEntryFromText({ datasetId: this.datasetId, collection, key, payloadText, hlc, prevHash: this.ownHead });
       await this.storage.documents.applyBatch(this.datasetId, { documents: [], entries: [entry] });
       this.ownHead = entry.hash;
       this.emit({ datasetId: this.datasetId, origin: 'local', entries: [entry], documents: [] });

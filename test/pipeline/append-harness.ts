@@ -1,4 +1,4 @@
-import type { AppendClock, AppendSink, EncodedBatch } from '../../src/pipeline/append-buffer.ts';
+import type { AppendClock, AppendSink, RecordBatch } from '../../src/pipeline/append-buffer.ts';
 
 /** Lets every queued microtask and promise callback run (a real macrotask turn). */
 export function drain(): Promise<void> {
@@ -61,8 +61,8 @@ export interface Rec {
 }
 
 export interface SinkCall {
-  readonly batch: EncodedBatch;
-  /** Decoded when the call was made, before the sink could detach the bytes. */
+  readonly batch: RecordBatch;
+  /** Copied when the call was made, as the worker's structured clone would. */
   readonly records: Rec[];
   outcome: 'pending' | 'ok' | 'failed';
   resolve(): void;
@@ -71,10 +71,9 @@ export interface SinkCall {
 
 export type SinkMode = 'manual' | 'ok' | 'fail';
 
-const decoder = new TextDecoder();
-
-export function decodeBatch(batch: EncodedBatch): Rec[] {
-  return JSON.parse(decoder.decode(batch.bytes)) as Rec[];
+/** The batch as the pipeline would store it: encoded once, as JSON. */
+export function decodeBatch(batch: RecordBatch): Rec[] {
+  return JSON.parse(JSON.stringify(batch.records)) as Rec[];
 }
 
 /**
@@ -87,11 +86,11 @@ export class TestSink implements AppendSink {
   ingestMode: SinkMode = 'manual';
   spillMode: SinkMode = 'manual';
 
-  ingest(batch: EncodedBatch): Promise<void> {
+  ingest(batch: RecordBatch): Promise<void> {
     return this.record(this.ingestCalls, batch, this.ingestMode);
   }
 
-  spill(batch: EncodedBatch): Promise<void> {
+  spill(batch: RecordBatch): Promise<void> {
     return this.record(this.spillCalls, batch, this.spillMode);
   }
 
@@ -112,7 +111,7 @@ export class TestSink implements AppendSink {
     return this.spillCalls.filter((c) => c.outcome === 'ok').flatMap((c) => c.records.map((r) => r.id));
   }
 
-  private record(calls: SinkCall[], batch: EncodedBatch, mode: SinkMode): Promise<void> {
+  private record(calls: SinkCall[], batch: RecordBatch, mode: SinkMode): Promise<void> {
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
     const promise = new Promise<void>((res, rej) => {

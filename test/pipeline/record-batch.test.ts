@@ -1,33 +1,32 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { batchByteLength, batchText, cutCount, encodeBatchText, recordJson, utf8ByteLength } from '../../src/pipeline/record-batch.ts';
+import { batchByteLength, cutCount, encodeRecords, recordSize } from '../../src/pipeline/record-batch.ts';
 
-const encoder = new TextEncoder();
-
-describe('utf8ByteLength', () => {
-  it('matches TextEncoder for any UTF-16 string, lone surrogates included', () => {
-    const anyCodeUnits = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 40 }).map((units) => String.fromCharCode(...units));
+describe('recordSize', () => {
+  it('is exact for records of ASCII strings without escapes, integers, booleans and null', () => {
+    const ascii = fc.string({ unit: fc.constantFrom(...'abcXYZ 019-_.:/'.split('')) });
+    const leaf = fc.oneof(ascii, fc.integer(), fc.boolean(), fc.constant(null), fc.maxSafeInteger(), fc.maxSafeNat());
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(ascii, tie('node'), { maxKeys: 4 })),
+    })).node;
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary' }), anyCodeUnits), (text) => {
-        expect(utf8ByteLength(text)).toBe(encoder.encode(text).length);
+      fc.property(fc.dictionary(ascii, value, { maxKeys: 6 }), (record) => {
+        expect(recordSize(record)).toBe(JSON.stringify(record).length);
       }),
-      { numRuns: 500 },
     );
   });
 
-  it('counts 1, 2, 3 and 4 byte characters', () => {
-    expect([utf8ByteLength('a'), utf8ByteLength('é'), utf8ByteLength('€'), utf8ByteLength('😀'), utf8ByteLength('\ud800')]).toEqual([1, 2, 3, 4, 3]);
+  it('never serialises: a record whose toJSON would throw is refused by the walk, not by JSON.stringify', () => {
+    expect(() => recordSize({ at: new Date(0) })).toThrow(/not a plain object/);
   });
 });
 
-describe('recordJson', () => {
-  it('returns exactly what JSON.stringify writes for valid records', () => {
-    const json = fc.jsonValue().filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
-    fc.assert(
-      fc.property(json, (record) => {
-        expect(recordJson(record)).toBe(JSON.stringify(record));
-      }),
-    );
+describe('encodeRecords', () => {
+  it('writes the batch as one JSON array, and refuses what JSON cannot hold with invalid_payload', () => {
+    expect(encodeRecords([{ a: 1 }, { b: 'x' }])).toBe('[{"a":1},{"b":"x"}]');
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => encodeRecords([cyclic])).toThrow(expect.objectContaining({ code: 'invalid_payload' }));
   });
 });
 
@@ -42,17 +41,7 @@ describe('batch cutting and encoding', () => {
     expect(cutCount(sizes, [0, 1, 5, 6, 7], 2, 5, 10, 1000)).toBe(3);
   });
 
-  it('encodes [json,json] with the length batchByteLength predicts', () => {
-    fc.assert(
-      fc.property(fc.array(fc.record({ id: fc.nat(), s: fc.string({ unit: 'binary' }) }), { minLength: 1, maxLength: 10 }), (records) => {
-        const jsons = records.map((r) => JSON.stringify(r));
-        const text = batchText(jsons, 0, jsons.length);
-        const batch = encodeBatchText(text, jsons.length, 7);
-        expect(JSON.parse(new TextDecoder().decode(batch.bytes))).toEqual(records);
-        const recordBytes = jsons.reduce((sum, j) => sum + utf8ByteLength(j), 0);
-        expect(batch.bytes.length).toBe(batchByteLength(recordBytes, jsons.length));
-        expect(batch).toMatchObject({ count: records.length, firstSeq: 7 });
-      }),
-    );
+  it('estimates a batch as its records plus brackets and commas', () => {
+    expect(batchByteLength(12 + 22, 2)).toBe(JSON.stringify([{ a: 'xxxx' }, { b: 'xxxxxxxxxxxxxx' }]).length);
   });
 });

@@ -12,6 +12,9 @@ import { Responder } from '../../sync/responder.ts';
 import type { SinkConfig } from '../../pipeline/sinks/sink-api.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
 import { SinkFeeder } from './sink-feeder.ts';
+import { AppendIngest } from './append-ingest.ts';
+import type { IngestOutcome } from '../../pipeline/append-buffer.ts';
+import type { RecordBatch } from '../../pipeline/record-batch.ts';
 import type { StorageAdapter } from '../../store/storage-adapter.ts';
 import { parseSnapshot } from '../../store/validation.ts';
 import type { PeerIdentity } from '../../sync/peer-identity.ts';
@@ -57,6 +60,7 @@ export class DatasetPipeline implements PipelineApi {
   private maintaining: Promise<MaintenanceReport> | undefined;
   private readonly ctx: ResponderContext;
   private readonly announcer: HeadsAnnouncer;
+  private readonly appendIngest: AppendIngest;
 
   constructor(
     readonly settings: PipelineSettings,
@@ -82,6 +86,7 @@ export class DatasetPipeline implements PipelineApi {
       ...(settings.heartbeatMs === undefined ? {} : { heartbeatMs: settings.heartbeatMs }),
       ...(settings.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: settings.requestTimeoutMs }),
     });
+    this.appendIngest = new AppendIngest(replica, storage.oplog, datasetId, replica.maxPayloadBytes);
     this.announcer = new HeadsAnnouncer(datasetId, () => this.served, settings.maxFrameBytes, () => replica.signer);
     replica.subscribe((event) => {
       for (const feeder of this.feeders) feeder.wake();
@@ -145,18 +150,12 @@ export class DatasetPipeline implements PipelineApi {
     await this.runtime.replica.write(ops);
   }
 
-  async ingest(bytes: Uint8Array, collection: string): Promise<void> {
+  async ingest(batch: RecordBatch, collection: string): Promise<IngestOutcome> {
     this.assertOpen();
     if (this.runtime.options.kind !== 'append') {
       throw new SluiceError('invalid_options', `Dataset "${this.datasetId}" is a documents dataset: append() is for append datasets (configure { kind: 'append' }).`);
     }
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      throw new SluiceError('invalid_payload', 'An append batch must be UTF-8 JSON text.');
-    }
-    await this.runtime.replica.appendBatch(assertCollection(collection), text);
+    return this.appendIngest.store(assertCollection(collection), batch);
   }
 
   async get(collection: string, key: string): Promise<JsonValue | undefined> {

@@ -1,4 +1,6 @@
 import type { DatasetId } from '../../core/dataset-id.ts';
+import type { IngestOutcome } from '../../pipeline/append-buffer.ts';
+import type { RecordBatch } from '../../pipeline/record-batch.ts';
 import type { DatasetOptions } from '../../core/dataset-options.ts';
 import { assertHlc, type Hlc } from '../../core/hlc.ts';
 import { optionalInteger } from '../../core/option-checks.ts';
@@ -60,8 +62,8 @@ export interface PipelineStatus extends DatasetMetrics {
  */
 export interface PipelineApi {
   write(ops: LocalOp[]): Promise<void>;
-  /** One batch of append records: the UTF-8 JSON array text, transferred rather than copied. */
-  ingest(bytes: Uint8Array, collection: string): Promise<void>;
+  /** One batch cut by the node's append buffer: the records themselves, encoded by the pipeline. */
+  ingest(batch: RecordBatch, collection: string): Promise<IngestOutcome>;
   get(collection: string, key: string): Promise<JsonValue | undefined>;
   list(collection: string): Promise<{ key: string; value: JsonValue }[]>;
   readRecords(after: Hlc | null, limit: number): Promise<RecordPage>;

@@ -16,6 +16,7 @@ import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-s
 import type { StorageAdapter, StorageDescriptor } from '../../store/storage-adapter.ts';
 import type { PeerIdentity } from '../../sync/peer-identity.ts';
 import type { LocalOp } from '../../sync/replica.ts';
+import type { RecordBatch } from '../../pipeline/record-batch.ts';
 import { DatasetPipeline } from '../pipeline/dataset-pipeline.ts';
 import type { DocumentChange, PeerOp, PipelineApi } from '../pipeline/pipeline-api.ts';
 import { registerErrorTransfer } from './error-transfer.ts';
@@ -71,7 +72,7 @@ function datasetWorkerService(options: DatasetWorkerOptions): WorkerService {
     },
     serve: (port: PortLike, remote: string, identity: PeerIdentity, heartbeatMs?: number) => current().serve(new PortTransport(port, remote), identity, heartbeatMs),
     write: (ops: LocalOp[]) => current().write(ops),
-    ingest: (bytes: Uint8Array, collection: string) => current().ingest(bytes, collection),
+    ingest: (batch: RecordBatch, collection: string) => current().ingest(batch, collection),
     get: (collection: string, key: string) => current().get(collection, key),
     list: (collection: string) => current().list(collection),
     readRecords: (after: Hlc | null, limit: number) => current().readRecords(after, limit),

@@ -10,6 +10,8 @@ import type { PeerIdentity } from '../../sync/peer-identity.ts';
 import type { LocalOp } from '../../sync/replica.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
 import { assertRecordsQuery, type DocumentChange, type PeerOp, type PipelineApi, type PipelineStatus, type RecordPage } from '../pipeline/pipeline-api.ts';
+import type { IngestOutcome } from '../../pipeline/append-buffer.ts';
+import type { RecordBatch } from '../../pipeline/record-batch.ts';
 import type { WorkerService } from './serve-dataset-worker.ts';
 // Resolved by the package's import conditions: a worker_threads Worker on Node, a Web Worker elsewhere.
 import { spawnPipelineWorker } from '#sluice/spawn-worker';
@@ -83,10 +85,9 @@ export class WorkerPipeline implements PipelineApi {
     return this.call((r) => r.write(ops));
   }
 
-  ingest(bytes: Uint8Array, collection: string): Promise<void> {
-    // Transfer only a buffer the view owns completely; otherwise the copy is the safe choice.
-    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-    return this.call((r) => r.ingest(own ? Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]) : bytes, collection));
+  ingest(batch: RecordBatch, collection: string): Promise<IngestOutcome> {
+    // Structured clone carries the records into the worker, which encodes them: this thread never serialises them.
+    return this.call((r) => r.ingest(batch, collection));
   }
 
   get(collection: string, key: string): Promise<JsonValue | undefined> {
