@@ -153,7 +153,7 @@ export class DatasetOrchestrator {
 
   private async behind(heads: readonly AuthorHead[]): Promise<boolean> {
     for (const head of heads) {
-      const ours = await this.rt.replica.store.oplog.head(this.rt.datasetId, head.nodeId);
+      const ours = await this.rt.replica.view.head(head.nodeId);
       if (ours === undefined || compareHlc(head.hlc, ours.hlc) > 0) return true;
     }
     return false;
@@ -234,7 +234,7 @@ export class DatasetOrchestrator {
           ...(this.options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: this.options.requestTimeoutMs }),
         });
         p.connection.setNoticeHandler((message) => void this.onNotice(message).catch(() => undefined));
-        await this.rt.replica.store.confirmations.registerPeer(this.rt.datasetId, p.connection.peerNodeId, { address: p.connector.url });
+        await this.rt.replica.view.registerPeer(p.connection.peerNodeId, p.connector.url);
       }
       const before = { in: p.connection.bytesIn, out: p.connection.bytesOut };
       const fast = !full && p.ownAt !== undefined;

@@ -11,6 +11,7 @@ import type { DatasetSnapshot, SnapshotImportMode } from '../store/snapshot-stor
 import type { StorageAdapter } from '../store/storage-adapter.ts';
 import { jsonTextDepth, MAX_JSON_DEPTH } from '../core/json.ts';
 import { payloadLimitOf } from '../store/validation.ts';
+import { syncStoreOf, type SyncStore } from './sync-store.ts';
 import { parseRecordBatch } from '../pipeline/record-batch.ts';
 import { verifySnapshot, verifySnapshotSignatures } from './snapshot-verification.ts';
 import { AuthorKeys, ChainSigner, verifyIncoming, type KeyPolicy } from './signatures.ts';
@@ -75,6 +76,7 @@ export class DatasetReplica {
   readonly signing: boolean;
   private ownSigner: ChainSigner | undefined;
   readonly authorKeys: AuthorKeys;
+  private readonly syncView: SyncStore;
 
   constructor(options: { datasetId: DatasetId; storage: StorageAdapter; clock: HybridClock; resolvers: ResolverRegistry; kind?: DatasetKind; signing?: boolean }) {
     this.datasetId = options.datasetId;
@@ -82,6 +84,7 @@ export class DatasetReplica {
     this.authorKeys = new AuthorKeys(options.datasetId, options.storage.checkpoints);
     this.kind = options.kind ?? 'documents';
     this.storage = options.storage;
+    this.syncView = syncStoreOf(options.storage, options.datasetId);
     this.maxPayloadBytes = payloadLimitOf(options.storage);
     this.clock = options.clock;
     this.resolvers = options.resolvers;
@@ -106,8 +109,9 @@ export class DatasetReplica {
     return () => this.listeners.delete(listener);
   }
 
-  get store(): StorageAdapter {
-    return this.storage;
+  /** The dataset's storage as sync sees it: reads and peer watermarks, bound to this dataset. */
+  get view(): SyncStore {
+    return this.syncView;
   }
 
   /** Stamps, chains and stores local changes as one atomic batch. */

@@ -57,7 +57,7 @@ export class Responder {
     switch (message.kind) {
       case 'vectorClockRequest': {
         const rt = this.dataset(message.datasetId);
-        const [heads, boundaries] = await Promise.all([rt.replica.heads(), rt.replica.store.oplog.boundaries(message.datasetId)]);
+        const [heads, boundaries] = await Promise.all([rt.replica.heads(), rt.replica.view.boundaries()]);
         return { kind: 'vectorClockResponse', datasetId: message.datasetId, heads, boundaries };
       }
       case 'pullChangesRequest':
@@ -69,7 +69,7 @@ export class Responder {
       case 'snapshotRequest': {
         const rt = this.dataset(message.datasetId);
         rt.metrics.snapshotsServed++;
-        return snapshotChunks(message.datasetId, await signOwnHead(await rt.replica.store.snapshots.export(message.datasetId), rt.replica.signer));
+        return snapshotChunks(message.datasetId, await signOwnHead(await rt.replica.view.exportSnapshot(), rt.replica.signer));
       }
       default:
         throw new SluiceError('protocol_violation', `${message.kind} is not a request.`);
@@ -117,10 +117,10 @@ export class Responder {
   /** Registers the peer for confirmation tracking, unless the dataset already tracks as many as it may. */
   private async track(datasetId: DatasetId, peerId: string, address: string): Promise<void> {
     try {
-      const confirmations = this.ctx.datasets.get(datasetId)!.replica.store.confirmations;
-      const peers = await confirmations.listPeers(datasetId);
+      const view = this.ctx.datasets.get(datasetId)!.replica.view;
+      const peers = await view.listPeers();
       if (peers.length >= MAX_TRACKED_PEERS && !peers.some((p) => p.peerId === peerId)) return;
-      await confirmations.registerPeer(datasetId, peerId, { address });
+      await view.registerPeer(peerId, address);
     } catch {
       // Tracking is bookkeeping for pruning: a failure here must not fail the session.
     }
@@ -138,7 +138,7 @@ export class Responder {
     const rt = this.dataset(m.datasetId);
     const { limit, maxBytes } = this.limits(rt, m.maxEntries, m.maxBytes);
     const since = m.since === null ? null : { ...m.since, nodeId: m.author ?? '' };
-    const oplog = rt.replica.store.oplog;
+    const view = rt.replica.view;
     if (m.author !== null && m.since !== null && connection !== undefined) {
       // A pull from `since` means the peer holds the author's chain up to there.
       await this.confirmHolding(rt, connection.peerNodeId, m.author, m.since);
@@ -148,8 +148,8 @@ export class Responder {
     }
     const read: PageReader = (after, n) =>
       m.author === null
-        ? oplog.entriesAfter(m.datasetId, after?.hlc ?? (since === null ? null : { ...since, nodeId: MAX_NODE_ID }), { limit: n })
-        : oplog.entriesByAuthorAfter(m.datasetId, m.author, after?.hlc ?? since, { limit: n });
+        ? view.entriesAfter(after?.hlc ?? (since === null ? null : { ...since, nodeId: MAX_NODE_ID }), { limit: n })
+        : view.entriesByAuthorAfter(m.author, after?.hlc ?? since, { limit: n });
     const { entries, hasMore } = await readSealed(read, { limit, maxBytes, frameBytes: rt.maxFrameBytes / 2 }, rt.replica.signer);
     rt.metrics.entriesOut += entries.length;
     return { kind: 'changeSet', datasetId: m.datasetId, entries, hasMore, snapshotRequired: false };
@@ -158,16 +158,16 @@ export class Responder {
   private async confirmHolding(rt: DatasetRuntime, peerId: string, author: string, since: { wall: number; logic: number }): Promise<void> {
     if (!peerId) return;
     const before = since.logic > 0 ? { wall: since.wall, logic: since.logic - 1, nodeId: author } : { wall: since.wall - 1, logic: MAX_LOGIC, nodeId: author };
-    const [entry] = await rt.replica.store.oplog.entriesByAuthorAfter(rt.datasetId, author, before.wall < 0 ? null : before, { limit: 1 });
+    const [entry] = await rt.replica.view.entriesByAuthorAfter(author, before.wall < 0 ? null : before, { limit: 1 });
     if (entry && compareStamp(entry.hlc, since) === 0) {
-      await rt.replica.store.confirmations.confirm(rt.datasetId, peerId, author, entry.hlc, entry.hash);
+      await rt.replica.view.confirm(peerId, author, entry.hlc, entry.hash);
     }
   }
 
   /** True when entries after `since` were pruned here: the puller cannot link up without a snapshot. */
   private async beforeBoundary(m: PullChangesRequest): Promise<boolean> {
-    const oplog = this.dataset(m.datasetId).replica.store.oplog;
-    const boundaries = m.author === null ? await oplog.boundaries(m.datasetId) : [await oplog.boundary(m.datasetId, m.author)];
+    const view = this.dataset(m.datasetId).replica.view;
+    const boundaries = m.author === null ? await view.boundaries() : [await view.boundary(m.author)];
     return boundaries.some((b) => b !== undefined && (m.since === null || compareStamp(b.hlc, m.since) > 0));
   }
 
@@ -192,9 +192,8 @@ export class Responder {
     }
     rt.metrics.entriesIn += outcome.inserted;
     // The pusher holds everything it pushed: record that as its watermark for those authors.
-    const store = rt.replica.store.confirmations;
     for (const head of outcome.applied) {
-      if (connection.peerNodeId) await store.confirm(m.datasetId, connection.peerNodeId, head.nodeId, head.hlc, head.hash);
+      if (connection.peerNodeId) await rt.replica.view.confirm(connection.peerNodeId, head.nodeId, head.hlc, head.hash);
     }
     return { kind: 'ack', datasetId: m.datasetId, success: true, snapshotRequired: false, applied: outcome.applied };
   }
@@ -227,7 +226,7 @@ export class Responder {
 
   private async chainRange(m: ChainRangeRequest): Promise<Message> {
     const rt = this.dataset(m.datasetId);
-    const range = await rt.replica.store.oplog.chainRange(m.datasetId, m.startHash, m.endHash);
+    const range = await rt.replica.view.chainRange(m.startHash, m.endHash);
     if (range === undefined) return { kind: 'chainRangeResponse', datasetId: m.datasetId, entries: [], snapshotRequired: true };
     const { limit, maxBytes } = this.limits(rt, 0, 0);
     const { entries } = await readSealed(async (after, n) => range.slice(after === undefined ? 0 : range.indexOf(after) + 1).slice(0, n), { limit, maxBytes, frameBytes: rt.maxFrameBytes / 2 }, rt.replica.signer);

@@ -72,7 +72,7 @@ async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: st
   let holds: Hlc | undefined;
   let snapshotTaken = false;
   for (;;) {
-    const head = await rt.replica.store.oplog.head(rt.datasetId, author);
+    const head = await rt.replica.view.head(author);
     const reply = await connection.request({
       kind: 'pullChangesRequest',
       datasetId: rt.datasetId,
@@ -90,7 +90,7 @@ async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: st
       await fetchSnapshot(connection, rt);
       snapshotTaken = true;
       // We were behind the peer on this author, so the head the snapshot left is the peer's.
-      holds = (await rt.replica.store.oplog.head(rt.datasetId, author))?.hlc;
+      holds = (await rt.replica.view.head(author))?.hlc;
       continue;
     }
     if (reply.entries.length === 0) return { count: total, holds };
@@ -101,7 +101,7 @@ async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: st
 }
 
 async function reached(rt: DatasetRuntime, author: string, target: Hlc): Promise<boolean> {
-  const head = await rt.replica.store.oplog.head(rt.datasetId, author);
+  const head = await rt.replica.view.head(author);
   return head !== undefined && compareStamp(head.hlc, target) >= 0;
 }
 
@@ -111,7 +111,7 @@ async function pushAuthor(connection: Connection, rt: DatasetRuntime, author: st
   let last: Hlc | null = null;
   const bounds = { limit: rt.options.maxEntriesPerCycle, maxBytes: Math.min(rt.options.maxBytesPerCycle, rt.maxFrameBytes / 2), frameBytes: rt.maxFrameBytes / 2 };
   for (;;) {
-    const read: PageReader = (from, limit) => rt.replica.store.oplog.entriesByAuthorAfter(rt.datasetId, author, from?.hlc ?? after, { limit });
+    const read: PageReader = (from, limit) => rt.replica.view.entriesByAuthorAfter(author, from?.hlc ?? after, { limit });
     const { entries } = await readSealed(read, bounds, rt.replica.signer);
     if (entries.length === 0) return { count: total, last };
     const reply = await connection.request({ kind: 'pushChangesRequest', datasetId: rt.datasetId, entries });
@@ -143,11 +143,10 @@ async function applyWithRecovery(connection: Connection, rt: DatasetRuntime, ent
 /** An ack says how far the peer has applied each author: that is our confirmation watermark for it. */
 async function confirm(rt: DatasetRuntime, peerId: string, applied: readonly AuthorHead[]): Promise<void> {
   if (!peerId) return;
-  const store = rt.replica.store.confirmations;
   for (const head of applied) {
-    const ours = await rt.replica.store.oplog.head(rt.datasetId, head.nodeId);
+    const ours = await rt.replica.view.head(head.nodeId);
     // Never confirm beyond what we hold ourselves.
     const capped = ours && compareHlc(ours.hlc, head.hlc) < 0 ? ours : head;
-    await store.confirm(rt.datasetId, peerId, capped.nodeId, capped.hlc, capped.hash);
+    await rt.replica.view.confirm(peerId, capped.nodeId, capped.hlc, capped.hash);
   }
 }

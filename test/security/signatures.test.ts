@@ -110,7 +110,7 @@ describe('a node reading from its hub', () => {
     await expect(r.applyRemote([entries[0]!, await someone.sign(entries[1]!), entries[2]!], { kind: 'vouched' })).rejects.toMatchObject({ code: 'bad_signature' });
     const signed = await signHeads(entries, someone);
     await expect(r.applyRemote([...signed.slice(0, 2), { ...signed[2]!, signature: signed[2]!.signature!.slice(0, 64) + 'f'.repeat(128) }], { kind: 'vouched' })).rejects.toMatchObject({ code: 'bad_signature' });
-    expect(await r.store.oplog.count('primary')).toBe(0);
+    expect(await r.heads()).toEqual([]);
     await expect(r.applyRemote(signed, { kind: 'vouched' })).resolves.toMatchObject({ inserted: 3 });
   });
 

@@ -1,0 +1,44 @@
+import type { DatasetId } from '../core/dataset-id.ts';
+import type { Hlc } from '../core/hlc.ts';
+import type { OplogEntry } from '../core/oplog-entry.ts';
+import type { PeerRecord } from '../store/confirmation-store.ts';
+import type { AuthorHead, PruneBoundary, ReadLimits } from '../store/oplog-store.ts';
+import type { DatasetSnapshot } from '../store/snapshot-store.ts';
+import type { StorageAdapter } from '../store/storage-adapter.ts';
+
+/**
+ * What sync reads of one dataset's storage, and the one thing it writes besides applying entries
+ * (peer watermarks). Bound to its dataset, so sync code cannot reach another dataset's rows, and
+ * free of the writes that belong to the replica (apply, import) or to maintenance (prune).
+ */
+export interface SyncStore {
+  head(author: string): Promise<AuthorHead | undefined>;
+  /** The author's entries strictly after `after` (null: from the start), ascending. */
+  entriesByAuthorAfter(author: string, after: Hlc | null, limits?: ReadLimits): Promise<OplogEntry[]>;
+  /** All authors' entries strictly after `after` in HLC order, ascending. */
+  entriesAfter(after: Hlc | null, limits?: ReadLimits): Promise<OplogEntry[]>;
+  boundary(author: string): Promise<PruneBoundary | undefined>;
+  boundaries(): Promise<PruneBoundary[]>;
+  chainRange(startHash: string, endHash: string): Promise<OplogEntry[] | undefined>;
+  exportSnapshot(): Promise<DatasetSnapshot>;
+  listPeers(): Promise<PeerRecord[]>;
+  registerPeer(peerId: string, address: string): Promise<void>;
+  /** Records how far `peerId` holds `author`'s chain (a pruning watermark). */
+  confirm(peerId: string, author: string, hlc: Hlc, hash: string): Promise<boolean>;
+}
+
+export function syncStoreOf(storage: StorageAdapter, datasetId: DatasetId): SyncStore {
+  const { oplog, confirmations, snapshots } = storage;
+  return {
+    head: (author) => oplog.head(datasetId, author),
+    entriesByAuthorAfter: (author, after, limits) => oplog.entriesByAuthorAfter(datasetId, author, after, limits),
+    entriesAfter: (after, limits) => oplog.entriesAfter(datasetId, after, limits),
+    boundary: (author) => oplog.boundary(datasetId, author),
+    boundaries: () => oplog.boundaries(datasetId),
+    chainRange: (startHash, endHash) => oplog.chainRange(datasetId, startHash, endHash),
+    exportSnapshot: () => snapshots.export(datasetId),
+    listPeers: () => confirmations.listPeers(datasetId),
+    registerPeer: (peerId, address) => confirmations.registerPeer(datasetId, peerId, { address }),
+    confirm: (peerId, author, hlc, hash) => confirmations.confirm(datasetId, peerId, author, hlc, hash),
+  };
+}
