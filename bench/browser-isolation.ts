@@ -13,6 +13,9 @@
  * Stored at the hub is read from the hub's own SQLite files (e2e/hub-records.ts) at the moment the load
  * ends, and again once the tab's buffers drained: records in append batches for multi, documents
  * of the telemetry collections for single. Prints one JSON line per mode.
+ *
+ * --profile DIR writes a CPU profile of tab A's main thread during the load, one per mode
+ * (tab-a-<mode>.cpuprofile, for Chrome DevTools or any .cpuprofile reader).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,14 +32,14 @@ const PROBE_GAP_MS = 100;
 const IDLE_PROBES = 60;
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { logs: { type: 'string', default: '20000' }, points: { type: 'string', default: '50000' }, seconds: { type: 'string', default: '60' } } });
+  const { values } = parseArgs({ args, options: { logs: { type: 'string', default: '20000' }, points: { type: 'string', default: '50000' }, seconds: { type: 'string', default: '60' }, profile: { type: 'string' } } });
   const rates = { logs: Number(values.logs), points: Number(values.points), seconds: Number(values.seconds) };
   const pages = await buildPages(['isolation.html']);
   const server = await serveStatic(pages.dir);
   const browser = await launchChromium();
   try {
     for (const mode of ['multi', 'single'] as const) {
-      const result = await measureMode(browser, server.origin, mode, rates);
+      const result = await measureMode(browser, server.origin, mode, rates, values.profile);
       console.log(JSON.stringify({ bench: 'browser-isolation', mode, ...result }));
     }
   } finally {
@@ -46,7 +49,7 @@ export async function run(args: string[]): Promise<void> {
   }
 }
 
-async function measureMode(browser: Browser, origin: string, mode: 'multi' | 'single', rates: { logs: number; points: number; seconds: number }) {
+async function measureMode(browser: Browser, origin: string, mode: 'multi' | 'single', rates: { logs: number; points: number; seconds: number }, profileDir: string | undefined) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-browser-bench-'));
   const hub = await startHub(dataDir, 0, mode === 'multi' ? 'primary,logs,timeseries' : 'primary');
   const context = await browser.newContext();
@@ -67,11 +70,19 @@ async function measureMode(browser: Browser, origin: string, mode: 'multi' | 'si
 
     // Loaded: the same probes while tab A generates telemetry.
     await bench(a).evaluate((x) => x.resetLongTasks());
+    const profiler = profileDir === undefined ? undefined : await a.context().newCDPSession(a);
+    await profiler?.send('Profiler.enable');
+    await profiler?.send('Profiler.start');
     await a.evaluate(([l, p, s]) => window.__bench!.startLoad(l, p, s), [rates.logs, rates.points, rates.seconds] as const);
     const loadedProbes = Math.floor((rates.seconds * 1000) / PROBE_GAP_MS) - 5;
     await probes(a, 'load-', loadedProbes);
     // The control's page may fall far behind its own schedule: give it a bounded while to finish.
     await waitFor(async () => !(await bench(a).evaluate((x) => x.load())).running, 30_000).catch(() => undefined);
+    if (profiler) {
+      const { profile } = await profiler.send('Profiler.stop');
+      fs.mkdirSync(profileDir!, { recursive: true });
+      fs.writeFileSync(path.join(profileDir!, `tab-a-${mode}.cpuprofile`), JSON.stringify(profile));
+    }
     const probeErrors = await bench(a).evaluate((x) => x.probeErrors());
     const storedAtEnd = countAtHub(dataDir, mode);
     const report = await bench(a).evaluate((x) => x.load());
