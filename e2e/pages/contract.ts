@@ -4,7 +4,7 @@
  * page build maps 'vitest' to it). Both layouts, durable (with reopen). Results land on
  * `window.__contract` for the e2e test to read.
  */
-import { dexieStorage, type DexieLayout } from 'sluice/dexie';
+import { deleteDexieStorage, dexieStorage, type DexieLayout } from 'sluice/dexie';
 import { runRegistered } from '../../adapters/storage/sqlite/contract-runtime/vitest-shim.ts';
 import { reopenable, runStorageContractTests } from 'sluice/store-contract';
 
@@ -15,25 +15,29 @@ export interface ContractReport {
   names: string[];
   failures: { name: string; message: string }[];
   fatal?: string;
+  /** Where datasets' databases live (Storage Buckets), checked after the suite. */
+  buckets?: BucketReport;
+}
+
+export interface BucketReport {
+  readonly api: boolean;
+  /** A new dataset's database: in its own bucket, not in the default one. */
+  readonly inOwnBucket: boolean;
+  readonly inDefaultBucket: boolean;
+  /** primary stays in the default bucket. */
+  readonly primaryInDefault: boolean;
+  /** A dataset database written before buckets were used is still read from the default bucket. */
+  readonly legacyValue: unknown;
+  /** After deleteDexieStorage: nothing of either storage is left. */
+  readonly leftAfterDelete: string[];
+}
+
+interface StorageBucketsApi {
+  keys(): Promise<string[]>;
 }
 
 const report: ContractReport = { done: false, passed: 0, failed: 0, names: [], failures: [] };
 (window as unknown as { __contract: ContractReport }).__contract = report;
-
-function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = () => resolve();
-    request.onerror = () => reject(request.error);
-    // Every connection was closed first; a blocked delete still completes once they are.
-    request.onblocked = () => undefined;
-  });
-}
-
-async function deleteDatabasesStartingWith(prefix: string): Promise<void> {
-  const all = await indexedDB.databases();
-  await Promise.all(all.map((d) => d.name).filter((n): n is string => !!n && (n === prefix || n.startsWith(`${prefix}.`))).map(deleteDatabase));
-}
 
 let seq = 0;
 for (const layout of ['database-per-dataset', 'single-database'] as const satisfies readonly DexieLayout[]) {
@@ -41,7 +45,7 @@ for (const layout of ['database-per-dataset', 'single-database'] as const satisf
     async ({ hooks, maxPayloadBytes }) => {
       const name = `sluice-contract-${layout}-${++seq}`;
       const open = () => dexieStorage({ name, layout, hooks, ...(maxPayloadBytes === undefined ? {} : { maxPayloadBytes }) });
-      return reopenable(open, () => deleteDatabasesStartingWith(name));
+      return reopenable(open, () => deleteDexieStorage({ name }));
     },
     `dexie on IndexedDB (${layout})`,
     { durable: true },
@@ -64,10 +68,39 @@ try {
   });
   report.passed = passed;
   report.failed = failed;
+  report.buckets = await checkBuckets();
   status.textContent = `done: ${passed} passed, ${failed} failed`;
 } catch (error) {
   report.fatal = String((error as Error)?.stack ?? error);
   status.textContent = `fatal: ${report.fatal}`;
 } finally {
   report.done = true;
+}
+
+async function checkBuckets(): Promise<BucketReport> {
+  const buckets = (navigator as unknown as { storageBuckets?: StorageBucketsApi }).storageBuckets;
+  const defaultNames = async () => (await indexedDB.databases()).map((d) => d.name);
+  const fresh = dexieStorage({ name: 'bucket-check' });
+  await fresh.checkpoints.set('logs', 'k', 1);
+  await fresh.checkpoints.set('primary', 'k', 1);
+  await fresh.close();
+  const legacyWriter = dexieStorage({ name: 'legacy-check', buckets: false });
+  await legacyWriter.checkpoints.set('logs', 'k', 'written before buckets');
+  await legacyWriter.close();
+  const legacyReader = dexieStorage({ name: 'legacy-check' });
+  const legacyValue = await legacyReader.checkpoints.get('logs', 'k');
+  await legacyReader.close();
+  const keys = (await buckets?.keys()) ?? [];
+  const names = await defaultNames();
+  const result = {
+    api: buckets !== undefined,
+    inOwnBucket: keys.includes('sluice-bucket_002dcheck-logs'),
+    inDefaultBucket: names.includes('bucket-check.logs'),
+    primaryInDefault: names.includes('bucket-check'),
+    legacyValue,
+  };
+  await deleteDexieStorage({ name: 'bucket-check' });
+  await deleteDexieStorage({ name: 'legacy-check' });
+  const left = [...((await buckets?.keys()) ?? []), ...(await defaultNames())].filter((n): n is string => !!n && /check/.test(n));
+  return { ...result, leftAfterDelete: left };
 }

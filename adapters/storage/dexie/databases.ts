@@ -1,6 +1,7 @@
 import { Dexie } from 'dexie';
 import { PRIMARY_DATASET, type DatasetId } from '../../../src/core/dataset-id.ts';
 import { SluiceError } from '../../../src/core/errors.ts';
+import { bucketFactoryFor } from './buckets.ts';
 import { declareSchema, SCHEMA_VERSION } from './schema.ts';
 
 export type DexieLayout = 'database-per-dataset' | 'single-database';
@@ -10,6 +11,8 @@ export interface DatabaseOptions {
   readonly layout: DexieLayout;
   readonly indexedDB?: IDBFactory;
   readonly IDBKeyRange?: typeof IDBKeyRange;
+  /** Datasets other than primary in storage buckets of their own, where the browser has them. */
+  readonly buckets: boolean;
 }
 
 /**
@@ -30,13 +33,20 @@ export class DatasetDatabases {
     const name = this.databaseName(datasetId);
     let pending = this.opened.get(name);
     if (pending === undefined) {
-      const opening = openDatabase(name, this.options, () => this.forget(name, opening));
+      const opening = this.factoryFor(name, datasetId).then((indexedDB) => openDatabase(name, indexedDB ? { ...this.options, indexedDB } : this.options, () => this.forget(name, opening)));
       this.opened.set(name, opening);
       // A failed open is forgotten so the next call retries (e.g. once another tab has closed).
       opening.catch(() => this.forget(name, opening));
       pending = opening;
     }
     return pending;
+  }
+
+  /** A given factory (tests, fake IndexedDB) is used as it is; otherwise the dataset's bucket, if any. */
+  private factoryFor(name: string, datasetId: DatasetId): Promise<IDBFactory | undefined> {
+    const { indexedDB, layout, buckets } = this.options;
+    if (indexedDB || layout !== 'database-per-dataset' || !buckets) return Promise.resolve(undefined);
+    return bucketFactoryFor(this.options.name, name, datasetId);
   }
 
   private forget(name: string, opening: Promise<Dexie>): void {

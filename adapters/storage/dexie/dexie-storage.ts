@@ -24,6 +24,13 @@ export interface DexieStorageOptions extends StorageLimits {
    * never queue behind another's. single-database: every dataset in `name`, apart by datasetId.
    */
   layout?: DexieLayout;
+  /**
+   * database-per-dataset only. true (default): where the browser has Storage Buckets, every
+   * dataset but primary opens its database in a bucket of its own, with its own backing store, so
+   * a telemetry flood does not delay primary's commits. A database already in the default bucket
+   * stays there. false: every database in the default bucket.
+   */
+  buckets?: boolean;
   /** Another IndexedDB implementation (e.g. an in-memory one for tests); default: the global one. */
   indexedDB?: IDBFactory;
   /** The IDBKeyRange that belongs to `indexedDB`. */
@@ -54,10 +61,14 @@ class DexieStorage implements StorageAdapter {
     if (layout !== 'database-per-dataset' && layout !== 'single-database') {
       throw new SluiceError('invalid_options', `Unknown layout ${JSON.stringify(layout)}: use "database-per-dataset" or "single-database".`);
     }
-    const databases = new DatasetDatabases({ name, layout, indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange });
+    const buckets = options.buckets ?? true;
+    if (typeof buckets !== 'boolean') {
+      throw new SluiceError('invalid_options', `buckets must be true or false, got ${JSON.stringify(buckets)}.`, { field: 'buckets' });
+    }
+    const databases = new DatasetDatabases({ name, layout, buckets, indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange });
     this.ctx = new DexieContext(databases, resolveMaxPayloadBytes(options), options.hooks ?? {});
     // A custom IndexedDB factory cannot cross a worker boundary; workers use their global indexedDB.
-    this.description = { kind: 'dexie', name, layout, maxPayloadBytes: resolveMaxPayloadBytes(options) };
+    this.description = { kind: 'dexie', name, layout, buckets, maxPayloadBytes: resolveMaxPayloadBytes(options) };
     this.documents = dexieDocumentStore(this.ctx);
     this.oplog = dexieOplogStore(this.ctx);
     this.confirmations = dexieConfirmationStore(this.ctx);
