@@ -16,6 +16,8 @@ export interface IsolationPageApi {
   /** Starts writing one probe on primary (the reader times it); failures are counted, not thrown. */
   probe(key: string): void;
   probeErrors(): number;
+  /** Writer side: ms from a probe's put() to its local commit, for keys starting with `prefix`. */
+  commitLatencies(prefix: string): number[];
   /** Latencies (ms) of the probes seen so far with keys starting with `prefix`. */
   latencies(prefix: string): number[];
   /** Appends `logsPerSec` + `pointsPerSec` records in 10 ms ticks for `seconds`. */
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
   const load = { running: false, offered: 0, skipped: 0, startedAt: 0, endedAt: 0 };
   let seq = 0;
   let probeErrors = 0;
+  const committed = new Map<string, number>();
 
   const tick = (logsPerTick: number, pointsPerTick: number) => {
     const at = Date.now();
@@ -87,8 +90,13 @@ async function main(): Promise<void> {
     nodeId: node.nodeId,
     probe(key) {
       // Not awaited: under the control's load a write can queue for seconds behind the telemetry.
-      probes.put(key, { sentAt: performance.timeOrigin + performance.now() }).catch(() => probeErrors++);
+      const sentAt = performance.timeOrigin + performance.now();
+      probes.put(key, { sentAt }).then(
+        () => committed.set(key, performance.timeOrigin + performance.now() - sentAt),
+        () => probeErrors++,
+      );
     },
+    commitLatencies: (prefix) => [...committed].filter(([k]) => k.startsWith(prefix)).map(([, ms]) => ms),
     probeErrors: () => probeErrors,
     latencies: (prefix) => [...seen].filter(([k]) => k.startsWith(prefix)).map(([, ms]) => ms),
     startLoad(logsPerSec, pointsPerSec, seconds) {
