@@ -6,6 +6,7 @@ import type { Transport } from '../protocol/transport.ts';
 import { Connection } from '../sync/connection.ts';
 import type { DatasetRuntime } from '../sync/dataset-runtime.ts';
 import { unhealthy } from '../sync/health.ts';
+import { DropWatch, withDrops, type DropCounts } from '../sync/live-health.ts';
 import { newDatasetMetrics } from '../sync/metrics.ts';
 import type { PeerIdentity } from '../sync/peer-identity.ts';
 import { Responder, type ResponderContext } from '../sync/responder.ts';
@@ -71,7 +72,7 @@ export class DatasetHost {
       const pipeline: PipelineApi = (local ?? worker)!;
       const buffer = d.buffer ? new AppendBuffer(d.buffer, appendSink(pipeline)) : undefined;
       const detachBuffer = buffer ? flushOnPageHide(buffer) : () => undefined;
-      this.slots.set(d.datasetId, { id: d.datasetId, pipeline, local, worker, listeners: new Set(), buffer, detachBuffer });
+      this.slots.set(d.datasetId, { id: d.datasetId, pipeline, local, worker, listeners: new Set(), buffer, detachBuffer, drops: new DropWatch() });
     }
   }
 
@@ -122,11 +123,16 @@ export class DatasetHost {
     await Promise.all(
       [...this.slots.values()].map(async (slot) => {
         const worker: WorkerStatus = slot.worker?.workerStatus() ?? { state: 'in-process', restarts: 0, lastCrash: null };
+        const buffer = slot.buffer?.stats() ?? null;
+        let status: PipelineStatus;
         try {
-          out[slot.id] = { ...(await slot.pipeline.status()), worker, buffer: slot.buffer?.stats() ?? null };
+          status = await slot.pipeline.status();
         } catch (error) {
-          out[slot.id] = { ...unavailableStatus(slot.id, error), worker, buffer: slot.buffer?.stats() ?? null };
+          status = unavailableStatus(slot.id, error);
         }
+        // The buffer lives on this thread, so drops are folded into health here, not in the pipeline.
+        const health = buffer ? withDrops(status.health, slot.drops.observe(dropCounts(buffer), Date.now())) : status.health;
+        out[slot.id] = { ...status, health, worker, buffer };
       }),
     );
     return out;
@@ -140,11 +146,18 @@ export class DatasetHost {
       onRequest: new Responder(this.responderContext, 'acceptor', identity).handle,
       heartbeatMs: options.heartbeatMs ?? this.options.heartbeatMs ?? 15_000,
       ...(options.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: options.maxQueuedBytes }),
+      // A connection for one dataset counts its bytes in that dataset's metrics.
+      ...(identity.granted.length === 1 ? { traffic: this.slots.get(identity.granted[0]!)?.local?.runtime.metrics } : {}),
     });
     this.accepted.add(connection);
     void connection.closed.then(() => this.accepted.delete(connection));
     for (const datasetId of identity.granted) this.slots.get(datasetId)?.local?.attach(connection);
   }
+}
+
+function dropCounts(stats: AppendBufferStats): DropCounts {
+  const d = stats.dropped;
+  return { shed: d['drop-oldest'] + d['drop-newest'], failed: d['ingest-failed'] + d['spill-failed'] + d.refused };
 }
 
 /** The dataset's records collection: append batches land here. */
@@ -186,7 +199,7 @@ function unavailableStatus(datasetId: DatasetId, error: unknown): PipelineStatus
     kind: 'documents',
     peers: [],
     oplogEntries: 0,
-    lag: { ack: { p50: null, p95: null, samples: 0 }, apply: { p50: null, p95: null, samples: 0 } },
+    lag: { ack: { p50: null, p95: null, samples: 0 }, apply: { p50: null, p95: null, samples: 0 }, unackedMs: null },
     sinks: [],
     health: unhealthy(datasetId, `pipeline unavailable: ${lastError.message}`),
   };

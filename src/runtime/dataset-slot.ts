@@ -1,5 +1,6 @@
 import type { DatasetId } from '../core/dataset-id.ts';
 import type { AppendBuffer } from '../pipeline/append-buffer.ts';
+import type { DropWatch } from '../sync/live-health.ts';
 import type { DatasetPipeline } from './pipeline/dataset-pipeline.ts';
 import type { DocumentChange, PipelineApi } from './pipeline/pipeline-api.ts';
 import type { WorkerPipeline } from './worker/worker-pipeline.ts';
@@ -15,4 +16,6 @@ export interface DatasetSlot {
   readonly buffer: AppendBuffer | undefined;
   /** Removes the buffer's page-lifecycle listeners. */
   readonly detachBuffer: () => void;
+  /** When the buffer's drop counters last grew: recent drops make the dataset's health worse. */
+  readonly drops: DropWatch;
 }

@@ -18,6 +18,13 @@ export interface ConnectionOptions {
   readonly onRequest?: RequestHandler;
   /** Unasked messages from the peer (headsAdvanced). Called in arrival order; never answered. */
   readonly onNotice?: (message: Message) => void;
+  /** Also counts every frame's bytes here as they cross (a dataset's metrics), not only on the connection. */
+  readonly traffic?: Traffic;
+}
+
+export interface Traffic {
+  bytesIn: number;
+  bytesOut: number;
 }
 
 interface Pending {
@@ -64,9 +71,11 @@ export class Connection {
   private lastSeen = Date.now();
   bytesIn = 0;
   bytesOut = 0;
+  private readonly traffic: Traffic | undefined;
 
   constructor(transport: Transport, options: ConnectionOptions) {
     this.transport = transport;
+    this.traffic = options.traffic;
     this.role = options.role;
     this.codec = options.codec ?? new FrameCodec();
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
@@ -152,6 +161,7 @@ export class Connection {
     if (this.isClosed) throw new SluiceError('connection_closed', `Connection to ${this.remote} is closed.`);
     const frame = await this.codec.encode(message, requestId);
     this.bytesOut += frame.length;
+    if (this.traffic) this.traffic.bytesOut += frame.length;
     try {
       this.transport.send(frame);
     } catch (error) {
@@ -207,6 +217,7 @@ export class Connection {
     if (this.isClosed) return;
     this.lastSeen = Date.now();
     this.bytesIn += bytes.length;
+    if (this.traffic) this.traffic.bytesIn += bytes.length;
     this.queuedBytes += bytes.length;
     if (this.queuedBytes > this.maxQueuedBytes) {
       this.close(CLOSE_CODES.overloaded, `more than ${this.maxQueuedBytes} bytes of frames waiting`);

@@ -230,18 +230,16 @@ export class DatasetOrchestrator {
         p.connection = await dial(p.connector, this.ctx, this.rt.datasetId, {
           maxFrameBytes: this.options.maxFrameBytes,
           signal: this.abort.signal,
+          traffic: this.rt.metrics,
           ...(this.options.heartbeatMs === undefined ? {} : { heartbeatMs: this.options.heartbeatMs }),
           ...(this.options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: this.options.requestTimeoutMs }),
         });
         p.connection.setNoticeHandler((message) => void this.onNotice(message).catch(() => undefined));
         await this.rt.replica.view.registerPeer(p.connection.peerNodeId, p.connector.url);
       }
-      const before = { in: p.connection.bytesIn, out: p.connection.bytesOut };
       const fast = !full && p.ownAt !== undefined;
       const { pulled, pushed, ownAt } = fast ? await pushOwn(p.connection, this.rt, p.ownAt ?? null) : await syncRound(p.connection, this.rt);
       p.ownAt = ownAt;
-      this.rt.metrics.bytesIn += p.connection.bytesIn - before.in;
-      this.rt.metrics.bytesOut += p.connection.bytesOut - before.out;
       p.failures = 0;
       p.nextRetryAt = 0;
       p.lastError = null;

@@ -4,7 +4,7 @@ import { SUPPORTED_CODECS } from '../protocol/compression.ts';
 import { FrameCodec } from '../protocol/frame-codec.ts';
 import { PROTOCOL_VERSION } from '../protocol/messages.ts';
 import type { Connector } from '../protocol/transport.ts';
-import { Connection } from './connection.ts';
+import { Connection, type Traffic } from './connection.ts';
 import { Responder, type ResponderContext } from './responder.ts';
 import { unexpected } from './recovery.ts';
 
@@ -13,6 +13,8 @@ export interface DialOptions {
   readonly heartbeatMs?: number;
   readonly requestTimeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Where the connection's bytes are counted as they cross. */
+  readonly traffic?: Traffic;
 }
 
 /**
@@ -31,6 +33,7 @@ export async function dial(connector: Connector, ctx: ResponderContext, datasetI
     onRequest: responder.handle,
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(options.traffic === undefined ? {} : { traffic: options.traffic }),
   });
   try {
     const reply = await connection.request({

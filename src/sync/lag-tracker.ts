@@ -28,6 +28,8 @@ export interface LagSnapshot {
   readonly ack: { p50: number | null; p95: number | null; samples: number };
   /** Remote write (its HLC wall time) → applied here. Includes clock skew between the nodes. */
   readonly apply: { p50: number | null; p95: number | null; samples: number };
+  /** How long the oldest local write no peer has acknowledged has waited (ms); null when none waits. */
+  readonly unackedMs: number | null;
 }
 
 /**
@@ -72,7 +74,8 @@ export class LagTracker {
   }
 
   snapshot(): LagSnapshot {
-    return { ack: this.ack.percentiles(), apply: this.apply.percentiles() };
+    const oldest = this.pending[this.head];
+    return { ack: this.ack.percentiles(), apply: this.apply.percentiles(), unackedMs: oldest === undefined ? null : Math.max(0, this.now() - oldest.at) };
   }
 
   private compact(): void {

@@ -11,6 +11,8 @@ export interface DatasetMetrics {
   snapshotsServed: number;
   /** Remote batches refused for a different entry at a position of an author's chain already held. */
   timestampConflicts: number;
+  /** Append datasets: records stored since the pipeline started, this node's batches and its peers'. */
+  recordsStored: number;
   errors: number;
   lastError: { code: string; message: string; at: number } | null;
   maintenanceRuns: number;
@@ -30,6 +32,7 @@ export function newDatasetMetrics(): DatasetMetrics {
     snapshotsFetched: 0,
     snapshotsServed: 0,
     timestampConflicts: 0,
+    recordsStored: 0,
     errors: 0,
     lastError: null,
     maintenanceRuns: 0,

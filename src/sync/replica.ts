@@ -66,6 +66,8 @@ export class DatasetReplica {
   private readonly listeners = new Set<(event: ChangeEvent) => void>();
   /** Remote batches refused for a different entry at a position already held (see assertKnown). */
   timestampConflicts = 0;
+  /** Append datasets: records stored since open, ours and our peers'. */
+  recordsStored = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private ownHead = '';
   /** The storage's payload limit: local writes are refused while serialising once over it. */
@@ -137,12 +139,13 @@ export class DatasetReplica {
   }
 
   /** Stores one batch of append records (JSON array text) as one chained entry under `key`. */
-  appendBatch(collection: string, payloadText: string, key: string): Promise<OplogEntry> {
+  appendBatch(collection: string, payloadText: string, key: string, records: number): Promise<OplogEntry> {
     return this.serial(async () => {
       const hlc = this.clock.tick();
       const entry = createEntryFromText({ datasetId: this.datasetId, collection, key, payloadText, hlc, prevHash: this.ownHead });
       await this.storage.documents.applyBatch(this.datasetId, { documents: [], entries: [entry] });
       this.ownHead = entry.hash;
+      this.recordsStored += records;
       this.emit({ datasetId: this.datasetId, origin: 'local', entries: [entry], documents: [] });
       return entry;
     });
@@ -157,6 +160,7 @@ export class DatasetReplica {
    */
   applyRemote(entries: readonly OplogEntry[], policy: KeyPolicy): Promise<ApplyOutcome> {
     return this.serial(async () => {
+      const recordCounts = new Map<string, number>();
       for (const e of entries) {
         if (e.datasetId !== this.datasetId) {
           throw new SluiceError('dataset_mismatch', `Entry ${e.hash} of dataset "${e.datasetId}" was sent to dataset "${this.datasetId}".`);
@@ -168,7 +172,7 @@ export class DatasetReplica {
         if (e.payload !== null && jsonTextDepth(e.payload) > MAX_JSON_DEPTH + (this.kind === 'append' ? 1 : 0)) {
           throw new SluiceError('payload_too_deep', `Entry ${e.hash} by "${e.hlc.nodeId}" nests deeper than ${MAX_JSON_DEPTH} levels: the batch was rejected.`, { hash: e.hash, limit: MAX_JSON_DEPTH });
         }
-        if (this.kind === 'append') assertRecordEntry(e);
+        if (this.kind === 'append') recordCounts.set(e.hash, assertRecordEntry(e));
       }
       let fresh = await this.unseen(entries);
       if (fresh.length === 0) return { inserted: 0, applied: await this.headsOf(entries) };
@@ -179,6 +183,7 @@ export class DatasetReplica {
       this.clock.receive(newest);
       const documents = this.kind === 'append' ? [] : await this.resolve(fresh);
       const result = await this.storage.documents.applyBatch(this.datasetId, { documents, entries: fresh });
+      for (const e of fresh) this.recordsStored += recordCounts.get(e.hash) ?? 0;
       for (const [author, key] of verified?.learned ?? []) await this.authorKeys.pin(author, key);
       const own = fresh.filter((e) => e.hlc.nodeId === this.nodeId);
       if (own.length > 0) this.ownHead = own[own.length - 1]!.hash;
@@ -312,11 +317,12 @@ export class DatasetReplica {
 }
 
 /** An append dataset holds record batches only: a put whose payload is a JSON array of records. */
-function assertRecordEntry(e: OplogEntry): void {
+/** Checks an append entry's records and returns how many it holds. */
+function assertRecordEntry(e: OplogEntry): number {
   if (e.op !== 'put' || e.payload === null) {
     throw new SluiceError('invalid_payload', `Entry ${e.hash} by "${e.hlc.nodeId}" is a ${e.op} without records: an append dataset holds record batches only. The batch was rejected.`, { hash: e.hash });
   }
-  parseRecordBatch(e.payload, `append batch ${e.hash.slice(0, 12)}… by "${e.hlc.nodeId}"`);
+  return parseRecordBatch(e.payload, `append batch ${e.hash.slice(0, 12)}… by "${e.hlc.nodeId}"`).length;
 }
 
 function afterWithinAuthor(t: Hlc, from: Hlc): boolean {

@@ -38,7 +38,13 @@ describe('append datasets end to end', () => {
     expect(new Set(seqs).size).toBe(20_000);
     expect(Math.min(...seqs)).toBe(0);
     expect(Math.max(...seqs)).toBe(19_999);
-    expect((await hub.node.metrics()).logs!.worker.state).toBe('running');
+    const hubLogs = (await hub.node.metrics()).logs!;
+    expect(hubLogs.worker.state).toBe('running');
+    // Both sides count the records they stored, and the bytes their sockets carried as they crossed.
+    expect(m.logs!.recordsStored).toBe(20_000);
+    expect(hubLogs.recordsStored).toBe(20_000);
+    expect(m.logs!.bytesOut).toBeGreaterThan(50_000); // compressed on the wire: about 100 kB for 1 MB of JSON
+    expect(hubLogs.bytesIn).toBe(m.logs!.bytesOut);
   });
 
   // The same bad input gets the same typed error whether the dataset runs in-process or in a worker,

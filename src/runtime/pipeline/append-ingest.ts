@@ -63,7 +63,7 @@ export class AppendIngest {
       if (jsonTextDepth(part.text) > MAX_JSON_DEPTH + 1) {
         throw new SluiceError('payload_too_deep', `An append batch nests deeper than ${MAX_JSON_DEPTH} levels: a record was changed after append(). Do not mutate records once appended.`, { limit: MAX_JSON_DEPTH });
       }
-      await this.replica.appendBatch(collection, part.text, `b-${batch.source}-${part.firstSeq}`);
+      await this.replica.appendBatch(collection, part.text, `b-${batch.source}-${part.firstSeq}`, part.records.length);
       remember(seen, part.firstSeq);
     }
     return { refused };

@@ -21,6 +21,7 @@ import type { PeerIdentity } from '../../sync/peer-identity.ts';
 import { DatasetOrchestrator, type RoundReport } from '../../sync/dataset-orchestrator.ts';
 import type { DatasetRuntime } from '../../sync/dataset-runtime.ts';
 import { datasetHealth } from '../../sync/health.ts';
+import { withUnackedAge } from '../../sync/live-health.ts';
 import { LagTracker } from '../../sync/lag-tracker.ts';
 import { activatePeer, deactivatePeer, registerPeer, removePeer, runMaintenance, type MaintenanceReport } from '../../sync/maintenance.ts';
 import { newDatasetMetrics } from '../../sync/metrics.ts';
@@ -189,15 +190,18 @@ export class DatasetPipeline implements PipelineApi {
   }
 
   async status(): Promise<PipelineStatus> {
+    const lag = this.runtime.lag.snapshot();
     return {
       ...this.runtime.metrics,
       timestampConflicts: this.runtime.replica.timestampConflicts,
+      recordsStored: this.runtime.replica.recordsStored,
       datasetId: this.datasetId,
       kind: this.runtime.options.kind,
       peers: this.orchestrator.status(),
       oplogEntries: await this.storage.oplog.count(this.datasetId),
-      lag: this.runtime.lag.snapshot(),
-      health: await datasetHealth({ datasetId: this.datasetId, storage: this.storage }),
+      lag,
+      // A node without peers has no one to ack its writes: their age says nothing.
+      health: withUnackedAge(await datasetHealth({ datasetId: this.datasetId, storage: this.storage }), this.orchestrator.status().length > 0 ? lag.unackedMs : null),
       sinks: await Promise.all(this.feeders.map(async (f) => ({ ...(await f.stats()), routing: f.metrics() ?? null }))),
     };
   }
@@ -242,6 +246,7 @@ export class DatasetPipeline implements PipelineApi {
       codec: new FrameCodec({ maxFrameBytes: this.settings.maxFrameBytes }),
       onRequest: new Responder(this.ctx, 'acceptor', identity).handle,
       heartbeatMs: heartbeatMs ?? this.settings.heartbeatMs ?? 15_000,
+      traffic: this.runtime.metrics,
     });
     this.attach(connection);
   }
