@@ -15,6 +15,8 @@ export interface HubArgs {
   readonly maxConnections: number;
   /** 0 = no periodic stats. */
   readonly statsSeconds: number;
+  /** Undefined: no metrics endpoint. */
+  readonly metricsPort: number | undefined;
   readonly exitWithStdin: boolean;
 }
 
@@ -33,6 +35,7 @@ export function parseHubArgs(argv: readonly string[]): HubArgs | 'help' {
     // At most a day: setInterval silently turns delays above ~24.8 days into 1 ms.
     statsSeconds: decimalFlag('--stats', v.stats, 'seconds between counter lines (0 = never)', { min: 0, max: 86_400 }),
     exitWithStdin: v['exit-with-stdin'],
+    metricsPort: v['metrics-port'] === undefined ? undefined : integerFlag('--metrics-port', v['metrics-port'], 'a port number', { min: 0, max: 65_535 }),
   };
 }
 

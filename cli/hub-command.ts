@@ -8,6 +8,7 @@ import type { SyncNode } from '../src/runtime/sync-node.ts';
 import { prepareDataDir } from './data-dir.ts';
 import type { HubArgs } from './hub-args.ts';
 import { explainListenError } from './listen-error.ts';
+import { serveMetrics, type MetricsServer } from './metrics-server.ts';
 
 const APPEND_DATASETS = new Set(['logs', 'timeseries']);
 
@@ -29,6 +30,7 @@ export async function runHub(args: HubArgs): Promise<number> {
   let node: SyncNode | undefined;
   let listener: Listener | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
+  let metrics: MetricsServer | undefined;
   try {
     try {
       node = await createNode({ storage, datasets, ...(args.token === undefined ? {} : { auth: { token: args.token } }) });
@@ -42,13 +44,23 @@ export async function runHub(args: HubArgs): Promise<number> {
     }
     process.stdout.write(`sluice hub ${node.nodeId} listening on ${listener.url} (data: ${dataDir}, datasets: ${node.datasetIds.join(', ')}, max connections: ${args.maxConnections})\n`);
     if (args.statsSeconds > 0) timer = setInterval(printStats(node, listener), args.statsSeconds * 1000);
+    if (args.metricsPort !== undefined) {
+      try {
+        metrics = await serveMetrics(node, listener, args.host, args.metricsPort, args.token);
+      } catch (error) {
+        throw new Error(`--metrics-port: ${explainListenError(error, args.host, args.metricsPort).message}`, { cause: error });
+      }
+      process.stdout.write(`sluice hub: metrics on ${metrics.url}\n`);
+    }
     const signal = await stopRequested(args);
     process.stdout.write(`sluice hub: ${signal}, shutting down\n`);
   } catch (error) {
     // The failure is what the user needs to see; a problem while cleaning up after it is secondary.
+    await metrics?.close();
     await shutDown(listener, node, storage, timer).catch(() => undefined);
     throw error;
   }
+  await metrics?.close();
   await shutDown(listener, node, storage, timer);
   process.stdout.write('sluice hub: stopped cleanly\n');
   return 0;

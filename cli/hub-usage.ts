@@ -12,6 +12,7 @@ export const HUB_USAGE = {
     datasets: { type: 'string', value: '<list>', default: 'primary,logs,timeseries', help: 'comma-separated datasets' },
     'max-connections': { type: 'string', value: '<n>', default: '1000', help: 'most connections served at once; further ones are closed' },
     stats: { type: 'string', value: '<seconds>', default: '10', help: 'print per-dataset counters this often; 0 = never' },
+    'metrics-port': { type: 'string', value: '<n>', help: 'also serve the counters as JSON on http://<host>:<n>/metrics (0 picks a port; needs the token if one is set)' },
     'exit-with-stdin': { type: 'boolean', help: 'stop when standard input closes (for launchers)' },
   },
 } as const satisfies CommandUsage;

@@ -6,8 +6,8 @@ import { Harness } from './harness.ts';
 const BIN = fileURLToPath(new URL('../../bin/sluice.mjs', import.meta.url));
 
 /** Starts `sluice hub` and resolves with its URL once it prints it. */
-function startHub(dataDir: string, port = 0): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'hub', '--port', String(port), '--data', dataDir, '--token', 'sekret', '--stats', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startHub(dataDir: string, port = 0, extra: string[] = []): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'hub', '--port', String(port), '--data', dataDir, '--token', 'sekret', '--stats', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -58,6 +58,29 @@ describe('sluice hub (CLI)', () => {
     await fresh.syncNow();
     expect(await fresh.collection('todos').all()).toEqual(await client.collection('todos').all());
     expect(await stop(second.child)).toBe(0);
+  });
+
+  it('--metrics-port serves the hub\'s own counts per dataset as JSON, to holders of the token only', async () => {
+    const hub = await startHub(h.dir(), 0, ['--metrics-port', '0']);
+    children.push(hub.child);
+    await expect.poll(() => /metrics on (http:\/\/\S+)/.exec(hub.output())?.[1]).toBeDefined();
+    const metricsUrl = /metrics on (http:\/\/\S+)/.exec(hub.output())![1]!;
+    expect(new URL(metricsUrl).hostname).toBe('127.0.0.1');
+    expect((await fetch(metricsUrl)).status).toBe(401);
+    expect((await fetch(metricsUrl, { headers: { authorization: 'Bearer wrong!' } })).status).toBe(401);
+    expect((await fetch(metricsUrl.replace('/metrics', '/other'), { headers: { authorization: 'Bearer sekret' } })).status).toBe(404);
+
+    const client = await h.node('client', { peers: [h.peer(hub.url, 'sekret')], datasets: { primary: {}, logs: { kind: 'append' } } });
+    client.dataset('logs').append(Array.from({ length: 1_234 }, (_, n) => ({ n })));
+    await client.dataset('logs').flush();
+    await client.syncNow('logs');
+    const read = async () => (await (await fetch(metricsUrl, { headers: { authorization: 'Bearer sekret' } })).json()) as { connections: number; datasets: Record<string, { recordsStored: number; bytesIn: number; health: { status: string } }> };
+    const body = await read();
+    expect(Object.keys(body.datasets).sort()).toEqual(['logs', 'primary', 'timeseries']);
+    expect(body.datasets.logs).toMatchObject({ recordsStored: 1_234, health: { status: expect.any(String) } });
+    expect(body.datasets.logs!.bytesIn).toBeGreaterThan(0);
+    expect(body.connections).toBeGreaterThan(0);
+    expect(await stop(hub.child)).toBe(0);
   });
 
   it('rejects bad arguments with a message and the usage exit code 2', async () => {
