@@ -238,6 +238,8 @@ export function chunkIndexSink(options: ChunkIndexSinkOptions): ChunkIndexSink {
     name: options.name ?? 'chunk-index',
     parallelism,
     partition,
+    // Only the indexed collection reaches the writers, so routing metrics show its documents alone.
+    ...(options.collection === undefined ? {} : { collections: [options.collection] }),
     open(writerIndex: number): ChunkIndexWriter {
       if (!Number.isInteger(writerIndex) || writerIndex < 0 || writerIndex >= parallelism) {
         throw new SluiceError('invalid_options', `Writer index ${String(writerIndex)} is outside 0..${parallelism - 1}.`, {

@@ -8,6 +8,7 @@ import { builtInResolver, type ResolverSpec } from '../core/resolvers/registry.t
 import type { ConflictResolver } from '../core/resolvers/resolver.ts';
 import { resolveAppendOptions, type AppendBufferOptions, type ResolvedAppendOptions } from '../pipeline/append-options.ts';
 import type { SinkConfig } from '../pipeline/sinks/sink-api.ts';
+import { sinkCollections } from '../pipeline/sinks/sink-config.ts';
 import type { Connector } from '../protocol/transport.ts';
 import type { StorageAdapter } from '../store/storage-adapter.ts';
 import type { AuthOptions } from '../sync/auth.ts';
@@ -171,6 +172,7 @@ export function resolveDatasets(options: NodeOptions): ResolvedDataset[] {
         throw new SluiceError('invalid_options', `datasets.${id}.sinks[${i}].name must be a unique name of letters, digits, '.', '_', '~' or '-'.`, { field: `datasets.${id}.sinks[${i}].name` });
       }
       names.add(sink.name);
+      sinkCollections(sink, `datasets.${id}.sinks[${i}].collections`);
     }
     out.push({ datasetId: id, options: resolved, resolvers: { ...(options.resolvers ?? {}), ...(resolvers ?? {}) }, buffer: bufferOptions, sinks: sinks ?? [] });
   }

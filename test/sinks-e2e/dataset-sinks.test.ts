@@ -51,6 +51,28 @@ describe('sinks on a dataset', () => {
     expect(m.behind).toBe(0);
   });
 
+  it('a sink with collections is fed those collections only, and the others do not hold back its cursor', async () => {
+    const seen: SinkRecord[] = [];
+    const sink: SinkConfig = {
+      name: 'items-only',
+      collections: ['items'],
+      open: (): SinkWriter => ({ write: async (batch) => void seen.push(...batch), onControl: async () => undefined, checkpoint: async () => undefined }),
+    };
+    const node = await h.node('c', { datasets: { primary: { sinks: [sink] } } });
+    await node.collection('items').putMany([{ key: 'a', value: { t: 1 } }, { key: 'b', value: { t: 2 } }]);
+    await node.collection('probes').putMany(Array.from({ length: 50 }, (_, i) => ({ key: `p${i}`, value: { i } })));
+    await node.collection('items').delete('a');
+    await node.drainSinks('primary');
+    expect(new Set(seen.map((r) => r.collection))).toEqual(new Set(['items']));
+    // A put and a delete fed in one batch collapse to the delete: only the last state per key is certain.
+    const last = new Map(seen.map((r) => [r.key, r.op]));
+    expect(Object.fromEntries(last)).toEqual({ a: 'delete', b: 'put' });
+    const m = (await node.metrics()).primary!.sinks[0]!;
+    expect(m).toMatchObject({ recordsFed: seen.length, behind: 0 });
+    await expect(h.node('bad', { datasets: { primary: { sinks: [{ ...sink, collections: [] }] } } })).rejects.toMatchObject({ code: 'invalid_options', details: { field: 'datasets.primary.sinks[0].collections' } });
+    await expect(h.node('bad2', { datasets: { primary: { sinks: [{ ...sink, collections: ['ok', ''] }] } } })).rejects.toMatchObject({ code: 'invalid_options' });
+  });
+
   it('a crash in the middle of a document replays from the checkpoint to the same final index', async () => {
     const storage = h.storage('n');
     const index = new MemoryChunkIndex();

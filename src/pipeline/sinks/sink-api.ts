@@ -56,4 +56,9 @@ export interface SinkConfig {
   readonly schema?: Readonly<Record<string, readonly string[]>>;
   /** Allow restoring a checkpoint written with another bucket count. */
   readonly rebalance?: boolean;
+  /**
+   * Feed only changes of these collections (default: every collection). The others are passed
+   * over: never routed, never counted, and they do not hold back pruning for this sink.
+   */
+  readonly collections?: readonly string[];
 }

@@ -1,4 +1,5 @@
 import { SluiceError } from '../../core/errors.ts';
+import { assertCollection } from '../../core/names.ts';
 import { compileRoutingKey, parseRoutingField, type RoutingKeyFn } from './routing-key.ts';
 import type { SinkConfig } from './sink-api.ts';
 import type { DeadLetter } from './dead-letters.ts';
@@ -34,6 +35,25 @@ export interface ResolvedSinkConfig {
 }
 
 const MAX_NAME_LENGTH = 251; // the checkpoint name `sink:<name>` must stay within 256 characters
+
+/** The collections a sink is fed (validated), or undefined for every collection. */
+export function sinkCollections(config: SinkConfig, field = 'collections'): ReadonlySet<string> | undefined {
+  const list = config.collections;
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list) || list.length === 0 || list.length > 1_000) {
+    throw invalid(field, `Sink "${config.name}": collections must be a non-empty array of collection names (at most 1000), or left out to feed every collection.`);
+  }
+  for (const c of list) assertCollectionName(c, field);
+  return new Set(list);
+}
+
+function assertCollectionName(value: unknown, field: string): void {
+  try {
+    assertCollection(value);
+  } catch (error) {
+    throw invalid(field, `${(error as Error).message} (in the sink's collections)`);
+  }
+}
 
 export function resolveSinkConfig(config: SinkConfig, options: SinkRunnerOptions = {}): ResolvedSinkConfig {
   if (typeof config !== 'object' || config === null) throw invalid('config', 'The sink config must be an object with name and open(writerIndex).');

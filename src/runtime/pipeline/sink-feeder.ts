@@ -4,6 +4,7 @@ import { compareHlc, compareStamp, type Hlc } from '../../core/hlc.ts';
 import type { JsonValue } from '../../core/json.ts';
 import type { OplogEntry } from '../../core/oplog-entry.ts';
 import type { SinkConfig, SinkRecord } from '../../pipeline/sinks/sink-api.ts';
+import { sinkCollections } from '../../pipeline/sinks/sink-config.ts';
 import { SinkRunner } from '../../pipeline/sinks/sink-runner.ts';
 import type { StorageAdapter } from '../../store/storage-adapter.ts';
 import { backoffDelay } from '../../sync/backoff.ts';
@@ -56,6 +57,7 @@ export class SinkFeeder {
   private readonly barrierEvery: number;
   private readonly barrierIntervalMs: number;
   private readonly batch: number;
+  private readonly collections: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly config: SinkConfig,
@@ -67,6 +69,7 @@ export class SinkFeeder {
     this.barrierEvery = options.barrierEvery ?? 1_000;
     this.barrierIntervalMs = options.barrierIntervalMs ?? 1_000;
     this.batch = options.batch ?? 500;
+    this.collections = sinkCollections(config);
   }
 
   get peerId(): string {
@@ -139,9 +142,11 @@ export class SinkFeeder {
       for (;;) {
         const entries = await this.nextEntries();
         if (entries.length === 0) break;
-        await this.runner.push(await this.toRecords(entries));
+        const fed = this.collections ? entries.filter((e) => this.collections!.has(e.collection)) : entries;
+        if (fed.length > 0) await this.runner.push(await this.toRecords(fed));
+        // The cursor passes the others too: they are done for this sink.
         for (const e of entries) this.cursor[e.hlc.nodeId] = { wall: e.hlc.wall, logic: e.hlc.logic, hash: e.hash };
-        this.recordsFed += entries.length;
+        this.recordsFed += fed.length;
         this.sinceBarrier += entries.length;
         if (this.sinceBarrier >= this.barrierEvery || Date.now() - this.lastBarrierAt >= this.barrierIntervalMs) await this.barrier();
         if (this.closed) return;
