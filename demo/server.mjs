@@ -20,9 +20,11 @@ const TYPES = {
 
 /**
  * Serves `root` on host:port (0 picks a free port). Resolves with { url, close() } once listening.
- * @param {{ root: string, host?: string, port?: number, config: Record<string, unknown> }} options
+ * GET /hub-metrics answers with the hub's own counts (its --metrics-port endpoint), so the page
+ * reads them from its own origin.
+ * @param {{ root: string, host?: string, port?: number, config: Record<string, unknown>, hubMetricsUrl?: string }} options
  */
-export function serveStatic({ root, host = '127.0.0.1', port = 5173, config }) {
+export function serveStatic({ root, host = '127.0.0.1', port = 5173, config, hubMetricsUrl }) {
   const base = resolve(root);
   const server = createServer(async (req, res) => {
     try {
@@ -31,6 +33,10 @@ export function serveStatic({ root, host = '127.0.0.1', port = 5173, config }) {
         return;
       }
       const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+      if (pathname === '/hub-metrics') {
+        await proxyHubMetrics(res, hubMetricsUrl);
+        return;
+      }
       if (pathname === '/config.json') {
         res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
         res.end(req.method === 'HEAD' ? undefined : JSON.stringify(config));
@@ -79,4 +85,19 @@ export function serveStatic({ root, host = '127.0.0.1', port = 5173, config }) {
       });
     });
   });
+}
+
+/** Relays the hub's metrics JSON; 503 while the hub cannot be asked. */
+async function proxyHubMetrics(res, url) {
+  if (!url) {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('this demo server knows no hub metrics endpoint');
+    return;
+  }
+  try {
+    const upstream = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    const body = await upstream.text();
+    res.writeHead(upstream.ok ? 200 : 502, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' }).end(body);
+  } catch {
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('the hub does not answer');
+  }
 }

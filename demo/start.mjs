@@ -56,7 +56,7 @@ let stopping = false;
 
 /** Starts `sluice hub` as a child process and resolves with its ws:// URL once it listens. */
 function startHub() {
-  const child = spawn(process.execPath, [resolve(ROOT, 'bin/sluice.mjs'), 'hub', '--host', HOST, '--port', String(hubPort), '--data', dataDir, '--stats', '0', '--exit-with-stdin'], {
+  const child = spawn(process.execPath, [resolve(ROOT, 'bin/sluice.mjs'), 'hub', '--host', HOST, '--port', String(hubPort), '--data', dataDir, '--stats', '0', '--metrics-port', '0', '--exit-with-stdin'], {
     cwd: ROOT,
     // The open stdin pipe ties the hub's life to ours: if this launcher is killed, the hub stops too.
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -70,9 +70,10 @@ function startHub() {
       out += text;
       for (const line of text.split('\n')) if (line.trim()) process.stdout.write(`[hub] ${line}\n`);
       const match = /listening on (ws:\/\/\S+)/.exec(out);
-      if (match) {
+      const metrics = /metrics on (http:\/\/\S+)/.exec(out);
+      if (match && metrics) {
         clearTimeout(timer);
-        resolvePromise(match[1]);
+        resolvePromise({ url: match[1], metricsUrl: metrics[1] });
       }
     };
     child.stdout.on('data', onData);
@@ -120,7 +121,7 @@ process.once('SIGINT', () => void shutdown(0));
 process.once('SIGTERM', () => void shutdown(0));
 
 try {
-  const [hubUrl] = await Promise.all([
+  const [{ url: hubUrl, metricsUrl }] = await Promise.all([
     startHub(),
     build
       ? buildPage()
@@ -129,7 +130,7 @@ try {
         : Promise.reject(new Error(`--no-build, but there is no build in ${outDir}`)),
   ]);
   if (stopping) process.exit(0);
-  page = await serveStatic({ root: outDir, host: HOST, port: pagePort, config: { hubUrl } });
+  page = await serveStatic({ root: outDir, host: HOST, port: pagePort, config: { hubUrl }, hubMetricsUrl: metricsUrl });
   process.stdout.write(`sluice demo: hub  ${hubUrl}\n`);
   process.stdout.write(`sluice demo: page ${page.url}\n`);
   process.stdout.write('sluice demo: open the page in two tabs; Ctrl-C stops everything\n');

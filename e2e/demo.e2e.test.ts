@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Processes, REPO_ROOT, type Child } from '../test/demo/process-helpers.ts';
 import { launchChromium } from './browser.ts';
@@ -29,8 +29,11 @@ describe('demo page (npm start) in Chromium', () => {
     await p.cleanup();
   });
 
+  /** Tabs of one browser profile, as a user opens them: they share storage and BroadcastChannel. */
+  let context: BrowserContext | undefined;
   async function open(): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
+    context ??= await browser.newContext();
+    const page = await context.newPage();
     await page.goto(pageUrl);
     await page.locator('[data-testid="node-status"][data-state="running"]').waitFor({ timeout: 60_000 });
     return page;
@@ -67,8 +70,17 @@ describe('demo page (npm start) in Chromium', () => {
     await new Promise((r) => setTimeout(r, 3_000));
     await add(a, 'eggs under load');
     await waitForItem(b, 'eggs under load');
+    // The page shows what reached the hub, from the hub's own counts, and what its sockets carried.
+    const readout = (page: Page, id: string) => page.getByTestId(id).textContent();
+    await expect.poll(async () => /^\d/.test((await readout(a, 'stored-logs')) ?? '') && (await readout(a, 'stored-logs')) !== '0', { timeout: 20_000 }).toBe(true);
+    await expect.poll(async () => /kB|MB/.test((await readout(a, 'wire-out')) ?? ''), { timeout: 20_000 }).toBe(true);
+    // Tab B times A's probes (BroadcastChannel announcement → synced document), and has a health verdict.
+    await expect.poll(async () => /^\d+ ms$/.test((await readout(b, 'tab-latency-p95')) ?? ''), { timeout: 20_000 }).toBe(true);
+    expect(await b.getByTestId('health').getAttribute('data-health')).toMatch(/^(healthy|degraded|unhealthy)$/);
+    // The routing sink is fed list items only: probes never reach it.
+    expect(await a.getByTestId('sink-hot-keys').textContent()).not.toMatch(/Tab-/i);
     await a.screenshot({ path: join(SCREENSHOTS, 'demo-under-load.png'), fullPage: true });
-    console.log(`[e2e] demo under load: lag p95 ${await a.getByTestId('lag-p95').textContent()}, logs buffer ${await a.getByTestId('buffer-depth-logs').textContent()}`);
+    console.log(`[e2e] demo under load: tab→tab p95 on B ${await readout(b, 'tab-latency-p95')}, logs offered ${await readout(a, 'offered-logs')} / stored at hub ${await readout(a, 'stored-logs')} rec/s, sent ${await readout(a, 'wire-out')}, health ${await a.getByTestId('health').textContent()}`);
     await a.getByTestId('rate-logs').fill('0');
     await a.getByTestId('rate-timeseries').fill('0');
   }, 180_000);

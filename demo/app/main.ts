@@ -10,10 +10,13 @@ import { ItemsView, type Item } from './items-view.ts';
 import { TelemetryLoad } from './load.ts';
 import { SinkView } from './sink-view.ts';
 import { MetricsView } from './metrics-view.ts';
+import { readHubCounts } from './hub-metrics.ts';
 import { claimTabSlot } from './tab-slot.ts';
+import { clock, TabLatency } from './tab-latency.ts';
 import './style.css';
 
 const PROBE_MS = 250;
+const HUB_COUNTS_MS = 1_000;
 
 function byTestId<T extends HTMLElement>(id: string): T {
   const node = document.querySelector<T>(`[data-testid="${id}"]`);
@@ -35,17 +38,22 @@ async function main(): Promise<void> {
   const items = new ItemsView(byTestId('primary-view'), slot.label);
   const metrics = new MetricsView(byTestId('charts'), byTestId('readouts'), byTestId('workers'), load);
   const sinkView = new SinkView(byTestId('sink-view'));
+  const probeKey = slot.label.replace(/\s+/g, '-');
+  const tabLatency = new TabLatency(probeKey);
+  const hubTimer = setInterval(() => void readHubCounts().then((c) => metrics.updateHub(c)), HUB_COUNTS_MS);
   const config = { mode: 'isolated' as PipelineMode, policies: { logs: 'drop-oldest', timeseries: 'drop-oldest' } as Record<TelemetryId, OverflowPolicy> };
 
   let node: SyncNode | undefined;
   let offMetrics: (() => void) | undefined;
   let probeTimer: ReturnType<typeof setInterval> | undefined;
+  let offProbes: (() => void) | undefined;
   let chain: Promise<void> = Promise.resolve();
 
   const stop = async () => {
     load.target(undefined, config.mode);
     if (probeTimer) clearInterval(probeTimer);
     offMetrics?.();
+    offProbes?.();
     items.detach();
     const old = node;
     node = undefined;
@@ -60,13 +68,27 @@ async function main(): Promise<void> {
       metrics.reset();
       items.attach(n.collection<Item>(ITEMS));
       offMetrics = n.on('metrics', (m) => {
-        metrics.update(m, config.mode);
+        tabLatency.forgetSilent();
+        metrics.update(m, config.mode, tabLatency.snapshot());
         sinkView.update(m.primary?.sinks);
       });
       const probes = n.collection(PROBES);
-      let beat = 0;
-      // A small primary write every 250 ms keeps the lag chart fed even when nobody edits.
-      probeTimer = setInterval(() => void probes.put(slot.label.replace(/\s+/g, '-'), { beat: beat++, at: Date.now() }).catch(() => undefined), PROBE_MS);
+      // Other tabs' probes, arriving through sync, are timed against their BroadcastChannel announcements.
+      offProbes = probes.subscribe((changes) => {
+        for (const c of changes) {
+          const beat = (c.value as { beat?: unknown } | undefined)?.beat;
+          if (c.key !== probeKey && typeof beat === 'number') tabLatency.seen(c.key, beat);
+        }
+      });
+      // Beats continue across node restarts (a mode switch), so another tab never sees one go back.
+      let beat = Math.floor(clock());
+      // A small primary write every 250 ms keeps the tab-to-tab chart fed even when nobody edits.
+      probeTimer = setInterval(() => {
+        const at = clock();
+        const b = beat++;
+        tabLatency.wrote(b, at);
+        void probes.put(probeKey, { beat: b, at }).catch(() => undefined);
+      }, PROBE_MS);
       load.target(n, config.mode);
       setStatus(`running · ${config.mode} · node ${n.nodeId}`, 'running');
       document.body.dataset.mode = config.mode;
@@ -91,7 +113,11 @@ async function main(): Promise<void> {
   }
 
   restart(() => undefined);
-  addEventListener('pagehide', () => void stop());
+  addEventListener('pagehide', () => {
+    clearInterval(hubTimer);
+    tabLatency.close();
+    void stop();
+  });
 }
 
 void main().catch((error) => {

@@ -8,7 +8,7 @@ import type { Connection } from './connection.ts';
 import type { DatasetRuntime } from './dataset-runtime.ts';
 import { dial } from './dial.ts';
 import type { ResponderContext } from './responder.ts';
-import { pushOwn, syncRound } from './session.ts';
+import { confirmHeads, pushOwn, syncRound } from './session.ts';
 import { VOUCHED } from './signatures.ts';
 
 export interface PeerStatus {
@@ -38,6 +38,8 @@ interface PeerState {
   reused: boolean;
   /** How far the peer holds our own chain, learned in a round on the current connection. */
   ownAt: Hlc | null | undefined;
+  /** Per author, the newest head this peer's notices made us confirm: only newer ones are written. */
+  readonly noticed: Map<string, Hlc>;
 }
 
 export interface OrchestratorOptions {
@@ -76,7 +78,7 @@ export class DatasetOrchestrator {
     connectors: readonly Connector[],
     private readonly options: OrchestratorOptions,
   ) {
-    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, reused: false, ownAt: undefined }));
+    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, reused: false, ownAt: undefined, noticed: new Map() }));
   }
 
   start(): void {
@@ -136,19 +138,32 @@ export class DatasetOrchestrator {
    * them); otherwise apply what the notice carries if it links to what we hold, and pull if the hub
    * is still ahead.
    */
-  private async onNotice(message: Message): Promise<void> {
+  private async onNotice(message: Message, peer: PeerState): Promise<void> {
     if (message.kind !== 'headsAdvanced' || message.datasetId !== this.rt.datasetId) return;
-    if (!(await this.behind(message.heads))) return;
-    if (message.entries.length > 0) {
-      try {
-        const outcome = await this.rt.replica.applyRemote(message.entries, VOUCHED);
-        this.rt.metrics.entriesIn += outcome.inserted;
-      } catch {
-        // A gap, or entries that fail a check: a round fetches properly (and reports any error).
+    if (await this.behind(message.heads)) {
+      if (message.entries.length > 0) {
+        try {
+          const outcome = await this.rt.replica.applyRemote(message.entries, VOUCHED);
+          this.rt.metrics.entriesIn += outcome.inserted;
+        } catch {
+          // A gap, or entries that fail a check: a round fetches properly (and reports any error).
+        }
       }
-      if (!(await this.behind(message.heads))) return;
+      if (await this.behind(message.heads)) {
+        this.requestRound();
+        return;
+      }
     }
-    this.requestRound();
+    // The peer holds what it announced: its watermarks move with it, not only at the next full
+    // round (pruning and health read them).
+    const fresh = message.heads.filter((h) => {
+      const known = peer.noticed.get(h.nodeId);
+      return known === undefined || compareHlc(h.hlc, known) > 0;
+    });
+    const peerId = peer.connection?.peerNodeId;
+    if (fresh.length === 0 || !peerId) return;
+    await confirmHeads(this.rt, peerId, fresh);
+    for (const h of fresh) peer.noticed.set(h.nodeId, h.hlc);
   }
 
   private async behind(heads: readonly AuthorHead[]): Promise<boolean> {
@@ -234,7 +249,8 @@ export class DatasetOrchestrator {
           ...(this.options.heartbeatMs === undefined ? {} : { heartbeatMs: this.options.heartbeatMs }),
           ...(this.options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: this.options.requestTimeoutMs }),
         });
-        p.connection.setNoticeHandler((message) => void this.onNotice(message).catch(() => undefined));
+        const peer = p;
+        p.connection.setNoticeHandler((message) => void this.onNotice(message, peer).catch(() => undefined));
         await this.rt.replica.view.registerPeer(p.connection.peerNodeId, p.connector.url);
       }
       const fast = !full && p.ownAt !== undefined;

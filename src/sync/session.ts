@@ -30,7 +30,7 @@ export async function syncRound(connection: Connection, rt: DatasetRuntime): Pro
   const localHeads = await rt.replica.heads();
   const local = new VectorClock(localHeads.map((h) => h.hlc));
   // The peer's clock says how far it holds each author's chain: that is its watermark here.
-  await confirm(rt, connection.peerNodeId, reply.heads);
+  await confirmHeads(rt, connection.peerNodeId, reply.heads);
 
   const direction = rt.options.direction;
   let pulled = 0;
@@ -118,7 +118,7 @@ async function pushAuthor(connection: Connection, rt: DatasetRuntime, author: st
     if (reply.kind !== 'ack') throw unexpected(reply, 'ack');
     rt.metrics.entriesOut += entries.length;
     total += entries.length;
-    await confirm(rt, connection.peerNodeId, reply.applied);
+    await confirmHeads(rt, connection.peerNodeId, reply.applied);
     rt.lag.acked(reply.applied);
     after = entries[entries.length - 1]!.hlc;
     last = after;
@@ -140,8 +140,11 @@ async function applyWithRecovery(connection: Connection, rt: DatasetRuntime, ent
   }
 }
 
-/** An ack says how far the peer has applied each author: that is our confirmation watermark for it. */
-async function confirm(rt: DatasetRuntime, peerId: string, applied: readonly AuthorHead[]): Promise<void> {
+/**
+ * An ack, a vector clock or a heads notice says how far the peer holds each author: that is our
+ * confirmation watermark for it.
+ */
+export async function confirmHeads(rt: DatasetRuntime, peerId: string, applied: readonly AuthorHead[]): Promise<void> {
   if (!peerId) return;
   for (const head of applied) {
     const ours = await rt.replica.view.head(head.nodeId);

@@ -44,6 +44,18 @@ describe('live push through a hub', () => {
     expect((await hub.node.metrics()).primary!.entriesIn).toBe(5);
   });
 
+  it('a reader confirms the hub\'s watermarks from its notices, so a new author does not make it degraded until the next round', async () => {
+    const hub = await h.hub('hub');
+    const reader = await h.node('reader', { peers: [h.peer(hub.url)] });
+    await reader.syncNow();
+    // The writer appears after the reader's last round: only notices tell the reader about it.
+    const writer = await h.node('writer', { peers: [h.peer(hub.url)] });
+    await writer.syncNow();
+    await writer.collection('todos').put('new-author', { ok: true });
+    await arrives(reader, 'new-author');
+    await expect.poll(async () => (await reader.metrics()).primary!.health, { timeout: 10_000 }).toMatchObject({ status: 'healthy', missingConfirmations: [] });
+  });
+
   it('delivers a commit too large to ride in the notice by a pull, and the small one after it inside the notice', async () => {
     const hub = await h.hub('hub');
     const writer = await h.node('writer', { peers: [h.peer(hub.url)] });
