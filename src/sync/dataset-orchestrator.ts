@@ -40,7 +40,16 @@ interface PeerState {
   ownAt: Hlc | null | undefined;
   /** Per author, the newest head this peer's notices made us confirm: only newer ones are written. */
   readonly noticed: Map<string, Hlc>;
+  /** Heads from notices waiting to be confirmed: written together, once a CONFIRM_NOTICED_MS. */
+  readonly toConfirm: Map<string, AuthorHead>;
+  confirmTimer: ReturnType<typeof setTimeout> | undefined;
 }
+
+/**
+ * How often watermarks learned from notices are written. Pruning and health read them on a scale of
+ * seconds, so the write stays off the path of every live delivery.
+ */
+const CONFIRM_NOTICED_MS = 1_000;
 
 export interface OrchestratorOptions {
   readonly maxFrameBytes: number;
@@ -78,7 +87,7 @@ export class DatasetOrchestrator {
     connectors: readonly Connector[],
     private readonly options: OrchestratorOptions,
   ) {
-    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, reused: false, ownAt: undefined, noticed: new Map() }));
+    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, reused: false, ownAt: undefined, noticed: new Map(), toConfirm: new Map(), confirmTimer: undefined }));
   }
 
   start(): void {
@@ -92,7 +101,11 @@ export class DatasetOrchestrator {
     if (this.timer) clearTimeout(this.timer);
     this.abort.abort();
     await this.chain;
-    for (const p of this.peers) p.connection?.close(1000, 'node stopping');
+    for (const p of this.peers) {
+      // Watermarks not written yet are learned again at the next round.
+      if (p.confirmTimer) clearTimeout(p.confirmTimer);
+      p.connection?.close(1000, 'node stopping');
+    }
   }
 
   /** Runs a round after the one in flight (so it sees every write made before the call). Ignores backoff. */
@@ -156,14 +169,24 @@ export class DatasetOrchestrator {
     }
     // The peer holds what it announced: its watermarks move with it, not only at the next full
     // round (pruning and health read them).
-    const fresh = message.heads.filter((h) => {
-      const known = peer.noticed.get(h.nodeId);
-      return known === undefined || compareHlc(h.hlc, known) > 0;
-    });
+    for (const h of message.heads) {
+      const known = peer.toConfirm.get(h.nodeId)?.hlc ?? peer.noticed.get(h.nodeId);
+      if (known === undefined || compareHlc(h.hlc, known) > 0) peer.toConfirm.set(h.nodeId, h);
+    }
     const peerId = peer.connection?.peerNodeId;
-    if (fresh.length === 0 || !peerId) return;
-    await confirmHeads(this.rt, peerId, fresh);
-    for (const h of fresh) peer.noticed.set(h.nodeId, h.hlc);
+    if (peer.toConfirm.size === 0 || !peerId || peer.confirmTimer) return;
+    peer.confirmTimer = setTimeout(() => {
+      peer.confirmTimer = undefined;
+      const heads = [...peer.toConfirm.values()];
+      peer.toConfirm.clear();
+      void confirmHeads(this.rt, peerId, heads).then(
+        () => {
+          for (const h of heads) peer.noticed.set(h.nodeId, h.hlc);
+        },
+        () => undefined,
+      );
+    }, CONFIRM_NOTICED_MS);
+    (peer.confirmTimer as { unref?: () => void }).unref?.();
   }
 
   private async behind(heads: readonly AuthorHead[]): Promise<boolean> {
