@@ -148,13 +148,13 @@ export class CaseGenerator {
       }
       case 'attacker-id': {
         const nodeId = `fz-attacker-${index}`;
-        const frame = encodeFrame({ kind: 'handshakeRequest', nodeId, authToken: this.ctx.token, compression: ['deflate-raw', 'gzip'], collections: [], datasetId, extraDatasetIds: [], protocolVersion: PROTOCOL_VERSION, publicKey: this.rng.hex(32), pushOnly: false }, this.requestId());
+        const frame = encodeFrame({ kind: 'handshakeRequest', nodeId, authToken: this.ctx.token, compression: ['deflate-raw', 'gzip'], collections: [], datasetId, extraDatasetIds: [], protocolVersion: PROTOCOL_VERSION, publicKey: this.rng.hex(32), pushOnly: false, noticeCredits: 0 }, this.requestId());
         return { frames: [{ data: frame, note: `handshake as ${nodeId} for ${datasetId} (right token)` }], declaredId: nodeId };
       }
       case 'wrong-token': {
         const nodeId = this.rng.chance(0.3) ? this.rng.pick(this.ctx.honestAuthors()) : `fz-wrongtoken-${index}`;
         const token = this.rng.pick(WRONG_TOKENS(this.ctx.token));
-        const frame = encodeFrame({ kind: 'handshakeRequest', nodeId, authToken: token, compression: ['deflate-raw', 'gzip'], collections: [], datasetId, extraDatasetIds: [], protocolVersion: PROTOCOL_VERSION, publicKey: this.rng.hex(32), pushOnly: false }, this.requestId());
+        const frame = encodeFrame({ kind: 'handshakeRequest', nodeId, authToken: token, compression: ['deflate-raw', 'gzip'], collections: [], datasetId, extraDatasetIds: [], protocolVersion: PROTOCOL_VERSION, publicKey: this.rng.hex(32), pushOnly: false, noticeCredits: 0 }, this.requestId());
         return { frames: [{ data: frame, note: `handshake as ${nodeId} for ${datasetId} with a wrong token (${JSON.stringify(token.slice(0, 16))}${token.length > 16 ? '…' : ''})` }], declaredId: '' };
       }
     }

@@ -19,6 +19,8 @@ export interface HandshakeRequest {
   readonly publicKey: string;
   /** The sender never pulls on this connection: send it no HeadsAdvanced. */
   readonly pushOnly: boolean;
+  /** HeadsAdvanced carrying entries the sender takes before it returns NoticeCredit; 0: no limit. */
+  readonly noticeCredits: number;
 }
 
 export interface HandshakeResponse {
@@ -32,6 +34,8 @@ export interface HandshakeResponse {
   readonly reason: string;
   readonly protocolVersion: number;
   readonly maxFrameBytes: number;
+  /** The responder reads NoticeCredit, so the dialer may send it. */
+  readonly takesNoticeCredit: boolean;
 }
 
 export interface VectorClockRequest {
@@ -134,6 +138,13 @@ export interface HeadsAdvanced {
   readonly entries: readonly OplogEntry[];
 }
 
+/** Unasked and unanswered, dialer to acceptor: it handled that many notices with entries; carry more. */
+export interface NoticeCredit {
+  readonly kind: 'noticeCredit';
+  readonly datasetId: DatasetId;
+  readonly notices: number;
+}
+
 export type Message =
   | HandshakeRequest
   | HandshakeResponse
@@ -150,7 +161,8 @@ export type Message =
   | ErrorMessage
   | Ping
   | Pong
-  | HeadsAdvanced;
+  | HeadsAdvanced
+  | NoticeCredit;
 
 export type MessageKind = Message['kind'];
 
@@ -172,6 +184,7 @@ export const MESSAGE_TYPES: Readonly<Record<MessageKind, number>> = {
   ping: 14,
   pong: 15,
   headsAdvanced: 16,
+  noticeCredit: 17,
 };
 
 export const KIND_BY_TYPE: ReadonlyMap<number, MessageKind> = new Map(

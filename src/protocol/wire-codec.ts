@@ -47,6 +47,7 @@ export function encodePayload(m: Message): Uint8Array {
         protocolVersion: m.protocolVersion,
         publicKey: m.publicKey === '' ? EMPTY : hexToBytes(m.publicKey),
         pushOnly: m.pushOnly,
+        noticeCredits: m.noticeCredits,
       }).finish();
     case 'handshakeResponse':
       return pb.HandshakeResponse.encode({
@@ -59,6 +60,7 @@ export function encodePayload(m: Message): Uint8Array {
         reason: m.reason,
         protocolVersion: m.protocolVersion,
         maxFrameBytes: m.maxFrameBytes,
+        takesNoticeCredit: m.takesNoticeCredit,
       }).finish();
     case 'vectorClockRequest':
       return pb.VectorClockRequest.encode({ datasetId: wireDataset(m.datasetId) }).finish();
@@ -94,6 +96,8 @@ export function encodePayload(m: Message): Uint8Array {
       return pb.Ping.encode({ nonce: m.nonce }).finish();
     case 'pong':
       return pb.Pong.encode({ nonce: m.nonce }).finish();
+    case 'noticeCredit':
+      return pb.NoticeCredit.encode({ datasetId: wireDataset(m.datasetId), notices: m.notices }).finish();
     case 'headsAdvanced':
       return pb.HeadsAdvanced.encode({ datasetId: wireDataset(m.datasetId), heads: m.heads.map(headToWire), entries: m.entries.map(entryToWire) }).finish();
   }
@@ -141,6 +145,7 @@ function decodeChecked(kind: MessageKind, payload: Uint8Array): Message {
         protocolVersion: w.protocolVersion ?? 0,
         publicKey: bytesFromWire(w.publicKey, PUBLIC_KEY_BYTES, 'public key'),
         pushOnly: w.pushOnly ?? false,
+        noticeCredits: w.noticeCredits ?? 0,
       };
     }
     case 'handshakeResponse': {
@@ -156,6 +161,7 @@ function decodeChecked(kind: MessageKind, payload: Uint8Array): Message {
         reason: w.reason ?? '',
         protocolVersion: w.protocolVersion ?? 0,
         maxFrameBytes: w.maxFrameBytes ?? 0,
+        takesNoticeCredit: w.takesNoticeCredit ?? false,
       };
     }
     case 'vectorClockRequest':
@@ -215,6 +221,10 @@ function decodeChecked(kind: MessageKind, payload: Uint8Array): Message {
       return { kind, nonce: checkWall(pb.Ping.decode(payload).nonce ?? 0) };
     case 'pong':
       return { kind, nonce: checkWall(pb.Pong.decode(payload).nonce ?? 0) };
+    case 'noticeCredit': {
+      const w = pb.NoticeCredit.decode(payload);
+      return { kind, datasetId: normalizeDatasetId(w.datasetId), notices: w.notices ?? 0 };
+    }
     case 'headsAdvanced': {
       const w = pb.HeadsAdvanced.decode(payload);
       const datasetId = normalizeDatasetId(w.datasetId);

@@ -132,7 +132,7 @@ export class Acceptor {
       }
       const refuse = (code: number, reason: string) => {
         if (state === 'closed') return;
-        const answer: Message = { kind: 'handshakeResponse', nodeId: this.host.nodeId, accepted: false, compression: '', collections: [], datasetId: m.datasetId, grantedDatasetIds: [], reason, protocolVersion: PROTOCOL_VERSION, maxFrameBytes: this.host.maxFrameBytes };
+        const answer: Message = { kind: 'handshakeResponse', nodeId: this.host.nodeId, accepted: false, compression: '', collections: [], datasetId: m.datasetId, grantedDatasetIds: [], reason, protocolVersion: PROTOCOL_VERSION, maxFrameBytes: this.host.maxFrameBytes, takesNoticeCredit: false };
         try {
           transport.send(encodeFrame(answer, requestId));
         } catch {
@@ -150,7 +150,7 @@ export class Acceptor {
       if (state === 'closed') return;
       if (!identity.granted.includes(m.datasetId)) {
         // Answered here, so an ungranted dataset's pipeline never sees the peer: the dialer reports dataset_not_granted.
-        const answer: Message = { kind: 'handshakeResponse', nodeId: this.host.nodeId, accepted: true, compression: '', collections: [], datasetId: m.datasetId, grantedDatasetIds: [], reason: `dataset ${m.datasetId} is not granted to ${identity.principal.id}`, protocolVersion: PROTOCOL_VERSION, maxFrameBytes: this.host.maxFrameBytes };
+        const answer: Message = { kind: 'handshakeResponse', nodeId: this.host.nodeId, accepted: true, compression: '', collections: [], datasetId: m.datasetId, grantedDatasetIds: [], reason: `dataset ${m.datasetId} is not granted to ${identity.principal.id}`, protocolVersion: PROTOCOL_VERSION, maxFrameBytes: this.host.maxFrameBytes, takesNoticeCredit: false };
         try {
           transport.send(encodeFrame(answer, requestId));
         } catch {

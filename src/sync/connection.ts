@@ -34,6 +34,9 @@ interface Pending {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
+/** The largest notice window an acceptor honours (of notices up to 64 KiB of entries each). */
+const MAX_NOTICE_WINDOW = 1_024;
+
 const FATAL: ReadonlySet<SluiceErrorCode> = new Set(['malformed_frame', 'frame_too_large', 'unknown_message_type', 'protocol_violation']);
 const REMOTE_CODES: ReadonlySet<string> = new Set<SluiceErrorCode>([
   'auth_failed', 'dataset_not_granted', 'hash_mismatch', 'chain_broken', 'clock_drift', 'snapshot_required',
@@ -55,6 +58,11 @@ export class Connection {
   peerNodeId = '';
   /** Set by the handshake: false when the peer only uploads, so commits are not announced to it. */
   wantsNotices = true;
+  /** Dialer: the acceptor reads NoticeCredit (its handshake said so). */
+  takesNoticeCredit = false;
+  /** Acceptor: notices with entries the peer takes before it returns credit (Infinity: it set no limit). */
+  private noticeWindow = Number.POSITIVE_INFINITY;
+  private noticeCredits = Number.POSITIVE_INFINITY;
   private readonly transport: Transport;
   private readonly pending = new Map<number, Pending>();
   private readonly requestTimeoutMs: number;
@@ -103,6 +111,19 @@ export class Connection {
 
   setNoticeHandler(handler: (message: Message) => void): void {
     this.onNotice = handler;
+  }
+
+  /** Acceptor, at the handshake: the peer's window of notices with entries (0: no limit). */
+  grantNoticeCredit(window: number): void {
+    this.noticeWindow = window > 0 ? Math.min(window, MAX_NOTICE_WINDOW) : Number.POSITIVE_INFINITY;
+    this.noticeCredits = this.noticeWindow;
+  }
+
+  /** Acceptor: spends one credit for a notice that carries entries; false when the peer has none left. */
+  takeNoticeCredit(): boolean {
+    if (this.noticeCredits <= 0) return false;
+    this.noticeCredits--;
+    return true;
   }
 
   /** Sends a message that gets no answer (headsAdvanced). Fails only when the connection is closed. */
@@ -245,6 +266,12 @@ export class Connection {
     }
     if (message.kind === 'pong') {
       this.queuedBytes -= bytes.length;
+      return;
+    }
+    if (message.kind === 'noticeCredit') {
+      this.queuedBytes -= bytes.length;
+      // Only a dialer returns credit, and never beyond the window it asked for.
+      if (this.role === 'acceptor' && !this.isOwnId(requestId)) this.noticeCredits = Math.min(this.noticeWindow, this.noticeCredits + message.notices);
       return;
     }
     if (message.kind === 'headsAdvanced') {

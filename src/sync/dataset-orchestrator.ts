@@ -6,7 +6,7 @@ import type { Connector } from '../protocol/transport.ts';
 import { backoffDelay } from './backoff.ts';
 import type { Connection } from './connection.ts';
 import type { DatasetRuntime } from './dataset-runtime.ts';
-import { dial } from './dial.ts';
+import { dial, NOTICE_CREDIT_BATCH } from './dial.ts';
 import type { ResponderContext } from './responder.ts';
 import { confirmHeads, pushOwn, syncRound } from './session.ts';
 import { VOUCHED } from './signatures.ts';
@@ -43,6 +43,8 @@ interface PeerState {
   /** Heads from notices waiting to be confirmed: written together, once a CONFIRM_NOTICED_MS. */
   readonly toConfirm: Map<string, AuthorHead>;
   confirmTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Notices with entries handled since credit last went back to the peer. */
+  creditOwed: number;
 }
 
 /**
@@ -87,7 +89,7 @@ export class DatasetOrchestrator {
     connectors: readonly Connector[],
     private readonly options: OrchestratorOptions,
   ) {
-    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, reused: false, ownAt: undefined, noticed: new Map(), toConfirm: new Map(), confirmTimer: undefined }));
+    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, reused: false, ownAt: undefined, noticed: new Map(), toConfirm: new Map(), confirmTimer: undefined, creditOwed: 0 }));
   }
 
   start(): void {
@@ -189,6 +191,15 @@ export class DatasetOrchestrator {
     (peer.confirmTimer as { unref?: () => void }).unref?.();
   }
 
+  /** Gives the hub back credit for notices with entries, once handled, in batches. */
+  private returnCredit(message: Message, peer: PeerState, connection: Connection): void {
+    if (message.kind !== 'headsAdvanced' || message.entries.length === 0 || !connection.takesNoticeCredit) return;
+    if (++peer.creditOwed < NOTICE_CREDIT_BATCH) return;
+    const notices = peer.creditOwed;
+    peer.creditOwed = 0;
+    if (connection.isOpen) connection.notify({ kind: 'noticeCredit', datasetId: this.rt.datasetId, notices }).catch(() => undefined);
+  }
+
   private async behind(heads: readonly AuthorHead[]): Promise<boolean> {
     for (const head of heads) {
       const ours = await this.rt.replica.view.head(head.nodeId);
@@ -273,7 +284,13 @@ export class DatasetOrchestrator {
           ...(this.options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: this.options.requestTimeoutMs }),
         });
         const peer = p;
-        p.connection.setNoticeHandler((message) => void this.onNotice(message, peer).catch(() => undefined));
+        const connection = p.connection;
+        peer.creditOwed = 0;
+        connection.setNoticeHandler((message) => {
+          void this.onNotice(message, peer)
+            .catch(() => undefined)
+            .finally(() => this.returnCredit(message, peer, connection));
+        });
         await this.rt.replica.view.registerPeer(p.connection.peerNodeId, p.connector.url);
       }
       const fast = !full && p.ownAt !== undefined;

@@ -8,6 +8,14 @@ import { Connection, type Traffic } from './connection.ts';
 import { Responder, type ResponderContext } from './responder.ts';
 import { unexpected } from './recovery.ts';
 
+/**
+ * Live push flow control: the hub carries entries in at most this many notices before this node
+ * has handled them and returned credit; past that it announces heads only, and this node pulls.
+ */
+export const NOTICE_CREDITS = 32;
+/** Credit goes back in batches of this many handled notices. */
+export const NOTICE_CREDIT_BATCH = 8;
+
 export interface DialOptions {
   readonly maxFrameBytes: number;
   readonly heartbeatMs?: number;
@@ -48,6 +56,7 @@ export async function dial(connector: Connector, ctx: ResponderContext, datasetI
       // The hub binds this connection's pushes to this key (see signatures.ts).
       publicKey: ctx.datasets.get(datasetId)?.replica.signer?.publicKey ?? '',
       pushOnly: ctx.datasets.get(datasetId)?.options.direction === 'push',
+      noticeCredits: NOTICE_CREDITS,
     });
     if (reply.kind !== 'handshakeResponse') throw unexpected(reply, 'handshakeResponse');
     if (!reply.accepted) {
@@ -55,6 +64,7 @@ export async function dial(connector: Connector, ctx: ResponderContext, datasetI
       const code = REFUSAL_CODES.find((c) => reply.reason.startsWith(`${c}:`)) ?? 'auth_failed';
       throw new SluiceError(code, `Peer ${connector.url} refused the handshake: ${reply.reason || 'no reason given'}.`, { url: connector.url });
     }
+    connection.takesNoticeCredit = reply.takesNoticeCredit;
     if (!reply.grantedDatasetIds.includes(datasetId)) {
       throw new SluiceError('dataset_not_granted', `Peer ${connector.url} does not grant dataset "${datasetId}" to this node: configure it on the hub, or check its authorize() hook.`, { url: connector.url, datasetId });
     }

@@ -17,6 +17,11 @@ const MAX_CARRIED_BYTES = 64 * 1024;
  * applies them when they link to what it holds; otherwise, and for large commits, it pulls, on the
  * same verified and bounded path as catch-up, at its own pace. The peer that pushed the entries
  * already holds them and ignores the notice. Commits within one turn of the event loop share one.
+ *
+ * Flow control is per connection and credit-based: a peer gives a window of notices with entries
+ * in its handshake and returns credit as it handles them. Without credit it gets heads only (a few
+ * dozen bytes) and pulls; one that stops reading altogether is closed once its socket holds more
+ * than a frame, so nothing is ever buffered for a slow peer without bound.
  */
 export class HeadsAnnouncer {
   private readonly heads = new Map<string, AuthorHead>();
@@ -57,6 +62,7 @@ export class HeadsAnnouncer {
     const sealed = carried.length === 0 ? [] : await sealOutgoing(carried.sort((a, b) => compareHlc(a.hlc, b.hlc)), this.signer());
     // Carried whole or not at all: a notice never asks its reader to verify a partial commit.
     const message = { kind: 'headsAdvanced' as const, datasetId: this.datasetId, heads, entries: sealed.length === carried.length ? sealed : [] };
+    const headsOnly = message.entries.length === 0 ? message : { ...message, entries: [] };
     for (const connection of this.connections()) {
       // Only connections whose handshake completed are live.
       if (!connection.isOpen || connection.peerNodeId === '' || !connection.wantsNotices) continue;
@@ -64,7 +70,10 @@ export class HeadsAnnouncer {
         connection.close(TOO_SLOW, 'peer is not reading: reconnect and catch up by pulling');
         continue;
       }
-      connection.notify(message).catch(() => undefined);
+      // Credit-based flow control: entries ride only while the peer has credit; a peer that has not
+      // caught up with what it was sent hears the heads, and pulls at its own pace.
+      const carries = message.entries.length > 0 && connection.takeNoticeCredit();
+      connection.notify(carries ? message : headsOnly).catch(() => undefined);
     }
   }
 }

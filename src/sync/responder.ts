@@ -80,7 +80,7 @@ export class Responder {
     const refuse = (reason: string): Message => {
       // The response goes out first; the connection closes right after, with the reason.
       queueMicrotask(() => setTimeout(() => connection.close(4401, reason.slice(0, 120)), 20));
-      return { kind: 'handshakeResponse', nodeId: this.ctx.nodeId, accepted: false, compression: '', collections: [], datasetId: m.datasetId, grantedDatasetIds: [], reason, protocolVersion: PROTOCOL_VERSION, maxFrameBytes: connection.codec.maxFrameBytes };
+      return { kind: 'handshakeResponse', nodeId: this.ctx.nodeId, accepted: false, compression: '', collections: [], datasetId: m.datasetId, grantedDatasetIds: [], reason, protocolVersion: PROTOCOL_VERSION, maxFrameBytes: connection.codec.maxFrameBytes, takesNoticeCredit: false };
     };
     const identity = this.identity;
     if (!identity) throw new SluiceError('protocol_violation', 'A handshake is answered only on accepted connections.');
@@ -91,6 +91,7 @@ export class Responder {
     this.handshaken = true;
     this.peerKey = m.publicKey;
     connection.wantsNotices = !m.pushOnly;
+    connection.grantNoticeCredit(m.noticeCredits);
     connection.peerNodeId = identity.nodeId;
     // An authenticated node vouches for its key: a relay may then bring its entries only under it.
     if (identity.authenticated && m.publicKey !== '') {
@@ -111,6 +112,7 @@ export class Responder {
       reason: '',
       protocolVersion: PROTOCOL_VERSION,
       maxFrameBytes: connection.codec.maxFrameBytes,
+      takesNoticeCredit: true,
     };
   }
 

@@ -5,7 +5,7 @@ import { FRAME_HEADER_BYTES } from '../../src/protocol/frame.ts';
 import { MESSAGE_TYPES } from '../../src/protocol/messages.ts';
 import { decodeFrame, encodePayload } from '../../src/protocol/wire-codec.ts';
 import { writeFrame } from '../../src/protocol/frame.ts';
-import { AckSchema, ChangeSetSchema, HandshakeRequestSchema, Op, PullChangesRequestSchema, PushChangesRequestSchema, VectorClockResponseSchema } from './generated/sync_pb.ts';
+import { AckSchema, ChangeSetSchema, HandshakeRequestSchema, NoticeCreditSchema, Op, PullChangesRequestSchema, PushChangesRequestSchema, VectorClockResponseSchema } from './generated/sync_pb.ts';
 import type { OplogEntry } from '../../src/core/oplog-entry.ts';
 import { sampleMessages } from './message-samples.ts';
 
@@ -39,8 +39,9 @@ describe('cross-implementation (protobuf-es <-> protobufjs)', () => {
       { kind: 'pushChangesRequest', bytes: toBinary(PushChangesRequestSchema, create(PushChangesRequestSchema, { datasetId: 'logs', entries: esEntries() })) },
       {
         kind: 'handshakeRequest',
-        bytes: toBinary(HandshakeRequestSchema, create(HandshakeRequestSchema, { nodeId: 'node-a', authToken: 's3cret', compression: ['deflate-raw', 'gzip'], collections: ['todos'], datasetId: 'logs', extraDatasetIds: ['timeseries'], protocolVersion: 1, publicKey: hexToBytes('ab'.repeat(32)), pushOnly: true })),
+        bytes: toBinary(HandshakeRequestSchema, create(HandshakeRequestSchema, { nodeId: 'node-a', authToken: 's3cret', compression: ['deflate-raw', 'gzip'], collections: ['todos'], datasetId: 'logs', extraDatasetIds: ['timeseries'], protocolVersion: 1, publicKey: hexToBytes('ab'.repeat(32)), pushOnly: true, noticeCredits: 32 })),
       },
+      { kind: 'noticeCredit', bytes: toBinary(NoticeCreditSchema, create(NoticeCreditSchema, { datasetId: 'logs', notices: 8 })) },
       {
         kind: 'pullChangesRequest',
         bytes: toBinary(PullChangesRequestSchema, create(PullChangesRequestSchema, { datasetId: 'logs', author: 'node-a', sinceWall: 1_700_000_000_000n, sinceLogic: 3, collections: ['todos'], maxEntries: 1000, maxBytes: 1_048_576 })),

@@ -20,8 +20,8 @@ export function sampleMessages(datasetId = 'logs'): Message[] {
   entries[2] = { ...entries[2]!, signature: 'cd'.repeat(96) };
   const head = { nodeId: 'node-a', hlc: entries[2]!.hlc, hash: entries[2]!.hash };
   return [
-    { kind: 'handshakeRequest', nodeId: 'node-a', authToken: 's3cret', compression: ['deflate-raw', 'gzip'], collections: ['todos'], datasetId, extraDatasetIds: ['timeseries'], protocolVersion: 1, publicKey: 'ab'.repeat(32), pushOnly: true },
-    { kind: 'handshakeResponse', nodeId: 'hub', accepted: true, compression: 'deflate-raw', collections: ['todos'], datasetId, grantedDatasetIds: [datasetId], reason: 'ok', protocolVersion: 1, maxFrameBytes: 4_194_304 },
+    { kind: 'handshakeRequest', nodeId: 'node-a', authToken: 's3cret', compression: ['deflate-raw', 'gzip'], collections: ['todos'], datasetId, extraDatasetIds: ['timeseries'], protocolVersion: 1, publicKey: 'ab'.repeat(32), pushOnly: true, noticeCredits: 32 },
+    { kind: 'handshakeResponse', nodeId: 'hub', accepted: true, compression: 'deflate-raw', collections: ['todos'], datasetId, grantedDatasetIds: [datasetId], reason: 'ok', protocolVersion: 1, maxFrameBytes: 4_194_304, takesNoticeCredit: true },
     { kind: 'vectorClockRequest', datasetId },
     { kind: 'vectorClockResponse', datasetId, heads: [head], boundaries: [{ nodeId: 'node-a', hlc: entries[0]!.hlc, hash: entries[0]!.hash }] },
     { kind: 'pullChangesRequest', datasetId, author: 'node-a', since: { wall: 1_700_000_000_000, logic: 3 }, collections: ['todos'], maxEntries: 1000, maxBytes: 1_048_576 },
@@ -36,5 +36,6 @@ export function sampleMessages(datasetId = 'logs'): Message[] {
     { kind: 'ping', nonce: 42 },
     { kind: 'pong', nonce: 42 },
     { kind: 'headsAdvanced', datasetId, heads: [head, { nodeId: 'node-b', hlc: { wall: 1_700_000_000_500, logic: 2, nodeId: 'node-b' }, hash: entries[1]!.hash }], entries },
+    { kind: 'noticeCredit', datasetId, notices: 8 },
   ];
 }

@@ -17,7 +17,7 @@ import { Harness } from '../sync/harness.ts';
 const TOKEN = 'hub-secret';
 
 function handshake(datasetId: string, authToken: string, nodeId = 'mallory'): Uint8Array {
-  return encodeFrame({ kind: 'handshakeRequest', nodeId, authToken, compression: [], collections: [], datasetId, extraDatasetIds: [], protocolVersion: PROTOCOL_VERSION, publicKey: '', pushOnly: false }, 1);
+  return encodeFrame({ kind: 'handshakeRequest', nodeId, authToken, compression: [], collections: [], datasetId, extraDatasetIds: [], protocolVersion: PROTOCOL_VERSION, publicKey: '', pushOnly: false, noticeCredits: 0 }, 1);
 }
 
 function open(url: string): Promise<WebSocket> {

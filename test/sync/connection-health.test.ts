@@ -44,7 +44,7 @@ describe('connection health', () => {
     const hub = await h.hub('hub', {}, { heartbeatMs: 100 });
     const socket = new WebSocket(hub.url);
     await new Promise((resolve) => socket.once('open', resolve));
-    socket.send(encodeFrame({ kind: 'handshakeRequest', nodeId: 'silent', authToken: '', compression: [], collections: [], datasetId: 'primary', extraDatasetIds: [], protocolVersion: 1, publicKey: '', pushOnly: false }, 1));
+    socket.send(encodeFrame({ kind: 'handshakeRequest', nodeId: 'silent', authToken: '', compression: [], collections: [], datasetId: 'primary', extraDatasetIds: [], protocolVersion: 1, publicKey: '', pushOnly: false, noticeCredits: 0 }, 1));
     const code = await new Promise<number>((resolve) => socket.once('close', resolve));
     expect(code).toBe(4408);
   });

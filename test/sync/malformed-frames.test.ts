@@ -29,7 +29,7 @@ async function rawSocket(url: string) {
   return { socket, errors, closed, closeCode: () => closeCode };
 }
 
-const handshake = encodeFrame({ kind: 'handshakeRequest', nodeId: 'fuzzer', authToken: '', compression: [], collections: [], datasetId: 'primary', extraDatasetIds: [], protocolVersion: 1, publicKey: '', pushOnly: false }, 1);
+const handshake = encodeFrame({ kind: 'handshakeRequest', nodeId: 'fuzzer', authToken: '', compression: [], collections: [], datasetId: 'primary', extraDatasetIds: [], protocolVersion: 1, publicKey: '', pushOnly: false, noticeCredits: 0 }, 1);
 
 describe('malformed frames against a live hub', () => {
   const h = new Harness();

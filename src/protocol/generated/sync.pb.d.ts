@@ -252,6 +252,9 @@ export namespace sluice {
                 /** HandshakeRequest pushOnly. */
                 pushOnly: boolean;
 
+                /** HandshakeRequest noticeCredits. */
+                noticeCredits: number;
+
                 /**
                  * Encodes the specified HandshakeRequest message. Does not implicitly {@link sluice.sync.v1.HandshakeRequest.verify|verify} messages.
                  * @param message HandshakeRequest message or plain object to encode
@@ -302,6 +305,9 @@ export namespace sluice {
 
                     /** HandshakeRequest pushOnly */
                     pushOnly?: (boolean|null);
+
+                    /** HandshakeRequest noticeCredits */
+                    noticeCredits?: (number|null);
 
                     /** Unknown fields preserved while decoding when enabled */
                     $unknowns?: Uint8Array[];
@@ -357,6 +363,9 @@ export namespace sluice {
                 /** HandshakeResponse maxFrameBytes. */
                 maxFrameBytes: number;
 
+                /** HandshakeResponse takesNoticeCredit. */
+                takesNoticeCredit: boolean;
+
                 /**
                  * Encodes the specified HandshakeResponse message. Does not implicitly {@link sluice.sync.v1.HandshakeResponse.verify|verify} messages.
                  * @param message HandshakeResponse message or plain object to encode
@@ -407,6 +416,9 @@ export namespace sluice {
 
                     /** HandshakeResponse maxFrameBytes */
                     maxFrameBytes?: (number|null);
+
+                    /** HandshakeResponse takesNoticeCredit */
+                    takesNoticeCredit?: (boolean|null);
 
                     /** Unknown fields preserved while decoding when enabled */
                     $unknowns?: Uint8Array[];
@@ -1368,6 +1380,69 @@ export namespace sluice {
 
                 /** Shape of a HeadsAdvanced. */
                 type $Shape = sluice.sync.v1.HeadsAdvanced.$Properties;
+            }
+
+            /**
+             * Properties of a NoticeCredit.
+             * @deprecated Use sluice.sync.v1.NoticeCredit.$Properties instead.
+             */
+            interface INoticeCredit extends sluice.sync.v1.NoticeCredit.$Properties {
+            }
+
+            /** Represents a NoticeCredit. */
+            class NoticeCredit {
+
+                /**
+                 * Constructs a new NoticeCredit.
+                 * @param [properties] Properties to set
+                 */
+                constructor(properties?: sluice.sync.v1.NoticeCredit.$Properties);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+
+                /** NoticeCredit datasetId. */
+                datasetId: string;
+
+                /** NoticeCredit notices. */
+                notices: number;
+
+                /**
+                 * Encodes the specified NoticeCredit message. Does not implicitly {@link sluice.sync.v1.NoticeCredit.verify|verify} messages.
+                 * @param message NoticeCredit message or plain object to encode
+                 * @param [writer] Writer to encode to
+                 * @returns Writer
+                 */
+                static encode(message: sluice.sync.v1.NoticeCredit.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+                /**
+                 * Decodes a NoticeCredit message from the specified reader or buffer.
+                 * @param reader Reader or buffer to decode from
+                 * @param [length] Message length if known beforehand
+                 * @returns {sluice.sync.v1.NoticeCredit & sluice.sync.v1.NoticeCredit.$Shape} NoticeCredit
+                 * @throws {Error} If the payload is not a reader or valid buffer
+                 * @throws {$protobuf.util.ProtocolError} If required fields are missing
+                 */
+                static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): sluice.sync.v1.NoticeCredit & sluice.sync.v1.NoticeCredit.$Shape;
+            }
+
+            namespace NoticeCredit {
+
+                /** Properties of a NoticeCredit. */
+                interface $Properties {
+
+                    /** NoticeCredit datasetId */
+                    datasetId?: (string|null);
+
+                    /** NoticeCredit notices */
+                    notices?: (number|null);
+
+                    /** Unknown fields preserved while decoding when enabled */
+                    $unknowns?: Uint8Array[];
+                }
+
+                /** Shape of a NoticeCredit. */
+                type $Shape = sluice.sync.v1.NoticeCredit.$Properties;
             }
         }
     }

@@ -354,6 +354,7 @@ export const sluice = $root.sluice = (() => {
                 HandshakeRequest.prototype.protocolVersion = 0;
                 HandshakeRequest.prototype.publicKey = $util.newBuffer([]);
                 HandshakeRequest.prototype.pushOnly = false;
+                HandshakeRequest.prototype.noticeCredits = 0;
 
                 HandshakeRequest.encode = function (message, writer, _depth) {
                     if (!writer)
@@ -383,6 +384,8 @@ export const sluice = $root.sluice = (() => {
                         writer.uint32(66).bytes(message.publicKey);
                     if (message.pushOnly != null && $Object.hasOwnProperty.call(message, "pushOnly") && message.pushOnly !== false)
                         writer.uint32(72).bool(message.pushOnly);
+                    if (message.noticeCredits != null && $Object.hasOwnProperty.call(message, "noticeCredits") && message.noticeCredits !== 0)
+                        writer.uint32(80).uint32(message.noticeCredits);
                     if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                         for (let i = 0; i < message.$unknowns.length; ++i)
                             writer.raw(message.$unknowns[i]);
@@ -494,6 +497,15 @@ export const sluice = $root.sluice = (() => {
                                     delete message.pushOnly;
                                 continue;
                             }
+                        case 10: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.noticeCredits = value;
+                                else
+                                    delete message.noticeCredits;
+                                continue;
+                            }
                         }
                         reader.skipType(wireType, _depth, tag);
                         if (!reader.discardUnknown) {
@@ -534,6 +546,7 @@ export const sluice = $root.sluice = (() => {
                 HandshakeResponse.prototype.reason = "";
                 HandshakeResponse.prototype.protocolVersion = 0;
                 HandshakeResponse.prototype.maxFrameBytes = 0;
+                HandshakeResponse.prototype.takesNoticeCredit = false;
 
                 HandshakeResponse.encode = function (message, writer, _depth) {
                     if (!writer)
@@ -562,6 +575,8 @@ export const sluice = $root.sluice = (() => {
                         writer.uint32(64).uint32(message.protocolVersion);
                     if (message.maxFrameBytes != null && $Object.hasOwnProperty.call(message, "maxFrameBytes") && message.maxFrameBytes !== 0)
                         writer.uint32(72).uint32(message.maxFrameBytes);
+                    if (message.takesNoticeCredit != null && $Object.hasOwnProperty.call(message, "takesNoticeCredit") && message.takesNoticeCredit !== false)
+                        writer.uint32(80).bool(message.takesNoticeCredit);
                     if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                         for (let i = 0; i < message.$unknowns.length; ++i)
                             writer.raw(message.$unknowns[i]);
@@ -672,6 +687,15 @@ export const sluice = $root.sluice = (() => {
                                     message.maxFrameBytes = value;
                                 else
                                     delete message.maxFrameBytes;
+                                continue;
+                            }
+                        case 10: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.bool())
+                                    message.takesNoticeCredit = value;
+                                else
+                                    delete message.takesNoticeCredit;
                                 continue;
                             }
                         }
@@ -2161,6 +2185,100 @@ export const sluice = $root.sluice = (() => {
                 };
 
                 return HeadsAdvanced;
+            })();
+
+            v1.NoticeCredit = (function() {
+
+                const NoticeCredit = function (properties) {
+                    if (properties)
+                        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                                this[keys[i]] = properties[keys[i]];
+                };
+
+                NoticeCredit.prototype.datasetId = "";
+                NoticeCredit.prototype.notices = 0;
+
+                NoticeCredit.encode = function (message, writer, _depth) {
+                    if (!writer)
+                        writer = $Writer.create();
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $util.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    if (message.datasetId != null && $Object.hasOwnProperty.call(message, "datasetId") && message.datasetId !== "")
+                        writer.uint32(10).string(message.datasetId);
+                    if (message.notices != null && $Object.hasOwnProperty.call(message, "notices") && message.notices !== 0)
+                        writer.uint32(16).uint32(message.notices);
+                    if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                        for (let i = 0; i < message.$unknowns.length; ++i)
+                            writer.raw(message.$unknowns[i]);
+                    return writer;
+                };
+
+                NoticeCredit.decode = function (reader, length, _end, _depth, _target) {
+                    if (!(reader instanceof $Reader))
+                        reader = $Reader.create(reader);
+                    if (_depth === $undefined)
+                        _depth = 0;
+                    if (_depth > $Reader.recursionLimit)
+                        throw $Error("max depth exceeded");
+                    let end, message, value;
+                    if (length === $undefined)
+                        end = reader.len;
+                    else {
+                        end = reader.pos + length;
+                        if (end > reader.len)
+                            throw $RangeError("index out of range");
+                        length = reader.len;
+                        reader.len = end;
+                    }
+                    message = _target || new $root.sluice.sync.v1.NoticeCredit();
+                    while (reader.pos < end) {
+                        let start = reader.pos;
+                        let tag = reader.tag();
+                        if (tag === _end) {
+                            _end = $undefined;
+                            break;
+                        }
+                        let wireType = tag & 7;
+                        switch (tag >>>= 3) {
+                        case 1: {
+                                if (wireType !== 2)
+                                    break;
+                                if ((value = reader.stringVerify()).length)
+                                    message.datasetId = value;
+                                else
+                                    delete message.datasetId;
+                                continue;
+                            }
+                        case 2: {
+                                if (wireType !== 0)
+                                    break;
+                                if (value = reader.uint32())
+                                    message.notices = value;
+                                else
+                                    delete message.notices;
+                                continue;
+                            }
+                        }
+                        reader.skipType(wireType, _depth, tag);
+                        if (!reader.discardUnknown) {
+                            $util.makeProp(message, "$unknowns", false);
+                            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                        }
+                    }
+                    if (length !== $undefined) {
+                        if (reader.pos !== end)
+                            throw $RangeError("index out of range");
+                        reader.len = length;
+                    }
+                    if (_end !== $undefined)
+                        throw $Error("missing end group");
+                    return message;
+                };
+
+                return NoticeCredit;
             })();
 
             return v1;
