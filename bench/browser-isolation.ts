@@ -14,6 +14,9 @@
  * ends, and again once the tab's buffers drained: records in append batches for multi, documents
  * of the telemetry collections for single. Prints one JSON line per mode.
  *
+ * --focus a|b picks the focused tab (default a, the writer): headless Chromium lowers the priority
+ * of the other tab's renderer, which moves the figures on a machine this busy.
+ *
  * --profile DIR writes a CPU profile of tab A's main thread during the load, one per mode
  * (tab-a-<mode>.cpuprofile, for Chrome DevTools or any .cpuprofile reader).
  */
@@ -32,15 +35,16 @@ const PROBE_GAP_MS = 100;
 const IDLE_PROBES = 60;
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { logs: { type: 'string', default: '20000' }, points: { type: 'string', default: '50000' }, seconds: { type: 'string', default: '60' }, profile: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { logs: { type: 'string', default: '20000' }, points: { type: 'string', default: '50000' }, seconds: { type: 'string', default: '60' }, profile: { type: 'string' }, focus: { type: 'string', default: 'a' } } });
+  if (values.focus !== 'a' && values.focus !== 'b') throw new Error(`--focus takes a or b, got ${JSON.stringify(values.focus)}`);
   const rates = { logs: Number(values.logs), points: Number(values.points), seconds: Number(values.seconds) };
   const pages = await buildPages(['isolation.html']);
   const server = await serveStatic(pages.dir);
   const browser = await launchChromium();
   try {
     for (const mode of ['multi', 'single'] as const) {
-      const result = await measureMode(browser, server.origin, mode, rates, values.profile);
-      console.log(JSON.stringify({ bench: 'browser-isolation', mode, ...result }));
+      const result = await measureMode(browser, server.origin, mode, rates, values.profile, values.focus);
+      console.log(JSON.stringify({ bench: 'browser-isolation', mode, focused_tab: values.focus, ...result }));
     }
   } finally {
     await browser.close();
@@ -49,7 +53,7 @@ export async function run(args: string[]): Promise<void> {
   }
 }
 
-async function measureMode(browser: Browser, origin: string, mode: 'multi' | 'single', rates: { logs: number; points: number; seconds: number }, profileDir: string | undefined) {
+async function measureMode(browser: Browser, origin: string, mode: 'multi' | 'single', rates: { logs: number; points: number; seconds: number }, profileDir: string | undefined, focus: 'a' | 'b') {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-browser-bench-'));
   const hub = await startHub(dataDir, 0, mode === 'multi' ? 'primary,logs,timeseries' : 'primary');
   const context = await browser.newContext();
@@ -64,9 +68,9 @@ async function measureMode(browser: Browser, origin: string, mode: 'multi' | 'si
     };
     const a = await open('a');
     const b = await open('b');
-    // Tab A is the one the user works in: focused, as Chromium runs only the focused tab's renderer
-    // at normal priority (the others at nice 5 on Linux), whichever tab was opened last.
-    await a.bringToFront();
+    // Headless Chromium runs only the focused tab's renderer at normal priority (the others at nice
+    // 5 on Linux). By default tab A, where the user works, is focused; --focus b measures the other way.
+    await (focus === 'a' ? a : b).bringToFront();
     // Idle: probes with no load.
     await probes(a, 'idle-', IDLE_PROBES);
     const idle = await waitLatencies(b, 'idle-', IDLE_PROBES);
