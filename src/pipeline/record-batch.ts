@@ -1,5 +1,5 @@
 import { SluiceError } from '../core/errors.ts';
-import { assertJsonValue, isPlainObject, jsonPath, MAX_JSON_DEPTH } from '../core/json.ts';
+import { isPlainObject, jsonPath, jsonTextDepth, MAX_JSON_DEPTH } from '../core/json.ts';
 
 /**
  * One batch cut from an append buffer: the records themselves, not their encoding. A batch crosses
@@ -212,9 +212,13 @@ export function encodeRecords(records: readonly object[]): string {
  * The records of an append batch received from a peer, checked by the rules append() applies
  * locally: a JSON array of plain objects, nested at most MAX_JSON_DEPTH deep. Anything else is
  * `invalid_payload` (or `payload_too_deep`), so no reader of the dataset ever meets a payload it
- * cannot parse.
+ * cannot parse. The depth is read from the text before parsing; what JSON.parse returns holds
+ * nothing but JSON values, so the records need no further walk.
  */
 export function parseRecordBatch(text: string, what = 'append batch'): unknown[] {
+  if (jsonTextDepth(text) > MAX_JSON_DEPTH + 1) {
+    throw new SluiceError('payload_too_deep', `The ${what} nests deeper than ${MAX_JSON_DEPTH} levels inside its records.`, { limit: MAX_JSON_DEPTH });
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -227,7 +231,6 @@ export function parseRecordBatch(text: string, what = 'append batch'): unknown[]
   for (let i = 0; i < parsed.length; i++) {
     const record: unknown = parsed[i];
     if (!isPlainObject(record)) throw new SluiceError('invalid_payload', `Record ${i} of the ${what} is ${describe(record)}, not an object.`, { index: i, path: `$[${i}]` });
-    assertJsonValue(record, { what: `record ${i} of the ${what}` });
   }
   return parsed;
 }

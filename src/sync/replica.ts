@@ -168,11 +168,15 @@ export class DatasetReplica {
         if (!verifyEntryHash(e)) {
           throw new SluiceError('hash_mismatch', `Entry ${e.hash} by "${e.hlc.nodeId}" does not match its content: the batch was rejected. The peer's data is corrupt or was tampered with.`, { hash: e.hash });
         }
-        // Before anything recursive (a resolver, a parser) touches the payload. Append batches wrap their records in one array.
-        if (e.payload !== null && jsonTextDepth(e.payload) > MAX_JSON_DEPTH + (this.kind === 'append' ? 1 : 0)) {
+        // Depth before anything recursive (a resolver, a parser) touches the payload; an append
+        // batch's is checked with its records.
+        if (this.kind === 'append') {
+          recordCounts.set(e.hash, assertRecordEntry(e));
+          continue;
+        }
+        if (e.payload !== null && jsonTextDepth(e.payload) > MAX_JSON_DEPTH) {
           throw new SluiceError('payload_too_deep', `Entry ${e.hash} by "${e.hlc.nodeId}" nests deeper than ${MAX_JSON_DEPTH} levels: the batch was rejected.`, { hash: e.hash, limit: MAX_JSON_DEPTH });
         }
-        if (this.kind === 'append') recordCounts.set(e.hash, assertRecordEntry(e));
       }
       let fresh = await this.unseen(entries);
       if (fresh.length === 0) return { inserted: 0, applied: await this.headsOf(entries) };
