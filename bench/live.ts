@@ -7,6 +7,9 @@
  *            reader's change event.
  *   fan-out: one writer, READERS readers; each write is timed until the last reader has it.
  *
+ * Each case first makes WARMUP writes, timed and reported apart (`warmup_*`): they carry one-time
+ * costs (JIT, each reader's first statements, first watermarks), the measured writes the steady state.
+ *
  * The baseline, in the same run, is a raw `ws` round trip on loopback (a message echoed by a
  * server): ratio = sluice latency / raw round trip. Prints JSON lines.
  */
@@ -23,21 +26,27 @@ import type { SyncNode } from '../src/runtime/sync-node.ts';
 const WRITES = 200;
 const FANOUT_WRITES = 50;
 const READERS = 100;
+const WARMUP = 20;
 
 export async function run(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-live-'));
   try {
     const rtt = await rawRoundTrip(WRITES);
     const idle = await measure(dir, 'idle', 1, WRITES);
-    console.log(JSON.stringify({ bench: 'live', case: 'idle', writes: WRITES, p50_ms: round(idle.p50), p95_ms: round(idle.p95), raw_rtt_p50_ms: round(rtt.p50), ratio_p50: round(idle.p50 / rtt.p50) }));
+    console.log(JSON.stringify({ bench: 'live', case: 'idle', writes: WRITES, p50_ms: round(idle.p50), p95_ms: round(idle.p95), warmup_writes: WARMUP, warmup_p50_ms: round(idle.warmup.p50), warmup_p95_ms: round(idle.warmup.p95), raw_rtt_p50_ms: round(rtt.p50), ratio_p50: round(idle.p50 / rtt.p50) }));
     const fan = await measure(dir, 'fanout', READERS, FANOUT_WRITES);
-    console.log(JSON.stringify({ bench: 'live', case: 'fan-out', readers: READERS, writes: FANOUT_WRITES, all_readers_p50_ms: round(fan.p50), all_readers_p95_ms: round(fan.p95), raw_rtt_p50_ms: round(rtt.p50), ratio_p95: round(fan.p95 / rtt.p50) }));
+    console.log(JSON.stringify({ bench: 'live', case: 'fan-out', readers: READERS, writes: FANOUT_WRITES, all_readers_p50_ms: round(fan.p50), all_readers_p95_ms: round(fan.p95), warmup_writes: WARMUP, warmup_p50_ms: round(fan.warmup.p50), warmup_p95_ms: round(fan.warmup.p95), raw_rtt_p50_ms: round(rtt.p50), ratio_p95: round(fan.p95 / rtt.p50) }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function measure(dir: string, name: string, readerCount: number, writes: number): Promise<{ p50: number; p95: number }> {
+interface Latencies {
+  readonly p50: number;
+  readonly p95: number;
+}
+
+async function measure(dir: string, name: string, readerCount: number, writes: number): Promise<Latencies & { warmup: Latencies }> {
   const nodes: SyncNode[] = [];
   const open = async (id: string, peers: ReturnType<typeof websocket>[] = []) => {
     const node = await createNode({ nodeId: `${name}-${id}`, storage: sqliteStorage({ path: path.join(dir, `${name}-${id}.db`) }), peers });
@@ -52,7 +61,7 @@ async function measure(dir: string, name: string, readerCount: number, writes: n
     for (let i = 0; i < readerCount; i++) readers.push(await open(`reader-${i}`, [websocket(listener.url)]));
     await Promise.all([writer, ...readers].map((n) => n.syncNow()));
     const samples: number[] = [];
-    for (let i = 0; i < writes; i++) {
+    for (let i = 0; i < WARMUP + writes; i++) {
       const key = `k${i}`;
       const seen = readers.map((r) => arrival(r, key));
       const start = performance.now();
@@ -60,8 +69,7 @@ async function measure(dir: string, name: string, readerCount: number, writes: n
       await Promise.all(seen);
       samples.push(performance.now() - start);
     }
-    samples.sort((a, b) => a - b);
-    return { p50: samples[Math.floor(samples.length * 0.5)]!, p95: samples[Math.floor(samples.length * 0.95)]! };
+    return { ...percentiles(samples.slice(WARMUP)), warmup: percentiles(samples.slice(0, WARMUP)) };
   } finally {
     await listener.close();
     for (const n of nodes.reverse()) await n.close().catch(() => undefined);
@@ -99,6 +107,11 @@ async function rawRoundTrip(n: number): Promise<{ p50: number }> {
   await new Promise((resolve) => server.close(resolve));
   samples.sort((a, b) => a - b);
   return { p50: samples[Math.floor(samples.length / 2)]! };
+}
+
+function percentiles(samples: number[]): Latencies {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: sorted[Math.floor(sorted.length * 0.5)]!, p95: sorted[Math.floor(sorted.length * 0.95)]! };
 }
 
 function round(n: number): number {

@@ -1,4 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { SluiceError } from './errors.ts';
 
 /**
@@ -50,8 +51,27 @@ function chooseBackend(): Promise<Backend> {
   return backend;
 }
 
+/**
+ * Imported verification keys, by public key: importing costs about a third as much as verifying
+ * (measured on Node: 70 of 255 µs), and a node verifies the same few authors' keys over and over.
+ */
+const VERIFY_KEYS_CACHED = 256;
+
 /** @internal */
 export function webCryptoBackend(subtle: SubtleCrypto): Backend {
+  const verifyKeys = new Map<string, Promise<CryptoKey>>();
+  const verifyKey = (publicKey: Uint8Array): Promise<CryptoKey> => {
+    const id = bytesToHex(publicKey);
+    let key = verifyKeys.get(id);
+    if (key === undefined) {
+      key = subtle.importKey('raw', publicKey as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify']);
+      // A key that fails to import is not kept: the next attempt tries again (and fails the same way).
+      key.catch(() => verifyKeys.delete(id));
+      if (verifyKeys.size >= VERIFY_KEYS_CACHED) verifyKeys.delete(verifyKeys.keys().next().value!);
+      verifyKeys.set(id, key);
+    }
+    return key;
+  };
   return {
     async generate() {
       const pair = (await subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
@@ -64,8 +84,7 @@ export function webCryptoBackend(subtle: SubtleCrypto): Backend {
     },
     async verify(publicKey, message, signature) {
       try {
-        const key = await subtle.importKey('raw', publicKey as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify']);
-        return await subtle.verify('Ed25519', key, signature as Uint8Array<ArrayBuffer>, message as Uint8Array<ArrayBuffer>);
+        return await subtle.verify('Ed25519', await verifyKey(publicKey), signature as Uint8Array<ArrayBuffer>, message as Uint8Array<ArrayBuffer>);
       } catch {
         // A key that is not a curve point cannot have signed anything.
         return false;

@@ -40,18 +40,22 @@ interface PeerState {
   ownAt: Hlc | null | undefined;
   /** Per author, the newest head this peer's notices made us confirm: only newer ones are written. */
   readonly noticed: Map<string, Hlc>;
-  /** Heads from notices waiting to be confirmed: written together, once a CONFIRM_NOTICED_MS. */
+  /** Heads from notices waiting to be confirmed: written together (see CONFIRM_NOTICED_MS). */
   readonly toConfirm: Map<string, AuthorHead>;
   confirmTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When confirmTimer fires (ms since the epoch). */
+  confirmDue: number;
   /** Notices with entries handled since credit last went back to the peer. */
   creditOwed: number;
 }
 
 /**
- * How often watermarks learned from notices are written. Pruning and health read them on a scale of
- * seconds, so the write stays off the path of every live delivery.
+ * How often watermarks learned from notices are written: one transaction per peer, off the path of
+ * live delivery. Pruning and health (lag threshold 30 s) read them on a scale of tens of seconds;
+ * an author the peer has no watermark for yet is confirmed within a second, as health reports it.
  */
-const CONFIRM_NOTICED_MS = 1_000;
+const CONFIRM_NOTICED_MS = 10_000;
+const CONFIRM_NEW_AUTHOR_MS = 1_000;
 
 export interface OrchestratorOptions {
   readonly maxFrameBytes: number;
@@ -89,7 +93,7 @@ export class DatasetOrchestrator {
     connectors: readonly Connector[],
     private readonly options: OrchestratorOptions,
   ) {
-    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, reused: false, ownAt: undefined, noticed: new Map(), toConfirm: new Map(), confirmTimer: undefined, creditOwed: 0 }));
+    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, reused: false, ownAt: undefined, noticed: new Map(), toConfirm: new Map(), confirmTimer: undefined, confirmDue: 0, creditOwed: 0 }));
   }
 
   start(): void {
@@ -176,7 +180,15 @@ export class DatasetOrchestrator {
       if (known === undefined || compareHlc(h.hlc, known) > 0) peer.toConfirm.set(h.nodeId, h);
     }
     const peerId = peer.connection?.peerNodeId;
-    if (peer.toConfirm.size === 0 || !peerId || peer.confirmTimer) return;
+    if (peer.toConfirm.size === 0 || !peerId) return;
+    // An author with no watermark yet leaves health degraded: confirm it soon. Others can wait.
+    const delay = message.heads.some((h) => !peer.noticed.has(h.nodeId)) ? CONFIRM_NEW_AUTHOR_MS : CONFIRM_NOTICED_MS;
+    const due = Date.now() + delay;
+    if (peer.confirmTimer) {
+      if (peer.confirmDue <= due) return;
+      clearTimeout(peer.confirmTimer);
+    }
+    peer.confirmDue = due;
     peer.confirmTimer = setTimeout(() => {
       peer.confirmTimer = undefined;
       const heads = [...peer.toConfirm.values()];
@@ -187,7 +199,7 @@ export class DatasetOrchestrator {
         },
         () => undefined,
       );
-    }, CONFIRM_NOTICED_MS);
+    }, delay);
     (peer.confirmTimer as { unref?: () => void }).unref?.();
   }
 
