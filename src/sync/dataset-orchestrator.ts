@@ -214,7 +214,7 @@ export class DatasetOrchestrator {
 
   private async behind(heads: readonly AuthorHead[]): Promise<boolean> {
     for (const head of heads) {
-      const ours = await this.rt.replica.view.head(head.nodeId);
+      const ours = await this.rt.replica.headOf(head.nodeId);
       if (ours === undefined || compareHlc(head.hlc, ours.hlc) > 0) return true;
     }
     return false;

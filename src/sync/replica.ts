@@ -70,6 +70,13 @@ export class DatasetReplica {
   recordsStored = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private ownHead = '';
+  /**
+   * Every author's head, kept in memory: heads move only through this replica (writes, appends,
+   * applies, imports), so live delivery decides "behind?" and "what is new?" without a storage read,
+   * which in a browser is an IndexedDB transaction each. A storage that other processes write too
+   * (`describe().sharedWriters`) is read every time instead.
+   */
+  private readonly headCache: Map<string, AuthorHead> | undefined;
   /** The storage's payload limit: local writes are refused while serialising once over it. */
   readonly maxPayloadBytes: number | undefined;
   /** Append datasets keep no documents: records are immutable and the oplog is the data. */
@@ -87,6 +94,7 @@ export class DatasetReplica {
     this.kind = options.kind ?? 'documents';
     this.storage = options.storage;
     this.syncView = syncStoreOf(options.storage, options.datasetId);
+    this.headCache = options.storage.describe?.()?.sharedWriters === true ? undefined : new Map();
     this.maxPayloadBytes = payloadLimitOf(options.storage);
     this.clock = options.clock;
     this.resolvers = options.resolvers;
@@ -132,6 +140,7 @@ export class DatasetReplica {
       }
       const documents = await this.resolve(entries);
       await this.storage.documents.applyBatch(this.datasetId, { documents, entries });
+      this.advanceHeads(entries);
       this.ownHead = prev;
       this.emit({ datasetId: this.datasetId, origin: 'local', entries, documents });
       return entries;
@@ -144,6 +153,7 @@ export class DatasetReplica {
       const hlc = this.clock.tick();
       const entry = createEntryFromText({ datasetId: this.datasetId, collection, key, payloadText, hlc, prevHash: this.ownHead });
       await this.storage.documents.applyBatch(this.datasetId, { documents: [], entries: [entry] });
+      this.advanceHeads([entry]);
       this.ownHead = entry.hash;
       this.recordsStored += records;
       this.emit({ datasetId: this.datasetId, origin: 'local', entries: [entry], documents: [] });
@@ -187,6 +197,7 @@ export class DatasetReplica {
       this.clock.receive(newest);
       const documents = this.kind === 'append' ? [] : await this.resolve(fresh);
       const result = await this.storage.documents.applyBatch(this.datasetId, { documents, entries: fresh });
+      this.advanceHeads(fresh);
       for (const e of fresh) this.recordsStored += recordCounts.get(e.hash) ?? 0;
       for (const [author, key] of verified?.learned ?? []) await this.authorKeys.pin(author, key);
       const own = fresh.filter((e) => e.hlc.nodeId === this.nodeId);
@@ -210,8 +221,24 @@ export class DatasetReplica {
     });
   }
 
-  heads(): Promise<AuthorHead[]> {
-    return this.storage.oplog.heads(this.datasetId);
+  /** The vector clock: one head per author, sorted by node id. */
+  async heads(): Promise<AuthorHead[]> {
+    if (!this.headCache) return this.storage.oplog.heads(this.datasetId);
+    return [...this.headCache.values()].sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
+  }
+
+  /** The newest entry held from `author`, or undefined. */
+  async headOf(author: string): Promise<AuthorHead | undefined> {
+    return this.headCache ? this.headCache.get(author) : this.storage.oplog.head(this.datasetId, author);
+  }
+
+  /** Entries just stored: each author's head moves to its newest one (heads never move back). */
+  private advanceHeads(entries: readonly OplogEntry[]): void {
+    if (!this.headCache) return;
+    for (const e of entries) {
+      const known = this.headCache.get(e.hlc.nodeId);
+      if (known === undefined || compareHlc(e.hlc, known.hlc) > 0) this.headCache.set(e.hlc.nodeId, { nodeId: e.hlc.nodeId, hlc: e.hlc, hash: e.hash });
+    }
   }
 
   /**
@@ -233,7 +260,7 @@ export class DatasetReplica {
           throw new SluiceError('chain_broken', `Entries by "${author}" do not link: ${list[i]!.hash.slice(0, 12)}… does not follow ${list[i - 1]!.hash.slice(0, 12)}…. The batch was rejected.`, { author });
         }
       }
-      const head = await this.storage.oplog.head(this.datasetId, author);
+      const head = await this.headOf(author);
       const start = head === undefined ? 0 : list.findIndex((e) => afterWithinAuthor(e.hlc, head.hlc));
       await this.assertKnown(author, start < 0 ? list : list.slice(0, start));
       if (start < 0) continue;
@@ -273,7 +300,7 @@ export class DatasetReplica {
     const authors = new Set(entries.map((e) => e.hlc.nodeId));
     const heads: AuthorHead[] = [];
     for (const author of authors) {
-      const head = await this.storage.oplog.head(this.datasetId, author);
+      const head = await this.headOf(author);
       if (head) heads.push(head);
     }
     return heads;
@@ -297,6 +324,10 @@ export class DatasetReplica {
 
   private async refreshHeads(): Promise<void> {
     const heads = await this.storage.oplog.heads(this.datasetId);
+    if (this.headCache) {
+      this.headCache.clear();
+      for (const h of heads) this.headCache.set(h.nodeId, h);
+    }
     let newest: Hlc | undefined;
     for (const h of heads) if (newest === undefined || compareHlc(h.hlc, newest) > 0) newest = h.hlc;
     if (newest) this.clock.restore(newest);

@@ -72,7 +72,7 @@ async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: st
   let holds: Hlc | undefined;
   let snapshotTaken = false;
   for (;;) {
-    const head = await rt.replica.view.head(author);
+    const head = await rt.replica.headOf(author);
     const reply = await connection.request({
       kind: 'pullChangesRequest',
       datasetId: rt.datasetId,
@@ -90,7 +90,7 @@ async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: st
       await fetchSnapshot(connection, rt);
       snapshotTaken = true;
       // We were behind the peer on this author, so the head the snapshot left is the peer's.
-      holds = (await rt.replica.view.head(author))?.hlc;
+      holds = (await rt.replica.headOf(author))?.hlc;
       continue;
     }
     if (reply.entries.length === 0) return { count: total, holds };
@@ -101,7 +101,7 @@ async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: st
 }
 
 async function reached(rt: DatasetRuntime, author: string, target: Hlc): Promise<boolean> {
-  const head = await rt.replica.view.head(author);
+  const head = await rt.replica.headOf(author);
   return head !== undefined && compareStamp(head.hlc, target) >= 0;
 }
 
@@ -147,7 +147,7 @@ async function applyWithRecovery(connection: Connection, rt: DatasetRuntime, ent
 export async function confirmHeads(rt: DatasetRuntime, peerId: string, applied: readonly AuthorHead[]): Promise<void> {
   if (!peerId) return;
   for (const head of applied) {
-    const ours = await rt.replica.view.head(head.nodeId);
+    const ours = await rt.replica.headOf(head.nodeId);
     // Never confirm beyond what we hold ourselves.
     const capped = ours && compareHlc(ours.hlc, head.hlc) < 0 ? ours : head;
     await rt.replica.view.confirm(peerId, capped.nodeId, capped.hlc, capped.hash);

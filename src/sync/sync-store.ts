@@ -2,17 +2,16 @@ import type { DatasetId } from '../core/dataset-id.ts';
 import type { Hlc } from '../core/hlc.ts';
 import type { OplogEntry } from '../core/oplog-entry.ts';
 import type { PeerRecord } from '../store/confirmation-store.ts';
-import type { AuthorHead, PruneBoundary, ReadLimits } from '../store/oplog-store.ts';
+import type { PruneBoundary, ReadLimits } from '../store/oplog-store.ts';
 import type { DatasetSnapshot } from '../store/snapshot-store.ts';
 import type { StorageAdapter } from '../store/storage-adapter.ts';
 
 /**
  * What sync reads of one dataset's storage, and the one thing it writes besides applying entries
- * (peer watermarks). Bound to its dataset, so sync code cannot reach another dataset's rows, and
+ * (peer watermarks). Heads come from the replica, which keeps them. Bound to its dataset, so sync code cannot reach another dataset's rows, and
  * free of the writes that belong to the replica (apply, import) or to maintenance (prune).
  */
 export interface SyncStore {
-  head(author: string): Promise<AuthorHead | undefined>;
   /** The author's entries strictly after `after` (null: from the start), ascending. */
   entriesByAuthorAfter(author: string, after: Hlc | null, limits?: ReadLimits): Promise<OplogEntry[]>;
   /** All authors' entries strictly after `after` in HLC order, ascending. */
@@ -30,7 +29,6 @@ export interface SyncStore {
 export function syncStoreOf(storage: StorageAdapter, datasetId: DatasetId): SyncStore {
   const { oplog, confirmations, snapshots } = storage;
   return {
-    head: (author) => oplog.head(datasetId, author),
     entriesByAuthorAfter: (author, after, limits) => oplog.entriesByAuthorAfter(datasetId, author, after, limits),
     entriesAfter: (after, limits) => oplog.entriesAfter(datasetId, after, limits),
     boundary: (author) => oplog.boundary(datasetId, author),
