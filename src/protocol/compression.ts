@@ -1,8 +1,10 @@
+import { deflateFrame } from '#sluice/deflate';
 import { SluiceError } from '../core/errors.ts';
 
 /*
- * Frame compression through the web-platform CompressionStream, which browsers, Node, Deno and
- * Bun all ship, so no codec library is needed. Only payloads above a threshold are compressed:
+ * Frame compression: inflating through the web-platform DecompressionStream, which browsers, Node,
+ * Deno and Bun all ship, with a hard output bound; deflating through the runtime's best codec
+ * (`#sluice/deflate`). No codec library is needed. Only payloads above a threshold are compressed:
  * small frames (acks, clocks, single entries) would grow and cost a stream round trip.
  */
 
@@ -16,8 +18,9 @@ export function negotiateCodec(offered: readonly string[]): Codec | '' {
   return '';
 }
 
-export async function compress(codec: Codec, data: Uint8Array): Promise<Uint8Array> {
-  return collect(pipe(new CompressionStream(codec), data), Number.POSITIVE_INFINITY, codec);
+/** Compression is runtime-specific (`#sluice/deflate`): node:zlib at a low level where it exists. */
+export function compress(codec: Codec, data: Uint8Array): Promise<Uint8Array> {
+  return deflateFrame(codec, data);
 }
 
 /**

@@ -4,6 +4,9 @@ import { FrameSplitter, prefixLength, writeFrame } from '../../src/protocol/fram
 import { MESSAGE_TYPES } from '../../src/protocol/messages.ts';
 import { decodeFrame, encodeFrame } from '../../src/protocol/wire-codec.ts';
 import { sampleEntries, sampleMessages } from './message-samples.ts';
+import { deflateFrame as nodeDeflate } from '../../adapters/runtime/node/deflate.ts';
+import { deflateFrame as webDeflate } from '../../adapters/runtime/browser/deflate.ts';
+import { decompress } from '../../src/protocol/compression.ts';
 
 const MAX = 4 * 1024 * 1024;
 
@@ -85,6 +88,17 @@ describe('compression', () => {
     expect(small[1]).toBe(0);
     const gzip = new FrameCodec({ codec: 'gzip' });
     expect((await gzip.decode(await gzip.encode(big, 1))).message).toEqual(big);
+  });
+
+  it('the Node codec (zlib, level 1) and the web one (CompressionStream) write streams either side reads', async () => {
+    const payload = new TextEncoder().encode(JSON.stringify(sampleEntries('logs', 200)));
+    for (const codec of ['deflate-raw', 'gzip'] as const) {
+      for (const deflate of [nodeDeflate, webDeflate]) {
+        const packed = await deflate(codec, payload);
+        expect(packed.length).toBeLessThan(payload.length / 2);
+        expect(await decompress(codec, packed, 1 << 22)).toEqual(payload);
+      }
+    }
   });
 
   it('refuses a compressed frame when nothing was negotiated, corrupt data and inflation bombs', async () => {
