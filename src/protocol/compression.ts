@@ -31,7 +31,7 @@ export async function decompress(codec: Codec, data: Uint8Array, maxBytes: numbe
   return collect(pipe(new DecompressionStream(codec), data), maxBytes, codec);
 }
 
-function pipe(stream: CompressionStream | DecompressionStream, data: Uint8Array): ReadableStream<Uint8Array> {
+function pipe(stream: DecompressionStream, data: Uint8Array): ReadableStream<Uint8Array> {
   const writer = stream.writable.getWriter();
   // Errors surface on the readable side; swallow the writer's copy so it is not reported as unhandled.
   writer.write(data as Uint8Array<ArrayBuffer>).catch(() => undefined);
