@@ -79,8 +79,9 @@ async function main(): Promise<void> {
     peers: [websocket(hub)],
     heartbeatMs: 2_000,
     datasets: {
-      primary: { syncInterval: 250 },
-      logs: { kind: 'append', worker: true, syncInterval: 250, buffer: { maxRecords: LOGS_MAX_RECORDS, flushRecords: 250, flushIntervalMs: 50, policy: 'drop-oldest' } },
+      // Default sync options: writes arrive by live push, syncInterval is anti-entropy only.
+      primary: {},
+      logs: { kind: 'append', worker: true, buffer: { maxRecords: LOGS_MAX_RECORDS, flushRecords: 250, flushIntervalMs: 50, policy: 'drop-oldest' } },
     },
   });
   const items = node.collection('items');
