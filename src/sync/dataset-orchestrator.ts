@@ -9,6 +9,7 @@ import type { DatasetRuntime } from './dataset-runtime.ts';
 import { dial, NOTICE_CREDIT_BATCH } from './dial.ts';
 import type { ResponderContext } from './responder.ts';
 import { confirmHeads, pushOwn, syncRound } from './session.ts';
+import { NoticedWatermarks } from './noticed-watermarks.ts';
 import { VOUCHED } from './signatures.ts';
 
 export interface PeerStatus {
@@ -38,24 +39,11 @@ interface PeerState {
   reused: boolean;
   /** How far the peer holds our own chain, learned in a round on the current connection. */
   ownAt: Hlc | null | undefined;
-  /** Per author, the newest head this peer's notices made us confirm: only newer ones are written. */
-  readonly noticed: Map<string, Hlc>;
-  /** Heads from notices waiting to be confirmed: written together (see CONFIRM_NOTICED_MS). */
-  readonly toConfirm: Map<string, AuthorHead>;
-  confirmTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When confirmTimer fires (ms since the epoch). */
-  confirmDue: number;
+  /** Watermarks this peer's notices tell us, for the current connection. */
+  noticed: NoticedWatermarks | undefined;
   /** Notices with entries handled since credit last went back to the peer. */
   creditOwed: number;
 }
-
-/**
- * How often watermarks learned from notices are written: one transaction per peer, off the path of
- * live delivery. Pruning and health (lag threshold 30 s) read them on a scale of tens of seconds;
- * an author the peer has no watermark for yet is confirmed within a second, as health reports it.
- */
-const CONFIRM_NOTICED_MS = 10_000;
-const CONFIRM_NEW_AUTHOR_MS = 1_000;
 
 export interface OrchestratorOptions {
   readonly maxFrameBytes: number;
@@ -93,7 +81,7 @@ export class DatasetOrchestrator {
     connectors: readonly Connector[],
     private readonly options: OrchestratorOptions,
   ) {
-    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, reused: false, ownAt: undefined, noticed: new Map(), toConfirm: new Map(), confirmTimer: undefined, confirmDue: 0, creditOwed: 0 }));
+    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, reused: false, ownAt: undefined, noticed: undefined, creditOwed: 0 }));
   }
 
   start(): void {
@@ -108,8 +96,7 @@ export class DatasetOrchestrator {
     this.abort.abort();
     await this.chain;
     for (const p of this.peers) {
-      // Watermarks not written yet are learned again at the next round.
-      if (p.confirmTimer) clearTimeout(p.confirmTimer);
+      p.noticed?.stop();
       p.connection?.close(1000, 'node stopping');
     }
   }
@@ -175,32 +162,7 @@ export class DatasetOrchestrator {
     }
     // The peer holds what it announced: its watermarks move with it, not only at the next full
     // round (pruning and health read them).
-    for (const h of message.heads) {
-      const known = peer.toConfirm.get(h.nodeId)?.hlc ?? peer.noticed.get(h.nodeId);
-      if (known === undefined || compareHlc(h.hlc, known) > 0) peer.toConfirm.set(h.nodeId, h);
-    }
-    const peerId = peer.connection?.peerNodeId;
-    if (peer.toConfirm.size === 0 || !peerId) return;
-    // An author with no watermark yet leaves health degraded: confirm it soon. Others can wait.
-    const delay = message.heads.some((h) => !peer.noticed.has(h.nodeId)) ? CONFIRM_NEW_AUTHOR_MS : CONFIRM_NOTICED_MS;
-    const due = Date.now() + delay;
-    if (peer.confirmTimer) {
-      if (peer.confirmDue <= due) return;
-      clearTimeout(peer.confirmTimer);
-    }
-    peer.confirmDue = due;
-    peer.confirmTimer = setTimeout(() => {
-      peer.confirmTimer = undefined;
-      const heads = [...peer.toConfirm.values()];
-      peer.toConfirm.clear();
-      void confirmHeads(this.rt, peerId, heads).then(
-        () => {
-          for (const h of heads) peer.noticed.set(h.nodeId, h.hlc);
-        },
-        () => undefined,
-      );
-    }, delay);
-    (peer.confirmTimer as { unref?: () => void }).unref?.();
+    peer.noticed?.noticed(message.heads);
   }
 
   /** Gives the hub back credit for notices with entries, once handled, in batches. */
@@ -298,6 +260,8 @@ export class DatasetOrchestrator {
         const peer = p;
         const connection = p.connection;
         peer.creditOwed = 0;
+        peer.noticed?.stop();
+        peer.noticed = new NoticedWatermarks((heads) => confirmHeads(this.rt, connection.peerNodeId, heads));
         connection.setNoticeHandler((message) => {
           void this.onNotice(message, peer)
             .catch(() => undefined)
