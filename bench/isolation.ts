@@ -9,7 +9,8 @@
  *   single: primary only; the same telemetry written as collections of primary.
  *
  * Each mode measures a baseline (no telemetry) then the loaded run; the ratios are loaded/baseline.
- * Options: --logs <rate/s> (20000), --points <rate/s> (50000), --writes <n> (150), --gap <ms> (25).
+ * Options: --logs <rate/s> (20000), --points <rate/s> (50000), --writes <n> (150), --gap <ms> (25),
+ * --mode multi|single|both (both).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,9 +35,11 @@ interface Rates {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { logs: { type: 'string', default: '20000' }, points: { type: 'string', default: '50000' }, writes: { type: 'string', default: '150' }, gap: { type: 'string', default: '25' } } });
+  const { values } = parseArgs({ args, options: { logs: { type: 'string', default: '20000' }, points: { type: 'string', default: '50000' }, writes: { type: 'string', default: '150' }, gap: { type: 'string', default: '25' }, mode: { type: 'string', default: 'both' } } });
   const rates: Rates = { logs: Number(values.logs), points: Number(values.points), writes: Number(values.writes), gap: Number(values.gap) };
-  for (const mode of ['multi', 'single'] as const) {
+  const modes = values.mode === 'both' ? (['multi', 'single'] as const) : [values.mode as 'multi' | 'single'];
+  if (!modes.every((m) => m === 'multi' || m === 'single')) throw new Error(`--mode must be multi, single or both, not ${values.mode}`);
+  for (const mode of modes) {
     const result = await measureMode(mode, rates);
     console.log(JSON.stringify({ bench: 'isolation', mode, ...result }));
   }

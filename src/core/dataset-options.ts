@@ -12,6 +12,15 @@ export type DatasetKind = 'documents' | 'append';
  */
 export type SyncDirection = 'both' | 'push' | 'pull';
 
+/**
+ * How the operating system should schedule a dataset's worker thread against the node's other
+ * threads. 'background' asks it to run the worker only when normal threads leave a core free
+ * (Linux: the thread's nice value goes to 10), so a telemetry flood waits behind primary instead of
+ * taking turns with it. Best effort: a runtime or platform that cannot set a thread's priority (a
+ * browser, macOS, Windows) runs the worker at normal priority. Ignored for a dataset not in a worker.
+ */
+export type DatasetPriority = 'normal' | 'background';
+
 export interface RetentionOptions {
   /** Oplog entries older than this may be pruned (once peers have confirmed them). */
   readonly maxAgeMs: number;
@@ -32,6 +41,8 @@ export interface DatasetOptions {
   readonly syncInterval: number;
   /** Default 'both' for documents, 'push' for append datasets (see SyncDirection). */
   readonly direction: SyncDirection;
+  /** Default 'normal' for documents, 'background' for append datasets (see DatasetPriority). */
+  readonly priority: DatasetPriority;
   /** Peers synced with in one round. */
   readonly maxPeers: number;
   /** Upper bound on entries moved in one pull or push batch. */
@@ -63,6 +74,7 @@ const DOCUMENT_DEFAULTS: DatasetOptions = {
   // Anti-entropy only: hubs announce their commits, and local writes sync at once.
   syncInterval: 30_000,
   direction: 'both',
+  priority: 'normal',
   maxPeers: 3,
   maxEntriesPerCycle: 1_000,
   maxBytesPerCycle: 1024 * 1024,
@@ -78,6 +90,8 @@ const APPEND_DEFAULTS: DatasetOptions = {
   kind: 'append',
   // Telemetry flows up: a client never downloads what other clients recorded.
   direction: 'push',
+  // Telemetry yields the cores to primary under load; it catches up when they are free.
+  priority: 'background',
   maxEntriesPerCycle: 5_000,
   maxBytesPerCycle: 4 * 1024 * 1024,
   maintenanceInterval: 5 * 60 * 1000,
@@ -127,6 +141,8 @@ export function resolveDatasetOptions(datasetId: DatasetId, input: unknown = {})
   if (typeof enabled !== 'boolean') throw invalid(`${at}.enabled`, 'must be true or false');
   const direction = raw.direction ?? d.direction;
   if (direction !== 'both' && direction !== 'push' && direction !== 'pull') throw invalid(`${at}.direction`, `must be "both", "push" or "pull", got ${preview(direction)}`);
+  const priority = raw.priority ?? d.priority;
+  if (priority !== 'normal' && priority !== 'background') throw invalid(`${at}.priority`, `must be "normal" or "background", got ${preview(priority)}`);
   const worker = raw.worker ?? d.worker;
   if (typeof worker !== 'boolean' && typeof worker !== 'function') throw invalid(`${at}.worker`, 'must be true, false or a function that starts your worker file');
   return {
@@ -134,6 +150,7 @@ export function resolveDatasetOptions(datasetId: DatasetId, input: unknown = {})
     collections: [...new Set(collections as string[])],
     syncInterval: positiveInt(raw.syncInterval ?? d.syncInterval, `${at}.syncInterval`, MAX_TIMER_MS),
     direction,
+    priority,
     maxPeers: positiveInt(raw.maxPeers ?? d.maxPeers, `${at}.maxPeers`),
     maxEntriesPerCycle: positiveInt(raw.maxEntriesPerCycle ?? d.maxEntriesPerCycle, `${at}.maxEntriesPerCycle`),
     maxBytesPerCycle: positiveInt(raw.maxBytesPerCycle ?? d.maxBytesPerCycle, `${at}.maxBytesPerCycle`),

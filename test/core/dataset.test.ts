@@ -26,6 +26,9 @@ describe('DatasetOptions', () => {
     expect(resolveDatasetOptions('primary')).toEqual(datasetDefaults('documents'));
     const logs = resolveDatasetOptions('logs', { kind: 'append', syncInterval: 250 });
     expect(logs).toMatchObject({ kind: 'append', syncInterval: 250, maxEntriesPerCycle: datasetDefaults('append').maxEntriesPerCycle });
+    // Telemetry yields the cores to business data unless told otherwise.
+    expect([resolveDatasetOptions('primary').priority, logs.priority]).toEqual(['normal', 'background']);
+    expect(resolveDatasetOptions('logs', { kind: 'append', priority: 'normal' }).priority).toBe('normal');
   });
 
   it('parses plain JSON config', () => {
@@ -42,6 +45,7 @@ describe('DatasetOptions', () => {
       [{ retention: { maxAgeMs: 0 } }, 'datasets.logs.retention.maxAgeMs'],
       [{ enabled: 'yes' }, 'datasets.logs.enabled'],
       [{ worker: 1 }, 'datasets.logs.worker'],
+      [{ priority: 'low' }, 'datasets.logs.priority'],
       [{ syncIntervall: 5 }, 'datasets.logs.syncIntervall'],
       ['fast', 'datasets.logs'],
     ];

@@ -7,8 +7,10 @@ import { serveDatasetWorker } from '../../../src/runtime/worker/serve-dataset-wo
 import { memoryStorage } from '../../storage/memory/index.ts';
 import { sqliteStorage } from '../../storage/sqlite/node-sqlite/index.ts';
 import { websocket } from '../../transport/websocket/client.ts';
+import { lowerThreadPriority } from './thread-priority.ts';
 
 serveDatasetWorker({
   openStorage: openByKind({ sqlite: (d) => sqliteStorage(d as never), memory: (d) => memoryStorage(d as never) }),
   openConnector: openByKind({ websocket: (d) => websocket(d.url, d as never) }, 'peers'),
+  lowerThreadPriority,
 });

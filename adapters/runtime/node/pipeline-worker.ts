@@ -11,6 +11,7 @@ import { memoryStorage } from '../../storage/memory/index.ts';
 import { sqliteStorage } from '../../storage/sqlite/better-sqlite3/index.ts';
 import { websocket } from '../../transport/websocket/client.ts';
 import { SluiceError } from '../../../src/core/errors.ts';
+import { lowerThreadPriority } from './thread-priority.ts';
 
 if (!parentPort) throw new SluiceError('invalid_options', 'This is a worker_threads entry: start it with new Worker(), not as a main script.');
 
@@ -18,6 +19,7 @@ serveDatasetWorker(
   {
     openStorage: openByKind({ sqlite: (d) => sqliteStorage(d as never), memory: (d) => memoryStorage(d as never) }),
     openConnector: openByKind({ websocket: (d) => websocket(d.url, d as never) }, 'peers'),
+    lowerThreadPriority,
   },
   nodeEndpoint(parentPort as unknown as Parameters<typeof nodeEndpoint>[0]) as Endpoint,
 );

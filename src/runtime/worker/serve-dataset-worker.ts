@@ -33,6 +33,12 @@ export interface DatasetWorkerOptions {
    * whose `name` is listed here runs this worker's copy (functions cannot cross a thread boundary).
    */
   readonly resolvers?: Readonly<Record<string, ConflictResolver>>;
+  /**
+   * Lowers the calling thread's scheduling priority; called once at start for a dataset whose
+   * `priority` is 'background'. The runtime's default worker passes its platform's way to do it; a
+   * worker file without one runs at normal priority.
+   */
+  lowerThreadPriority?(): void;
 }
 
 export interface WorkerService extends PipelineApi {
@@ -64,6 +70,7 @@ function datasetWorkerService(options: DatasetWorkerOptions): WorkerService {
   };
   return {
     async start(config) {
+      if (config.settings.options.priority === 'background') options.lowerThreadPriority?.();
       storage = await options.openStorage(config.storage);
       const connectors = await Promise.all(config.peers.map((d) => openConnector(options, d)));
       const { resolvers, ...settings } = config.settings;
