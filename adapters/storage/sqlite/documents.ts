@@ -1,3 +1,4 @@
+import type { StoredDocument } from '../../../src/core/document.ts';
 import { assertCollection, assertKey } from '../../../src/core/names.ts';
 import type { ApplyBatch, ApplyResult, DocumentRef, DocumentStore, ListOptions } from '../../../src/store/document-store.ts';
 import { prepareBatch, prepareDocument, resolveListOptions } from '../../../src/store/validation.ts';
@@ -6,6 +7,13 @@ import { DOCUMENT_COLUMNS, toDocument } from './rows.ts';
 import { appendEntries, writeDocument, writeDocuments } from './writes.ts';
 
 const GET = `SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE dataset_id = ? AND collection = ? AND key = ?`;
+/*
+ * Many keys of one collection in one statement: the keys travel as one JSON array parameter, so a
+ * single prepared statement serves any count, and SQLite walks the primary key index once per key
+ * without a round trip through the driver for each (a replica reads 5,000 current documents before
+ * applying a pulled batch).
+ */
+const GET_IN = `SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE dataset_id = ? AND collection = ? AND key IN (SELECT value FROM json_each(?))`;
 const DELETE = 'DELETE FROM documents WHERE dataset_id = ? AND collection = ? AND key = ?';
 
 /* LIMIT -1 means no limit in SQLite. Tombstones are filtered in SQL but still walked by the key index. */
@@ -23,14 +31,27 @@ export function sqliteDocumentStore(ctx: StoreContext): DocumentStore {
     },
     getMany: async (datasetId, refs: readonly DocumentRef[]) => {
       const session = ctx.session(datasetId);
-      const checked = refs.map((r) => [assertCollection(r.collection), assertKey(r.key)] as const);
-      const get = session.statement(GET);
-      return session.read(() =>
-        checked.map(([collection, key]) => {
-          const row = get.get(datasetId, collection, key);
-          return row && toDocument(row);
-        }),
-      );
+      const byCollection = new Map<string, string[]>();
+      for (const r of refs) {
+        const collection = assertCollection(r.collection);
+        const keys = byCollection.get(collection);
+        if (keys) keys.push(assertKey(r.key));
+        else byCollection.set(collection, [assertKey(r.key)]);
+      }
+      const getIn = session.statement(GET_IN);
+      const found = session.read(() => {
+        const rows = new Map<string, Map<string, StoredDocument>>();
+        for (const [collection, keys] of byCollection) {
+          const docs = new Map<string, StoredDocument>();
+          for (const row of getIn.all(datasetId, collection, JSON.stringify(keys))) {
+            const doc = toDocument(row);
+            docs.set(doc.key, doc);
+          }
+          rows.set(collection, docs);
+        }
+        return rows;
+      });
+      return refs.map((r) => found.get(r.collection)!.get(r.key));
     },
     put: async (datasetId, document) => {
       const session = ctx.session(datasetId);

@@ -50,6 +50,25 @@ export function documentStoreContract(ctx: SuiteContext): void {
     expect(found.map((d) => d?.value)).toEqual([3, undefined, 1]);
   });
 
+  it('getMany finds every key of a large mixed request, odd keys and repeats included', async () => {
+    const { documents } = ctx.adapter();
+    // Keys that an encoding step could bend: escapes, quotes, control and astral characters, lookalikes.
+    const odd = ['"quoted"', 'back\\slash', 'tab\tnew\nline', '\u0001ctl', '👋 wave', 'ключ', 'Key', 'key', ' key', '[1]', '%', '_'];
+    const keys = [...odd, ...Array.from({ length: 1_200 }, (_, i) => `k${i}`)];
+    await documents.applyBatch('primary', {
+      documents: keys.filter((_, i) => i % 3 !== 1).map((key, i) => ({ collection: i % 2 ? 'notes' : 'todos', key, value: key, hlc: hlc(1, 'n1'), deleted: false })),
+      entries: [],
+    });
+    const stored = new Map(keys.filter((_, i) => i % 3 !== 1).map((key, i) => [key, i % 2 ? 'notes' : 'todos']));
+    const refs = [...keys, ...odd].flatMap((key) => [{ collection: 'todos', key }, { collection: 'notes', key }]);
+    const found = await documents.getMany('primary', refs);
+    expect(found).toHaveLength(refs.length);
+    refs.forEach((ref, i) => {
+      expect(found[i]?.value).toBe(stored.get(ref.key) === ref.collection ? ref.key : undefined);
+      if (found[i]) expect([found[i]!.collection, found[i]!.key]).toEqual([ref.collection, ref.key]);
+    });
+  });
+
   it('round-trips resolver metadata and unicode', async () => {
     const { documents } = ctx.adapter();
     const value = { title: 'Grüße 👋', nested: { list: [1, 'two', null, true], empty: {} } };
