@@ -32,3 +32,30 @@ export function withValueText<D extends StoredDocument>(document: D, text: strin
 export function valueTextOf(document: StoredDocument): string | undefined {
   return valueTexts.get(document);
 }
+
+/**
+ * A live document whose value is the JSON text of a checked payload, parsed on first read. Storage
+ * writes the text (valueTextOf), so a document nobody reads (a replica catching up on 100k pulled
+ * entries) is never parsed; a change listener or a sink that reads `value` parses it once. `value`
+ * is an own enumerable accessor: spreads, JSON.stringify and structured clone read it like data.
+ */
+export function documentFromText(collection: string, key: string, text: string, hlc: Hlc): StoredDocument {
+  let parsed = false;
+  let value: JsonValue | null = null;
+  return withValueText(
+    {
+      collection,
+      key,
+      get value(): JsonValue | null {
+        if (!parsed) {
+          value = JSON.parse(text) as JsonValue;
+          parsed = true;
+        }
+        return value;
+      },
+      hlc,
+      deleted: false,
+    },
+    text,
+  );
+}

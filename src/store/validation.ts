@@ -62,20 +62,22 @@ export function prepareDocument(document: StoredDocument, maxPayloadBytes: numbe
   if (document.deleted && document.value !== null) {
     throw new SluiceError('invalid_payload', `Document ${collection}/${key} is a tombstone, so its value must be null.`);
   }
-  if (!document.deleted && document.value === undefined) {
+  // A value a resolver built from an entry's checked payload is written as that text, and is not
+  // read here: reading it would parse a text nobody may ever need as a value (documentFromText).
+  const text = document.deleted ? undefined : valueTextOf(document);
+  if (!document.deleted && text === undefined && document.value === undefined) {
     throw new SluiceError('invalid_payload', `Document ${collection}/${key} has no value: pass a JSON value, or mark it deleted.`);
   }
-  // The size is checked while serialising: an oversized value is refused after maxPayloadBytes of work.
-  // A value a resolver parsed from an entry's checked payload is written as that text.
-  const text = document.deleted ? undefined : valueTextOf(document);
   if (text !== undefined) assertSize(text, maxPayloadBytes, `document ${collection}/${key}`);
+  // The size is checked while serialising: an oversized value is refused after maxPayloadBytes of work.
   const valueJson = document.deleted ? null : (text ?? canonicalJson(document.value, { maxBytes: maxPayloadBytes, what: `document ${collection}/${key}` }));
   const metaJson = document.meta === undefined || document.meta === null ? null : canonicalJson(document.meta, { maxDepth: MAX_META_DEPTH, what: `the resolver metadata of ${collection}/${key}` });
-  return {
-    doc: { collection, key, value: document.deleted ? null : document.value, hlc, deleted: document.deleted, meta: document.meta ?? null },
-    valueJson,
-    metaJson,
-  };
+  const meta = document.meta ?? null;
+  const doc: StoredDocument =
+    text !== undefined
+      ? { collection, key, get value() { return document.value; }, hlc, deleted: false, meta }
+      : { collection, key, value: document.deleted ? null : document.value, hlc, deleted: document.deleted, meta };
+  return { doc, valueJson, metaJson };
 }
 
 export function prepareEntries(datasetId: DatasetId, entries: readonly OplogEntry[], maxPayloadBytes: number): OplogEntry[] {

@@ -1,6 +1,5 @@
-import { withValueText, type StoredDocument } from '../document.ts';
+import { documentFromText, type StoredDocument } from '../document.ts';
 import { compareHlc } from '../hlc.ts';
-import type { JsonValue } from '../json.ts';
 import type { OplogEntry } from '../oplog-entry.ts';
 import type { ConflictResolver } from './resolver.ts';
 
@@ -8,15 +7,9 @@ import type { ConflictResolver } from './resolver.ts';
 export const lastWriteWins: ConflictResolver = {
   name: 'last-write-wins',
   fromEntry(entry: OplogEntry): StoredDocument {
-    const document: StoredDocument = {
-      collection: entry.collection,
-      key: entry.key,
-      value: entry.payload === null ? null : (JSON.parse(entry.payload) as JsonValue),
-      hlc: entry.hlc,
-      deleted: entry.op === 'delete',
-    };
-    // The document is exactly the payload: storage writes that text rather than serialising it again.
-    return entry.payload === null ? document : withValueText(document, entry.payload);
+    // The document is exactly the payload: storage writes that text, and the value is parsed only if read.
+    if (entry.payload !== null) return documentFromText(entry.collection, entry.key, entry.payload, entry.hlc);
+    return { collection: entry.collection, key: entry.key, value: null, hlc: entry.hlc, deleted: true };
   },
   merge(local, incoming) {
     return compareHlc(incoming.hlc, local.hlc) > 0 ? incoming : local;
