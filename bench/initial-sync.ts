@@ -15,7 +15,7 @@ import { createNode } from '../src/runtime/create-node.ts';
 import { memoryStorage } from '../adapters/storage/memory/index.ts';
 import { ChainSigner } from '../src/sync/signatures.ts';
 import { documentsFor } from '../src/store/contract/fixtures.ts';
-import { measureRaw, type ApplyWorkload } from './apply.ts';
+import { measureRaw, withParsedValues, type ApplyWorkload } from './apply.ts';
 
 const DOCS = 100_000;
 const BATCH = 1_000;
@@ -34,7 +34,7 @@ async function workload(): Promise<ApplyWorkload> {
       entries.push(e);
     }
     entries[entries.length - 1] = await signer.sign(entries[entries.length - 1]!);
-    batches.push({ documents: documentsFor(entries), entries });
+    batches.push({ documents: withParsedValues(documentsFor(entries)), entries });
   }
   return { batches, entries: DOCS };
 }

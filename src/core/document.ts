@@ -16,46 +16,55 @@ export interface StoredDocument {
   readonly meta?: JsonValue | null;
 }
 
-/*
- * The JSON text a document's value was parsed from, when a resolver built it from an entry's
- * payload (already checked: hashed, size- and depth-bounded). Storage writes that text instead of
- * serialising the value again. Kept beside the document rather than in it, so documents stay plain
- * data for apps and workers.
- */
-const valueTexts = new WeakMap<StoredDocument, string>();
-
-export function withValueText<D extends StoredDocument>(document: D, text: string): D {
-  valueTexts.set(document, text);
-  return document;
-}
-
-export function valueTextOf(document: StoredDocument): string | undefined {
-  return valueTexts.get(document);
-}
-
 /**
- * A live document whose value is the JSON text of a checked payload, parsed on first read. Storage
- * writes the text (valueTextOf), so a document nobody reads (a replica catching up on 100k pulled
- * entries) is never parsed; a change listener or a sink that reads `value` parses it once. `value`
- * is an own enumerable accessor: spreads, JSON.stringify and structured clone read it like data.
+ * A live document whose value is the JSON text of a checked payload (hashed, size- and
+ * depth-bounded), parsed on first read. Storage writes the text (valueTextOf) instead of serialising
+ * the value again, so a document nobody reads (a replica catching up on 100k pulled entries) is never
+ * parsed, and a change listener that reads `value` parses it once.
+ *
+ * A class rather than a map beside plain objects: a WeakMap entry or an accessor in an object
+ * literal costs more per document than the parse it saves. `value` lives on the prototype, so a
+ * spread copy (`{ ...doc }`) has no value, and neither has a structured clone: these documents go
+ * only from last-write-wins to storage and to the change listener, which reads `value` by name.
  */
+class TextDocument implements StoredDocument {
+  readonly deleted = false;
+  readonly #text: string;
+  #value: JsonValue | null = null;
+  #parsed = false;
+
+  constructor(
+    readonly collection: string,
+    readonly key: string,
+    text: string,
+    readonly hlc: Hlc,
+  ) {
+    this.#text = text;
+  }
+
+  get value(): JsonValue | null {
+    if (!this.#parsed) {
+      this.#value = JSON.parse(this.#text) as JsonValue;
+      this.#parsed = true;
+    }
+    return this.#value;
+  }
+
+  /** JSON.stringify sees own fields only, and `value` is not one. */
+  toJSON(): StoredDocument {
+    return { collection: this.collection, key: this.key, value: this.value, hlc: this.hlc, deleted: false };
+  }
+
+  static textOf(document: StoredDocument): string | undefined {
+    return document instanceof TextDocument ? document.#text : undefined;
+  }
+}
+
 export function documentFromText(collection: string, key: string, text: string, hlc: Hlc): StoredDocument {
-  let parsed = false;
-  let value: JsonValue | null = null;
-  return withValueText(
-    {
-      collection,
-      key,
-      get value(): JsonValue | null {
-        if (!parsed) {
-          value = JSON.parse(text) as JsonValue;
-          parsed = true;
-        }
-        return value;
-      },
-      hlc,
-      deleted: false,
-    },
-    text,
-  );
+  return new TextDocument(collection, key, text, hlc);
+}
+
+/** The checked JSON text a document's value is, when it was built from an entry's payload. */
+export function valueTextOf(document: StoredDocument): string | undefined {
+  return TextDocument.textOf(document);
 }

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredDocument } from '../../../src/core/document.ts';
 import { createEntry, verifyEntryHash, type OplogEntry } from '../../../src/core/oplog-entry.ts';
-import { documentsFor } from '../../../src/store/contract/index.ts';
+import { documentsFor, plain } from '../../../src/store/contract/index.ts';
 import { headsOf } from '../../../src/store/validation.ts';
 import { writeLegacyV0, type LegacyV0Content } from './fixtures/legacy-v0.ts';
 import { sqliteStorage, type SqliteLayout } from './better-sqlite3/index.ts';
@@ -62,7 +62,7 @@ describe.each<SqliteLayout>(['file-per-dataset', 'single-file'])('legacy v0 data
     try {
       const exported = await store.snapshots.export('primary');
       expect(exported.documents).toEqual(
-        [...content.documents].sort(byCollectionKey).map((d) => ({ ...d, meta: null })),
+        [...content.documents].sort(byCollectionKey).map(plain),
       );
       expect(exported.oplog).toEqual([...content.entries].sort(byHlc));
       expect(exported.oplog.every((e) => e.datasetId === 'primary' && verifyEntryHash(e))).toBe(true);
