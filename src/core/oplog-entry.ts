@@ -52,21 +52,21 @@ class CheckedEntry implements OplogEntry {
   // Declared, not initialised: an unsigned entry has no signature field at all, as before.
   declare readonly signature?: string;
 
-  constructor(e: OplogEntry) {
-    this.datasetId = e.datasetId;
-    this.collection = e.collection;
-    this.key = e.key;
-    this.op = e.op;
-    this.payload = e.payload;
-    this.hlc = e.hlc;
-    this.hash = e.hash;
-    this.prevHash = e.prevHash;
-    if (e.signature !== undefined) (this as { signature?: string }).signature = e.signature;
+  constructor(datasetId: DatasetId, collection: string, key: string, op: OplogOp, payload: string | null, hlc: Hlc, hash: string, prevHash: string, signature?: string) {
+    this.datasetId = datasetId;
+    this.collection = collection;
+    this.key = key;
+    this.op = op;
+    this.payload = payload;
+    this.hlc = hlc;
+    this.hash = hash;
+    this.prevHash = prevHash;
+    if (signature !== undefined && signature !== '') (this as { signature?: string }).signature = signature;
   }
 }
 
 function markChecked(e: OplogEntry): OplogEntry {
-  return e instanceof CheckedEntry ? e : new CheckedEntry(e);
+  return e instanceof CheckedEntry ? e : new CheckedEntry(e.datasetId, e.collection, e.key, e.op, e.payload, e.hlc, e.hash, e.prevHash, e.signature);
 }
 
 export function isCheckedEntry(e: unknown): e is OplogEntry {
@@ -156,36 +156,53 @@ export function assertEntry(value: unknown): OplogEntry {
     throw new SluiceError('invalid_entry', 'Invalid oplog entry: expected an object.');
   }
   const op = assertOp(e.op);
-  const payload = e.payload ?? null;
-  if (op === 'put' && typeof payload !== 'string') {
-    throw new SluiceError('invalid_entry', `Invalid oplog entry ${String(e.hash)}: a put needs its payload as JSON text.`);
-  }
-  if (op === 'delete' && payload !== null) {
-    throw new SluiceError('invalid_entry', `Invalid oplog entry ${String(e.hash)}: a delete carries no payload.`);
-  }
+  const payload = assertPayloadOf(op, e.payload ?? null, e.hash);
   if (typeof e.hash !== 'string' || !HASH_PATTERN.test(e.hash)) {
     throw new SluiceError('invalid_entry', `Invalid oplog entry hash ${JSON.stringify(e.hash)}: expected 64 lowercase hex characters.`);
   }
-  const entry: OplogEntry = {
-    datasetId: normalizeDatasetId(e.datasetId),
-    collection: assertCollection(e.collection),
-    key: assertKey(e.key),
-    op,
-    payload,
-    hlc: assertHlc(e.hlc),
-    hash: e.hash,
-    prevHash: assertPrevHash(e.prevHash ?? ''),
-  };
-  if (e.signature === undefined || e.signature === null || e.signature === '') return markChecked(entry);
-  return withSignature(entry, e.signature);
+  return checkedEntry(e, op, payload, assertPrevHash(e.prevHash ?? ''));
+}
+
+/**
+ * assertEntry for a wire decoder that built `hash`, `prevHash` and `signature` as hex from bytes
+ * whose lengths it checked (32, 0 or 32, 0 or 96): those cannot be malformed, so the patterns are
+ * not tested again. Everything else is checked as in assertEntry.
+ */
+export function assertDecodedEntry(e: OplogEntry): OplogEntry {
+  const op = assertOp(e.op);
+  return checkedEntry(e, op, assertPayloadOf(op, e.payload, e.hash), e.prevHash, true);
+}
+
+function assertPayloadOf(op: OplogOp, payload: unknown, hash: unknown): string | null {
+  if (op === 'put' && typeof payload !== 'string') {
+    throw new SluiceError('invalid_entry', `Invalid oplog entry ${String(hash)}: a put needs its payload as JSON text.`);
+  }
+  if (op === 'delete' && payload !== null) {
+    throw new SluiceError('invalid_entry', `Invalid oplog entry ${String(hash)}: a delete carries no payload.`);
+  }
+  return payload as string | null;
+}
+
+function checkedEntry(e: Partial<OplogEntry>, op: OplogOp, payload: string | null, prevHash: string, signatureFormed = false): OplogEntry {
+  const datasetId = normalizeDatasetId(e.datasetId);
+  const collection = assertCollection(e.collection);
+  const key = assertKey(e.key);
+  const hlc = assertHlc(e.hlc);
+  const signature = e.signature ?? '';
+  if (signature !== '' && !signatureFormed) assertSignature(signature, e.hash);
+  return new CheckedEntry(datasetId, collection, key, op, payload, hlc, e.hash!, prevHash, signature);
 }
 
 /** A checked entry carrying `signature`, which must be 192 lowercase hex characters. */
 export function withSignature(e: OplogEntry, signature: unknown): OplogEntry {
+  return markChecked({ ...e, signature: assertSignature(signature, e.hash) });
+}
+
+function assertSignature(signature: unknown, hash: unknown): string {
   if (typeof signature !== 'string' || !SIGNATURE_PATTERN.test(signature)) {
-    throw new SluiceError('invalid_entry', `Invalid signature on oplog entry ${e.hash}: expected 192 lowercase hex characters (public key and Ed25519 signature).`);
+    throw new SluiceError('invalid_entry', `Invalid signature on oplog entry ${String(hash)}: expected 192 lowercase hex characters (public key and Ed25519 signature).`);
   }
-  return markChecked({ ...e, signature });
+  return signature;
 }
 
 /** The entry without its signature: what a receiver stores when it did not verify that signature. */

@@ -1,7 +1,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { normalizeDatasetId, PRIMARY_DATASET, type DatasetId } from '../core/dataset-id.ts';
 import { SluiceError, isSluiceError } from '../core/errors.ts';
-import { assertEntry, type OplogEntry } from '../core/oplog-entry.ts';
+import { assertDecodedEntry, assertEntry, type OplogEntry } from '../core/oplog-entry.ts';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../core/ed25519.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
 import { sluice } from './generated/sync.pb.js';
@@ -256,7 +256,8 @@ function entryToWire(e: OplogEntry): sluice.sync.v1.Entry.$Properties {
 function entryFromWire(w: sluice.sync.v1.Entry.$Properties, datasetId: DatasetId): OplogEntry {
   const op = w.op === pb.Op.OP_DELETE ? 'delete' : w.op === pb.Op.OP_PUT || w.op === undefined ? 'put' : undefined;
   if (op === undefined) throw new SluiceError('invalid_entry', `Unknown entry operation ${String(w.op)}.`);
-  return assertEntry({
+  // The hashes and the signature were made hex here from bytes of checked lengths.
+  return assertDecodedEntry({
     datasetId,
     collection: w.collection ?? '',
     key: w.key ?? '',
