@@ -1,15 +1,17 @@
 /*
- * initial-sync: a fresh node pulls 100k documents from a hub over loopback WebSocket, SQLite on
- * both sides. The baseline, in the same run, is raw better-sqlite3 inserting the same rows in
- * transactions of the same size: apply_ratio = docs_per_s / raw_per_s. It runs with signing off and on
- * (the default), alternating, best of 3 each, and signing_cost = signed rate / unsigned rate.
+ * initial-sync: a fresh node pulls 100k documents from a real `sluice hub` process over loopback
+ * WebSocket, SQLite on both sides, library defaults everywhere (pages of 1,000 entries, 1 MiB). The
+ * baseline, in the same run, is raw better-sqlite3 inserting the same rows in transactions of 1,000:
+ * apply_ratio = docs_per_s / raw_per_s. The fresh node verifies signatures (the default) or not,
+ * and the three measurements alternate, best of 3 each; signing_cost = signed rate / unsigned rate.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sqliteStorage } from '../adapters/storage/sqlite/better-sqlite3/index.ts';
 import { websocket } from '../adapters/transport/websocket/client.ts';
-import { listen } from '../adapters/transport/websocket/node/server.ts';
 import { createEntry, type OplogEntry } from '../src/core/oplog-entry.ts';
 import { createNode } from '../src/runtime/create-node.ts';
 import { memoryStorage } from '../adapters/storage/memory/index.ts';
@@ -17,6 +19,7 @@ import { ChainSigner } from '../src/sync/signatures.ts';
 import { documentsFor } from '../src/store/contract/fixtures.ts';
 import { measureRaw, withParsedValues, type ApplyWorkload } from './apply.ts';
 
+const BIN = fileURLToPath(new URL('../bin/sluice.mjs', import.meta.url));
 const DOCS = 100_000;
 const BATCH = 1_000;
 const RUNS = 3;
@@ -39,20 +42,19 @@ async function workload(): Promise<ApplyWorkload> {
   return { batches, entries: DOCS };
 }
 
-/** Seconds for a fresh node to pull everything from a hub; both sides sign, or neither does. */
-async function timeInitialSync(dir: string, data: ApplyWorkload, signing: boolean): Promise<number> {
-  fs.mkdirSync(dir, { recursive: true });
-  const hubStorage = sqliteStorage({ path: path.join(dir, `hub-${signing}.db`) });
-  for (const batch of data.batches) await hubStorage.documents.applyBatch('primary', batch);
-  const hub = await createNode({ nodeId: 'hub', storage: hubStorage, signing, datasets: { primary: { maxEntriesPerCycle: 5_000, maxBytesPerCycle: 2 * 1024 * 1024 } } });
-  const listener = await listen(hub, { port: 0 });
-  const client = await createNode({
-    nodeId: 'fresh',
-    storage: sqliteStorage({ path: path.join(dir, `client-${signing}.db`) }),
-    peers: [websocket(listener.url)],
-    signing,
-    datasets: { primary: { maxEntriesPerCycle: 5_000, maxBytesPerCycle: 2 * 1024 * 1024 } },
-  });
+/** The hub's SQLite file as the author's pushes left it, written once and copied for each run. */
+async function prepareHubData(file: string, data: ApplyWorkload): Promise<void> {
+  const storage = sqliteStorage({ path: file });
+  for (const batch of data.batches) await storage.documents.applyBatch('primary', batch);
+  await storage.close();
+}
+
+/** Seconds for a fresh node to pull everything from a hub process serving a copy of `hubFile`. */
+async function timeInitialSync(dir: string, hubFile: string, signing: boolean): Promise<number> {
+  fs.mkdirSync(path.join(dir, 'hub'), { recursive: true });
+  fs.copyFileSync(hubFile, path.join(dir, 'hub', 'hub.db'));
+  const hub = await startHub(path.join(dir, 'hub'));
+  const client = await createNode({ nodeId: 'fresh', storage: sqliteStorage({ path: path.join(dir, 'client.db') }), peers: [websocket(hub.url)], signing });
   try {
     const start = performance.now();
     const [report] = await client.syncNow();
@@ -62,23 +64,46 @@ async function timeInitialSync(dir: string, data: ApplyWorkload, signing: boolea
     return seconds;
   } finally {
     await client.close();
-    await listener.close();
-    await hub.close();
+    await stopHub(hub.child);
   }
+}
+
+function startHub(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, 'hub', '--port', '0', '--data', dataDir, '--datasets', 'primary', '--stats', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on (ws:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.once('exit', (code) => reject(new Error(`hub exited with ${code}`)));
+  });
+}
+
+function stopHub(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
 }
 
 export async function run(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
   try {
     const data = await workload();
-    // Alternating, best of RUNS each, so disk and GC noise hit both alike.
+    const hubFile = path.join(dir, 'hub-source.db');
+    await prepareHubData(hubFile, data);
+    // Alternating, best of RUNS each, so disk and GC noise hit all three alike.
     let unsigned = Number.POSITIVE_INFINITY;
     let signed = Number.POSITIVE_INFINITY;
+    let raw = 0;
     for (let i = 0; i < RUNS; i++) {
-      unsigned = Math.min(unsigned, await timeInitialSync(path.join(dir, `off-${i}`), data, false));
-      signed = Math.min(signed, await timeInitialSync(path.join(dir, `on-${i}`), data, true));
+      unsigned = Math.min(unsigned, await timeInitialSync(path.join(dir, `off-${i}`), hubFile, false));
+      signed = Math.min(signed, await timeInitialSync(path.join(dir, `on-${i}`), hubFile, true));
+      raw = Math.max(raw, measureRaw(path.join(dir, `raw-${i}.db`), data));
     }
-    const raw = measureRaw(path.join(dir, 'raw.db'), data);
     for (const [signing, seconds] of [[true, signed], [false, unsigned]] as const) {
       const docsPerS = DOCS / seconds;
       console.log(JSON.stringify({ bench: 'initial-sync', signing, docs: DOCS, docs_per_s: Math.round(docsPerS), raw_per_s: Math.round(raw), apply_ratio: Math.round((docsPerS / raw) * 100) / 100 }));

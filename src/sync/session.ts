@@ -4,6 +4,7 @@ import { VectorClock } from '../core/vector-clock.ts';
 import type { OplogEntry } from '../core/oplog-entry.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
 import type { Connection } from './connection.ts';
+import type { Message } from '../protocol/messages.ts';
 import type { DatasetRuntime } from './dataset-runtime.ts';
 import { ChainGapError } from './replica.ts';
 import { fetchChainRange, fetchSnapshot, unexpected } from './recovery.ts';
@@ -66,22 +67,35 @@ export async function pushOwn(connection: Connection, rt: DatasetRuntime, ownAt:
   return { pulled: 0, pushed: sent.count, ownAt: sent.last ?? ownAt };
 }
 
-/** Pulls one author's chain from the peer; `holds` is the newest of its entries the peer sent us. */
+/**
+ * Pulls one author's chain from the peer; `holds` is the newest of its entries the peer sent us.
+ *
+ * Pipelined: while one page is verified and applied here, the request for the next (after the
+ * page's last entry) is already with the peer, which reads and encodes it meanwhile. At most two
+ * pages are in flight, so memory stays bounded by the per-cycle limits. If applying moved this
+ * node's head anywhere but the page's end (a recovery fetched a range or a snapshot), the prefetched
+ * page is dropped and the next one asked for from the actual head.
+ */
 async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: string, remoteHead: Hlc): Promise<{ count: number; holds: Hlc | undefined }> {
-  let total = 0;
-  let holds: Hlc | undefined;
-  let snapshotTaken = false;
-  for (;;) {
-    const head = await rt.replica.headOf(author);
-    const reply = await connection.request({
+  const ask = (since: Hlc | undefined) =>
+    connection.request({
       kind: 'pullChangesRequest',
       datasetId: rt.datasetId,
       author,
-      since: head ? { wall: head.hlc.wall, logic: head.hlc.logic } : null,
+      since: since ? { wall: since.wall, logic: since.logic } : null,
       collections: [],
       maxEntries: rt.options.maxEntriesPerCycle,
       maxBytes: Math.min(rt.options.maxBytesPerCycle, rt.maxFrameBytes / 2),
     });
+  let total = 0;
+  let holds: Hlc | undefined;
+  let snapshotTaken = false;
+  let prefetched: { since: Hlc; reply: Promise<Message> } | undefined;
+  for (;;) {
+    const head = (await rt.replica.headOf(author))?.hlc;
+    // A prefetch that failed (a timeout while a slow apply ran) is simply asked again.
+    const reply = prefetched && head && compareStamp(prefetched.since, head) === 0 ? await prefetched.reply.catch(() => ask(head)) : await ask(head);
+    prefetched = undefined;
     if (reply.kind !== 'changeSet') throw unexpected(reply, 'changeSet');
     const behind = reply.entries.length === 0 && !(await reached(rt, author, remoteHead));
     if (reply.snapshotRequired || behind) {
@@ -94,8 +108,14 @@ async function pullAuthor(connection: Connection, rt: DatasetRuntime, author: st
       continue;
     }
     if (reply.entries.length === 0) return { count: total, holds };
+    const last = reply.entries[reply.entries.length - 1]!.hlc;
+    if (reply.hasMore) {
+      prefetched = { since: last, reply: ask(last) };
+      // Awaited only if it is used; a page dropped after a failure must not surface as unhandled.
+      prefetched.reply.catch(() => undefined);
+    }
     total += await applyWithRecovery(connection, rt, reply.entries);
-    holds = reply.entries[reply.entries.length - 1]!.hlc;
+    holds = last;
     if (!reply.hasMore) return { count: total, holds };
   }
 }
