@@ -48,7 +48,15 @@ describe('storage contract in Chromium on IndexedDB', () => {
     expect(layouts[0]).toBe(layouts[1]);
     expect(report.names.some((n) => n.includes('> durability >'))).toBe(true);
     // Datasets other than primary in storage buckets of their own; older databases where they are.
-    expect(report.buckets).toEqual({ api: true, inOwnBucket: true, inDefaultBucket: false, primaryInDefault: true, legacyValue: 'written before buckets', leftAfterDelete: [] });
+    expect(report.buckets).toEqual({
+      api: true,
+      inOwnBucket: true,
+      inDefaultBucket: false,
+      primaryInDefault: true,
+      durability: [['strict'], ['relaxed']],
+      legacyValue: 'written before buckets',
+      leftAfterDelete: [],
+    });
     await page.close();
   }, 180_000);
 });

@@ -26,6 +26,8 @@ export interface BucketReport {
   readonly inDefaultBucket: boolean;
   /** primary stays in the default bucket. */
   readonly primaryInDefault: boolean;
+  /** The durability readwrite transactions ran with: by default, and with durability: 'relaxed'. */
+  readonly durability: readonly [string[], string[]];
   /** A dataset database written before buckets were used is still read from the default bucket. */
   readonly legacyValue: unknown;
   /** After deleteDexieStorage: nothing of either storage is left. */
@@ -84,6 +86,7 @@ async function checkBuckets(): Promise<BucketReport> {
   await fresh.checkpoints.set('logs', 'k', 1);
   await fresh.checkpoints.set('primary', 'k', 1);
   await fresh.close();
+  const durability = [await writeDurabilities('strict-check', {}), await writeDurabilities('relaxed-check', { durability: 'relaxed' })] as const;
   const legacyWriter = dexieStorage({ name: 'legacy-check', buckets: false });
   await legacyWriter.checkpoints.set('logs', 'k', 'written before buckets');
   await legacyWriter.close();
@@ -97,10 +100,33 @@ async function checkBuckets(): Promise<BucketReport> {
     inOwnBucket: keys.includes('sluice-bucket_002dcheck-logs'),
     inDefaultBucket: names.includes('bucket-check.logs'),
     primaryInDefault: names.includes('bucket-check'),
+    durability,
     legacyValue,
   };
   await deleteDexieStorage({ name: 'bucket-check' });
   await deleteDexieStorage({ name: 'legacy-check' });
+  await deleteDexieStorage({ name: 'strict-check' });
+  await deleteDexieStorage({ name: 'relaxed-check' });
   const left = [...((await buckets?.keys()) ?? []), ...(await defaultNames())].filter((n): n is string => !!n && /check/.test(n));
   return { ...result, leftAfterDelete: left };
+}
+
+/** The distinct durabilities of the readwrite transactions a storage ran writing to primary and logs (its own bucket). */
+async function writeDurabilities(name: string, options: { durability?: 'relaxed' | 'strict' }): Promise<string[]> {
+  const seen = new Set<string>();
+  const original = IDBDatabase.prototype.transaction;
+  IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+    const tx = original.apply(this, args);
+    if (tx.mode === 'readwrite') seen.add(tx.durability);
+    return tx;
+  } as IDBDatabase['transaction'];
+  try {
+    const storage = dexieStorage({ name, ...options });
+    await storage.checkpoints.set('primary', 'k', 1);
+    await storage.checkpoints.set('logs', 'k', 1);
+    await storage.close();
+  } finally {
+    IDBDatabase.prototype.transaction = original;
+  }
+  return [...seen].sort();
 }

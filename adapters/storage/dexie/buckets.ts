@@ -58,13 +58,13 @@ function fnv1a64(text: string): string {
  * except for `primary` (its database predates datasets) and for a database already in the default
  * bucket (written before buckets were used: it stays where its data is). Undefined: the default.
  */
-export async function bucketFactoryFor(adapterName: string, databaseName: string, datasetId: DatasetId): Promise<IDBFactory | undefined> {
+export async function bucketFactoryFor(adapterName: string, databaseName: string, datasetId: DatasetId, durability: 'relaxed' | 'strict'): Promise<IDBFactory | undefined> {
   if (datasetId === PRIMARY_DATASET) return undefined;
   const buckets = storageBuckets();
   if (!buckets) return undefined;
   const existing = await globalThis.indexedDB?.databases?.().catch(() => []);
   if (existing?.some((d) => d.name === databaseName)) return undefined;
-  // strict: a write resolves once it is on disk, as in the default bucket.
-  const bucket = await buckets.open(bucketName(adapterName, datasetId), { durability: 'strict' });
+  // The bucket's durability is the default of its transactions; Dexie also asks for it on each.
+  const bucket = await buckets.open(bucketName(adapterName, datasetId), { durability });
   return bucket.indexedDB;
 }

@@ -6,6 +6,9 @@ import { declareSchema, SCHEMA_VERSION } from './schema.ts';
 
 export type DexieLayout = 'database-per-dataset' | 'single-database';
 
+/** See DexieStorageOptions.durability. */
+export type DexieDurability = 'relaxed' | 'strict';
+
 export interface DatabaseOptions {
   readonly name: string;
   readonly layout: DexieLayout;
@@ -13,6 +16,7 @@ export interface DatabaseOptions {
   readonly IDBKeyRange?: typeof IDBKeyRange;
   /** Datasets other than primary in storage buckets of their own, where the browser has them. */
   readonly buckets: boolean;
+  readonly durability: DexieDurability;
 }
 
 /**
@@ -46,7 +50,7 @@ export class DatasetDatabases {
   private factoryFor(name: string, datasetId: DatasetId): Promise<IDBFactory | undefined> {
     const { indexedDB, layout, buckets } = this.options;
     if (indexedDB || layout !== 'database-per-dataset' || !buckets) return Promise.resolve(undefined);
-    return bucketFactoryFor(this.options.name, name, datasetId);
+    return bucketFactoryFor(this.options.name, name, datasetId, this.options.durability);
   }
 
   private forget(name: string, opening: Promise<Dexie>): void {
@@ -66,6 +70,9 @@ async function openDatabase(name: string, options: DatabaseOptions, onClosedByOt
   const db = new Dexie(name, {
     ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
     ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
+    // Every readwrite transaction asks for it, so the default bucket behaves as the others whatever
+    // the browser's own default (Chromium before 121 flushed every transaction).
+    chromeTransactionDurability: options.durability,
   });
   declareSchema(db);
   // Another tab upgrades or deletes the database. Dexie would reopen this connection by itself on

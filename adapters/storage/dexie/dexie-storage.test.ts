@@ -77,5 +77,12 @@ describe('dexie layouts', () => {
     expect(() => dexieStorage({ name: '' })).toThrow(expect.objectContaining({ code: 'invalid_options' }));
     expect(() => dexieStorage({ name: 'app', layout: 'one-per-tab' as DexieLayout })).toThrow(expect.objectContaining({ code: 'invalid_options' }));
     expect(() => dexieStorage({ name: 'app', maxPayloadBytes: 0 })).toThrow(expect.objectContaining({ code: 'invalid_options' }));
+    expect(() => dexieStorage({ name: 'app', durability: 'fast' as never })).toThrow(expect.objectContaining({ code: 'invalid_options', details: { field: 'durability' } }));
+  });
+
+  it('is strict unless told otherwise, and a worker reopening it from its description gets the same', () => {
+    expect(dexieStorage({ name: 'app' }).describe!()).toMatchObject({ durability: 'strict' });
+    const relaxed = dexieStorage({ name: 'app', durability: 'relaxed' }).describe!();
+    expect(dexieStorage(relaxed as never).describe!()).toMatchObject({ durability: 'relaxed' });
   });
 });

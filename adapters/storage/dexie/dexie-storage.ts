@@ -9,7 +9,7 @@ import { resolveMaxPayloadBytes } from '../../../src/store/validation.ts';
 import { dexieCheckpointStore } from './checkpoints.ts';
 import { dexieConfirmationStore } from './confirmations.ts';
 import { DexieContext } from './context.ts';
-import { DatasetDatabases, type DexieLayout } from './databases.ts';
+import { DatasetDatabases, type DexieDurability, type DexieLayout } from './databases.ts';
 import { dexieDocumentStore } from './documents.ts';
 import { dexieOplogStore } from './oplog.ts';
 import { dexieSnapshotStore } from './snapshots.ts';
@@ -31,6 +31,15 @@ export interface DexieStorageOptions extends StorageLimits {
    * stays there. false: every database in the default bucket.
    */
   buckets?: boolean;
+  /**
+   * When a write counts as done. 'strict' (default): once it is flushed to the disk, so a write
+   * sluice acknowledged survives a power cut too. 'relaxed': once IndexedDB handed it to the
+   * operating system (Chromium's own default since 121, and Firefox's and Safari's): it survives a
+   * closed or crashed tab or browser, but a power cut in the moment after can lose it. Applies to
+   * every dataset's database and bucket. Measured in the browser-isolation bench, relaxed did not
+   * lower primary's latency under a telemetry flood (docs/persistence-providers.md).
+   */
+  durability?: DexieDurability;
   /** Another IndexedDB implementation (e.g. an in-memory one for tests); default: the global one. */
   indexedDB?: IDBFactory;
   /** The IDBKeyRange that belongs to `indexedDB`. */
@@ -65,10 +74,14 @@ class DexieStorage implements StorageAdapter {
     if (typeof buckets !== 'boolean') {
       throw new SluiceError('invalid_options', `buckets must be true or false, got ${JSON.stringify(buckets)}.`, { field: 'buckets' });
     }
-    const databases = new DatasetDatabases({ name, layout, buckets, indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange });
+    const durability = options.durability ?? 'strict';
+    if (durability !== 'relaxed' && durability !== 'strict') {
+      throw new SluiceError('invalid_options', `durability must be "relaxed" or "strict", got ${JSON.stringify(durability)}.`, { field: 'durability' });
+    }
+    const databases = new DatasetDatabases({ name, layout, buckets, durability, indexedDB: options.indexedDB, IDBKeyRange: options.IDBKeyRange });
     this.ctx = new DexieContext(databases, resolveMaxPayloadBytes(options), options.hooks ?? {});
     // A custom IndexedDB factory cannot cross a worker boundary; workers use their global indexedDB.
-    this.description = { kind: 'dexie', name, layout, buckets, maxPayloadBytes: resolveMaxPayloadBytes(options) };
+    this.description = { kind: 'dexie', name, layout, buckets, durability, maxPayloadBytes: resolveMaxPayloadBytes(options) };
     this.documents = dexieDocumentStore(this.ctx);
     this.oplog = dexieOplogStore(this.ctx);
     this.confirmations = dexieConfirmationStore(this.ctx);
