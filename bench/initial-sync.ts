@@ -5,11 +5,9 @@
  * apply_ratio = docs_per_s / raw_per_s. The fresh node verifies signatures (the default) or not,
  * and the three measurements alternate, best of 3 each; signing_cost = signed rate / unsigned rate.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sqliteStorage } from '../adapters/storage/sqlite/better-sqlite3/index.ts';
 import { websocket } from '../adapters/transport/websocket/client.ts';
 import { createEntry, type OplogEntry } from '../src/core/oplog-entry.ts';
@@ -18,8 +16,8 @@ import { memoryStorage } from '../adapters/storage/memory/index.ts';
 import { ChainSigner } from '../src/sync/signatures.ts';
 import { documentsFor } from '../src/store/contract/fixtures.ts';
 import { measureRaw, withParsedValues, type ApplyWorkload } from './apply.ts';
+import { startHub, stopHub } from './hub-process.ts';
 
-const BIN = fileURLToPath(new URL('../bin/sluice.mjs', import.meta.url));
 const DOCS = 100_000;
 const BATCH = 1_000;
 const RUNS = 3;
@@ -53,7 +51,7 @@ async function prepareHubData(file: string, data: ApplyWorkload): Promise<void> 
 async function timeInitialSync(dir: string, hubFile: string, signing: boolean): Promise<number> {
   fs.mkdirSync(path.join(dir, 'hub'), { recursive: true });
   fs.copyFileSync(hubFile, path.join(dir, 'hub', 'hub.db'));
-  const hub = await startHub(path.join(dir, 'hub'));
+  const hub = await startHub(path.join(dir, 'hub'), 'primary');
   const client = await createNode({ nodeId: 'fresh', storage: sqliteStorage({ path: path.join(dir, 'client.db') }), peers: [websocket(hub.url)], signing });
   try {
     const start = performance.now();
@@ -66,27 +64,6 @@ async function timeInitialSync(dir: string, hubFile: string, signing: boolean): 
     await client.close();
     await stopHub(hub.child);
   }
-}
-
-function startHub(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'hub', '--port', '0', '--data', dataDir, '--datasets', 'primary', '--stats', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on (ws:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`hub exited with ${code}`)));
-  });
-}
-
-function stopHub(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }
 
 export async function run(): Promise<void> {

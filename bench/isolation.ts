@@ -12,19 +12,17 @@
  * Options: --logs <rate/s> (20000), --points <rate/s> (50000), --writes <n> (400: the p95 of 150 samples, the 8th worst, swung 1.19–1.53 between runs of one build), --gap <ms> (25),
  * --mode multi|single|both (both).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sqliteStorage } from '../adapters/storage/sqlite/better-sqlite3/index.ts';
 import { websocket } from '../adapters/transport/websocket/client.ts';
 import { createNode } from '../src/runtime/create-node.ts';
 import type { DatasetConfig } from '../src/runtime/node-options.ts';
 import type { SyncNode } from '../src/runtime/sync-node.ts';
+import { startHub, stopHub } from './hub-process.ts';
 
-const BIN = fileURLToPath(new URL('../bin/sluice.mjs', import.meta.url));
 const TICK_MS = 10;
 
 interface Rates {
@@ -156,27 +154,6 @@ function startTelemetry(writer: SyncNode, mode: 'multi' | 'single', rates: Rates
       return { rate: produced / seconds, skipped };
     },
   };
-}
-
-function startHub(dataDir: string, datasets: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'hub', '--port', '0', '--data', dataDir, '--datasets', datasets, '--stats', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on (ws:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`hub exited with ${code}`)));
-  });
-}
-
-function stopHub(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }
 
 function sleep(ms: number): Promise<void> {
