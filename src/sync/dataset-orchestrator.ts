@@ -3,7 +3,7 @@ import { compareHlc, type Hlc } from '../core/hlc.ts';
 import type { Message } from '../protocol/messages.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
 import type { Connector } from '../protocol/transport.ts';
-import { backoffDelay } from './backoff.ts';
+import { jitteredBackoff, reconnectDelay } from './backoff.ts';
 import type { Connection } from './connection.ts';
 import type { DatasetRuntime } from './dataset-runtime.ts';
 import { dial, NOTICE_CREDIT_BATCH } from './dial.ts';
@@ -65,6 +65,7 @@ export interface OrchestratorOptions {
 export class DatasetOrchestrator {
   private readonly peers: PeerState[];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerDueAt = 0;
   /** The queue of rounds: each starts when the previous one settled. */
   private chain: Promise<unknown> = Promise.resolve();
   /** A background round is queued and has not started yet. */
@@ -197,6 +198,7 @@ export class DatasetOrchestrator {
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timerDueAt = Date.now() + delayMs;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.requestRound();
@@ -267,6 +269,7 @@ export class DatasetOrchestrator {
             .catch(() => undefined)
             .finally(() => this.returnCredit(message, peer, connection));
         });
+        void connection.closed.then(() => this.onDropped(peer, connection));
         await this.rt.replica.view.registerPeer(p.connection.peerNodeId, p.connector.url);
       }
       const fast = !full && p.ownAt !== undefined;
@@ -285,10 +288,26 @@ export class DatasetOrchestrator {
     }
   }
 
+  /**
+   * An established connection ended without this node closing it (the hub restarted or died): a
+   * full round redials after a jittered pause instead of waiting for the next write or anti-entropy
+   * round, so a live reader is live again within about a second, and the clients of one hub do not
+   * all come back at once. A connector with several URLs dials the next one if this one is gone.
+   */
+  private onDropped(p: PeerState, connection: Connection): void {
+    if (this.stopped || p.connection !== connection) return;
+    p.connection = undefined;
+    p.ownAt = undefined;
+    p.noticed?.stop();
+    this.wantFull = true;
+    const delay = reconnectDelay();
+    if (this.timer === undefined || this.timerDueAt > Date.now() + delay) this.schedule(delay);
+  }
+
   /** Records a failed attempt; attempt() has already dropped the connection, whose state is unknown. */
   private fail(p: PeerState, error: unknown): RoundReport['peers'][number] {
     p.failures++;
-    p.nextRetryAt = Date.now() + backoffDelay(p.failures);
+    p.nextRetryAt = Date.now() + jitteredBackoff(p.failures);
     const message = (error as Error)?.message ?? String(error);
     const code = isSluiceError(error) ? error.code : 'unknown';
     p.lastError = message;

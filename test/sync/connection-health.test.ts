@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { encodeFrame } from '../../src/protocol/wire-codec.ts';
-import { backoffDelay } from '../../src/sync/backoff.ts';
+import { backoffDelay, jitteredBackoff, reconnectDelay } from '../../src/sync/backoff.ts';
 import { Harness } from './harness.ts';
 
 describe('connection health', () => {
@@ -11,6 +11,17 @@ describe('connection health', () => {
   it('backs off 1 s, doubling up to 60 s, and resets on success', () => {
     expect([1, 2, 3, 4, 5, 6, 7, 8].map(backoffDelay)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
     expect(backoffDelay(0)).toBe(0);
+  });
+
+  it('spreads retries over the upper half of each window, and first reconnects over the first second', () => {
+    const [low, high] = [() => 0, () => 0.999_999];
+    expect([1, 2, 7].map((n) => jitteredBackoff(n, low))).toEqual([500, 1_000, 30_000]);
+    expect([1, 2, 7].map((n) => jitteredBackoff(n, high))).toEqual([1_000, 2_000, 60_000]);
+    expect([reconnectDelay(low), reconnectDelay(high)]).toEqual([0, 1_000]);
+    // With the real random source, 200 clients failing together do not retry together.
+    const spread = new Set(Array.from({ length: 200 }, () => jitteredBackoff(3)));
+    expect(spread.size).toBeGreaterThan(100);
+    for (const d of spread) expect(d >= 2_000 && d <= 4_000).toBe(true);
   });
 
   it('records failures per peer with backoff, and recovers when the hub comes back', async () => {

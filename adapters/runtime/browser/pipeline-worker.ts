@@ -12,5 +12,5 @@ import { webTransport } from '../../transport/webtransport/client.ts';
 
 serveDatasetWorker({
   openStorage: openByKind({ dexie: (d) => dexieStorage(d as never), memory: (d) => memoryStorage(d as never) }),
-  openConnector: openByKind({ websocket: (d) => websocket(d.url, d as never), webtransport: (d) => webTransport(d.url, d as never) }, 'peers'),
+  openConnector: openByKind({ websocket: (d) => websocket((d.urls as readonly string[] | undefined) ?? d.url, d as never), webtransport: (d) => webTransport(d.url, d as never) }, 'peers'),
 });

@@ -11,6 +11,6 @@ import { lowerThreadPriority } from '../node/thread-priority.ts';
 
 serveDatasetWorker({
   openStorage: openByKind({ sqlite: (d) => sqliteStorage(d as never), memory: (d) => memoryStorage(d as never) }),
-  openConnector: openByKind({ websocket: (d) => websocket(d.url, d as never) }, 'peers'),
+  openConnector: openByKind({ websocket: (d) => websocket((d.urls as readonly string[] | undefined) ?? d.url, d as never) }, 'peers'),
   lowerThreadPriority,
 });

@@ -18,7 +18,7 @@ if (!parentPort) throw new SluiceError('invalid_options', 'This is a worker_thre
 serveDatasetWorker(
   {
     openStorage: openByKind({ sqlite: (d) => sqliteStorage(d as never), memory: (d) => memoryStorage(d as never) }),
-    openConnector: openByKind({ websocket: (d) => websocket(d.url, d as never) }, 'peers'),
+    openConnector: openByKind({ websocket: (d) => websocket((d.urls as readonly string[] | undefined) ?? d.url, d as never) }, 'peers'),
     lowerThreadPriority,
   },
   nodeEndpoint(parentPort as unknown as Parameters<typeof nodeEndpoint>[0]) as Endpoint,

@@ -1,4 +1,4 @@
-import { SluiceError } from '../../../src/core/errors.ts';
+import { isSluiceError, SluiceError } from '../../../src/core/errors.ts';
 import { CONNECT_TIMEOUT_BOUNDS, invalidOption, optionalFunction, optionalInteger, optionalObject, optionalToken, preview } from '../../../src/core/option-checks.ts';
 import type { Connector, Transport } from '../../../src/protocol/transport.ts';
 import { WebSocketTransport, type WebSocketLike } from './socket-transport.ts';
@@ -20,37 +20,79 @@ type WebSocketCtor = new (url: string) => WebSocketLike;
  * A peer reachable over WebSocket (`ws://` or `wss://`). Each dataset pipeline opens its own socket.
  * The URL and options are checked here, once: a bad one throws SluiceError('invalid_options') with
  * `details.field` naming it (`url`, `options`, `token`, `WebSocket`, `connectTimeoutMs`).
+ *
+ * Several URLs name interchangeable hubs (hubs of one cluster, over one database): a dial tries
+ * them in turn from the one that last answered, so when that hub is gone the next dial, after the
+ * node's jittered pause, lands on the next one. Everything the node holds and the new hub lacks is
+ * pushed in that round's vector clock exchange, so nothing is lost and nothing applies twice.
  */
-export function websocket(url: string, options: WebSocketConnectorOptions = {}): Connector {
-  if (typeof url !== 'string') throw invalidOption('url', 'a ws:// or wss:// URL string', url, 'e.g. websocket("wss://hub.example:8787")');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new SluiceError('invalid_options', `Invalid peer URL ${preview(url)}: use ws://host:port or wss://host:port.`, { field: 'url' });
-  }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
-    throw new SluiceError('invalid_options', `Peer URL ${preview(url)} must start with ws:// or wss://.`, { field: 'url' });
-  }
+export function websocket(url: string | readonly string[], options: WebSocketConnectorOptions = {}): Connector {
+  const urls = typeof url === 'string' ? [checkUrl(url, 'url')] : checkUrls(url);
   if (optionalObject(options, 'options', '{ token: "secret" }') === undefined) options = {};
   const token = optionalToken(options.token, 'token', true);
   optionalFunction(options.WebSocket, 'WebSocket', "pass a WebSocket constructor (e.g. ws's WebSocket), or leave it out for the runtime's own");
   const connectTimeoutMs = optionalInteger(options.connectTimeoutMs, 'connectTimeoutMs', CONNECT_TIMEOUT_BOUNDS);
   const Override = options.WebSocket;
+  // The URL that answered last: dials start there, and move on only when it does not answer.
+  let current = 0;
+  const dialOne = async (target: string, signal?: AbortSignal): Promise<Transport> => {
+    const Ctor = Override ?? defaultWebSocket();
+    if (!Ctor) throw new SluiceError('invalid_options', 'This runtime has no WebSocket: pass websocket(url, { WebSocket }) with a WebSocket constructor.', { url: target, field: 'WebSocket' });
+    const socket = new Ctor(target);
+    const transport = new WebSocketTransport(socket, target);
+    await opened(socket, target, connectTimeoutMs ?? 10_000, signal);
+    return transport;
+  };
   return {
-    url,
+    get url() {
+      return urls[current]!;
+    },
     token: token ?? '',
-    describe: () => ({ kind: 'websocket', url, token: token ?? '', ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }) }),
+    describe: () => ({ kind: 'websocket', url: urls[0]!, ...(urls.length > 1 ? { urls } : {}), token: token ?? '', ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }) }),
     async connect(signal?: AbortSignal): Promise<Transport> {
-      const Ctor = Override ?? defaultWebSocket();
-      if (!Ctor) throw new SluiceError('invalid_options', 'This runtime has no WebSocket: pass websocket(url, { WebSocket }) with a WebSocket constructor.', { url, field: 'WebSocket' });
-      const socket = new Ctor(url);
-      const transport = new WebSocketTransport(socket, url);
-      await opened(socket, url, connectTimeoutMs ?? 10_000, signal);
-      return transport;
+      let lastError: unknown;
+      for (let tried = 0; tried < urls.length; tried++) {
+        const index = (current + tried) % urls.length;
+        try {
+          const transport = await dialOne(urls[index]!, signal);
+          current = index;
+          return transport;
+        } catch (error) {
+          if (signal?.aborted || !isSluiceError(error, 'connection_closed')) throw error;
+          lastError = error;
+        }
+      }
+      if (urls.length === 1) throw lastError;
+      throw new SluiceError('connection_closed', `None of the ${urls.length} hubs answered (${urls.join(', ')}); the last said: ${(lastError as Error).message}`, { urls: urls.join(' ') }, { cause: lastError });
     },
   };
 }
+
+function checkUrl(url: unknown, field: string): string {
+  if (typeof url !== 'string') throw invalidOption(field, 'a ws:// or wss:// URL string', url, 'e.g. websocket("wss://hub.example:8787")');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new SluiceError('invalid_options', `Invalid peer URL ${preview(url)}: use ws://host:port or wss://host:port.`, { field });
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    throw new SluiceError('invalid_options', `Peer URL ${preview(url)} must start with ws:// or wss://.`, { field });
+  }
+  return url;
+}
+
+/** Interchangeable hubs: 1 to 16 distinct URLs. */
+function checkUrls(urls: unknown): string[] {
+  if (!Array.isArray(urls) || urls.length === 0 || urls.length > MAX_URLS) {
+    throw invalidOption('url', `a URL or an array of 1 to ${MAX_URLS} URLs of interchangeable hubs`, urls, 'e.g. websocket(["wss://a.example", "wss://b.example"])');
+  }
+  const checked = urls.map((u, i) => checkUrl(u, `url[${i}]`));
+  if (new Set(checked).size !== checked.length) throw new SluiceError('invalid_options', 'The hub URLs repeat one another: list each hub once.', { field: 'url' });
+  return checked;
+}
+
+const MAX_URLS = 16;
 
 function opened(socket: WebSocketLike, url: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
