@@ -16,7 +16,7 @@ import { memoryStorage } from '../adapters/storage/memory/index.ts';
 import { ChainSigner } from '../src/sync/signatures.ts';
 import { documentsFor } from '../src/store/contract/fixtures.ts';
 import { measureRaw, withParsedValues, type ApplyWorkload } from './apply.ts';
-import { startHub, stopHub } from './hub-process.ts';
+import { startHub, stopHub } from './support/hub-process.ts';
 
 const DOCS = 100_000;
 const BATCH = 1_000;

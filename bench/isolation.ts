@@ -21,7 +21,7 @@ import { websocket } from '../adapters/transport/websocket/client.ts';
 import { createNode } from '../src/runtime/create-node.ts';
 import type { DatasetConfig } from '../src/runtime/node-options.ts';
 import type { SyncNode } from '../src/runtime/sync-node.ts';
-import { startHub, stopHub } from './hub-process.ts';
+import { startHub, stopHub } from './support/hub-process.ts';
 
 const TICK_MS = 10;
 

@@ -1,6 +1,8 @@
 import type { DatasetId } from '../core/dataset-id.ts';
 import { SluiceError, isSluiceError } from '../core/errors.ts';
 import { PROTOCOL_VERSION, type HandshakeRequest, type Message } from '../protocol/messages.ts';
+import { isPongFrame, pongFor } from '../protocol/heartbeat-frame.ts';
+import { DEFAULT_HEARTBEAT_MS } from '../sync/connection.ts';
 import { PortTransport, type PortLike } from '../protocol/port-transport.ts';
 import { CLOSE_CODES, type CloseInfo, type Transport, type TransportHandlers } from '../protocol/transport.ts';
 import { decodeFrame, encodeFrame } from '../protocol/wire-codec.ts';
@@ -232,11 +234,19 @@ export class Acceptor {
     const { port1, port2 } = new MessageChannel();
     const toWorker = new PortTransport(port1 as unknown as PortLike, transport.remote);
     let open = true;
+    // Liveness lives here, with the socket: pings are answered on this thread and never cross to
+    // the worker, so an idle client costs the worker nothing, and a peer silent for two heartbeat
+    // intervals is dropped here (the worker's side of the connection runs without heartbeats).
+    const heartbeatMs = options.heartbeatMs ?? this.host.defaultHeartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    let lastSeen = Date.now();
+    const watch = heartbeatMs > 0 ? setInterval(() => Date.now() - lastSeen > 2 * heartbeatMs && shut(CLOSE_CODES.deadPeer, 'peer stopped answering heartbeats'), heartbeatMs) : undefined;
+    (watch as { unref?: () => void } | undefined)?.unref?.();
     const relays = this.relays.get(datasetId) ?? new Set();
     this.relays.set(datasetId, relays);
     const shut = (code: number, reason: string) => {
       if (!open) return;
       open = false;
+      clearInterval(watch);
       relays.delete(shut);
       transport.close(code, reason);
       toWorker.close(code, reason);
@@ -255,15 +265,18 @@ export class Acceptor {
     transport.start({
       frame: (bytes) => {
         if (!open) return;
+        lastSeen = Date.now();
         try {
-          toWorker.send(bytes.slice());
+          const pong = pongFor(bytes);
+          if (pong) transport.send(pong);
+          else if (!isPongFrame(bytes)) toWorker.send(bytes.slice());
         } catch {
           shut(1011, 'dataset worker unavailable');
         }
       },
       close: (info) => shut(info.code, info.reason),
     });
-    worker.serve(port2, transport.remote, identity, options.heartbeatMs ?? this.host.defaultHeartbeatMs).catch(() => shut(CLOSE_CODES.shutdown, 'dataset worker unavailable'));
+    worker.serve(port2, transport.remote, identity, 0).catch(() => shut(CLOSE_CODES.shutdown, 'dataset worker unavailable'));
   }
 }
 

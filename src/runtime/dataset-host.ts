@@ -3,7 +3,7 @@ import { SluiceError } from '../core/errors.ts';
 import { AppendBuffer, flushOnPageHide, type AppendBufferStats, type AppendSink, type RecordBatch } from '../pipeline/append-buffer.ts';
 import { FrameCodec } from '../protocol/frame-codec.ts';
 import type { Transport } from '../protocol/transport.ts';
-import { Connection } from '../sync/connection.ts';
+import { Connection, DEFAULT_HEARTBEAT_MS } from '../sync/connection.ts';
 import type { DatasetRuntime } from '../sync/dataset-runtime.ts';
 import { unhealthy } from '../sync/health.ts';
 import { DropWatch, withDrops, type DropCounts } from '../sync/live-health.ts';
@@ -144,7 +144,7 @@ export class DatasetHost {
       role: 'acceptor',
       codec: new FrameCodec({ maxFrameBytes: this.maxFrameBytes }),
       onRequest: new Responder(this.responderContext, 'acceptor', identity).handle,
-      heartbeatMs: options.heartbeatMs ?? this.options.heartbeatMs ?? 15_000,
+      heartbeatMs: options.heartbeatMs ?? this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       ...(options.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: options.maxQueuedBytes }),
       // A connection for one dataset counts its bytes in that dataset's metrics.
       ...(identity.granted.length === 1 ? { traffic: this.slots.get(identity.granted[0]!)?.local?.runtime.metrics } : {}),

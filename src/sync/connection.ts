@@ -1,6 +1,7 @@
 import { SluiceError, isSluiceError, type SluiceErrorCode } from '../core/errors.ts';
 import { FrameCodec } from '../protocol/frame-codec.ts';
 import type { Message } from '../protocol/messages.ts';
+import { isPongFrame, pongFor } from '../protocol/heartbeat-frame.ts';
 import { CLOSE_CODES, type CloseInfo, type Transport } from '../protocol/transport.ts';
 
 /** What a request handler answers: one message, or a stream (snapshot chunks) ending with isLast. */
@@ -43,6 +44,9 @@ const REMOTE_CODES: ReadonlySet<string> = new Set<SluiceErrorCode>([
   'malformed_frame', 'frame_too_large', 'unknown_message_type', 'protocol_violation', 'invalid_entry', 'invalid_dataset_id', 'timeout',
   'author_not_allowed', 'timestamp_conflict', 'bad_signature', 'too_many_connections', 'invalid_payload', 'payload_too_large', 'payload_too_deep', 'invalid_snapshot',
 ]);
+
+/** How often a dialer pings by default; both sides drop a peer silent for twice as long. */
+export const DEFAULT_HEARTBEAT_MS = 15_000;
 
 /**
  * Symmetric request/response over one transport. Either side may send requests: ids are odd for
@@ -93,7 +97,7 @@ export class Connection {
     this.nextId = options.role === 'dialer' ? 1 : 2;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     transport.start({ frame: (bytes) => this.receive(bytes), close: (info) => this.finish(info) });
-    const heartbeatMs = options.heartbeatMs ?? 15_000;
+    const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     if (heartbeatMs > 0) this.startHeartbeat(heartbeatMs);
   }
 
@@ -180,7 +184,11 @@ export class Connection {
 
   async send(message: Message, requestId: number): Promise<void> {
     if (this.isClosed) throw new SluiceError('connection_closed', `Connection to ${this.remote} is closed.`);
-    const frame = await this.codec.encode(message, requestId);
+    this.sendFrame(await this.codec.encode(message, requestId));
+  }
+
+  private sendFrame(frame: Uint8Array): void {
+    if (this.isClosed) throw new SluiceError('connection_closed', `Connection to ${this.remote} is closed.`);
     this.bytesOut += frame.length;
     if (this.traffic) this.traffic.bytesOut += frame.length;
     try {
@@ -239,6 +247,17 @@ export class Connection {
     this.lastSeen = Date.now();
     this.bytesIn += bytes.length;
     if (this.traffic) this.traffic.bytesIn += bytes.length;
+    // Heartbeats skip the codec and the decode queue: an idle peer costs a header check per ping.
+    const pong = pongFor(bytes);
+    if (pong) {
+      try {
+        this.sendFrame(pong);
+      } catch {
+        // The transport died: sendFrame closed the connection.
+      }
+      return;
+    }
+    if (isPongFrame(bytes)) return;
     this.queuedBytes += bytes.length;
     if (this.queuedBytes > this.maxQueuedBytes) {
       this.close(CLOSE_CODES.overloaded, `more than ${this.maxQueuedBytes} bytes of frames waiting`);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { encodeFrame } from '../../src/protocol/wire-codec.ts';
+import { decodeFrame, encodeFrame } from '../../src/protocol/wire-codec.ts';
 import { backoffDelay, jitteredBackoff, reconnectDelay } from '../../src/sync/backoff.ts';
 import { Harness } from './harness.ts';
 
@@ -58,6 +58,31 @@ describe('connection health', () => {
     socket.send(encodeFrame({ kind: 'handshakeRequest', nodeId: 'silent', authToken: '', compression: [], collections: [], datasetId: 'primary', extraDatasetIds: [], protocolVersion: 1, publicKey: '', pushOnly: false, noticeCredits: 0 }, 1));
     const code = await new Promise<number>((resolve) => socket.once('close', resolve));
     expect(code).toBe(4408);
+  });
+
+  it("answers pings on every dataset, one whose worker serves it included, and drops a silent peer of that dataset too", async () => {
+    const hub = await h.hub('hub', { datasets: { primary: {}, logs: { kind: 'append' } } }, { heartbeatMs: 300 });
+    expect((await hub.node.metrics()).logs!.worker.state).toBe('running');
+    const handshaken = async (datasetId: string, nodeId: string) => {
+      const socket = new WebSocket(hub.url);
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(encodeFrame({ kind: 'handshakeRequest', nodeId, authToken: '', compression: [], collections: [], datasetId, extraDatasetIds: [], protocolVersion: 1, publicKey: '', pushOnly: datasetId === 'logs', noticeCredits: 0 }, 1));
+      await new Promise((resolve) => socket.once('message', resolve));
+      return socket;
+    };
+    for (const datasetId of ['primary', 'logs']) {
+      const socket = await handshaken(datasetId, `pinger-${datasetId}`);
+      const reply = new Promise<Buffer>((resolve) => socket.once('message', resolve));
+      socket.send(encodeFrame({ kind: 'ping', nonce: 424_242 }, 77));
+      expect(decodeFrame(new Uint8Array(await reply), 1 << 20)).toMatchObject({ requestId: 77, message: { kind: 'pong', nonce: 424_242 } });
+      // A peer that keeps pinging stays connected past the silence limit (2 x 300 ms)...
+      const pinging = setInterval(() => socket.send(encodeFrame({ kind: 'ping', nonce: 1 }, 78)), 100);
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      clearInterval(pinging);
+      expect([datasetId, socket.readyState]).toEqual([datasetId, WebSocket.OPEN]);
+      // ...and one that falls silent is dropped as dead.
+      expect([datasetId, await new Promise<number>((resolve) => socket.once('close', resolve))]).toEqual([datasetId, 4408]);
+    }
   });
 
   it('closes connections beyond the limit at once and keeps serving the others', async () => {

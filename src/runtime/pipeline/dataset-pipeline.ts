@@ -7,7 +7,7 @@ import { assertCollection, assertKey } from '../../core/names.ts';
 import { ResolverRegistry, type ResolverSpec } from '../../core/resolvers/registry.ts';
 import { FrameCodec } from '../../protocol/frame-codec.ts';
 import type { Connector, Transport } from '../../protocol/transport.ts';
-import { Connection } from '../../sync/connection.ts';
+import { Connection, DEFAULT_HEARTBEAT_MS } from '../../sync/connection.ts';
 import { Responder } from '../../sync/responder.ts';
 import type { SinkConfig } from '../../pipeline/sinks/sink-api.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
@@ -245,7 +245,7 @@ export class DatasetPipeline implements PipelineApi {
       role: 'acceptor',
       codec: new FrameCodec({ maxFrameBytes: this.settings.maxFrameBytes }),
       onRequest: new Responder(this.ctx, 'acceptor', identity).handle,
-      heartbeatMs: heartbeatMs ?? this.settings.heartbeatMs ?? 15_000,
+      heartbeatMs: heartbeatMs ?? this.settings.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       traffic: this.runtime.metrics,
     });
     this.attach(connection);

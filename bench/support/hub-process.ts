@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
  * A real `sluice hub` process, as a deployment runs it: the benches that measure a client against a
  * hub start it from the package's own CLI (the built files), on a free loopback port.
  */
-const BIN = fileURLToPath(new URL('../bin/sluice.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/sluice.mjs', import.meta.url));
 
 export interface HubProcess {
   readonly child: ChildProcess;
@@ -13,8 +13,8 @@ export interface HubProcess {
 }
 
 /** Starts a hub on SQLite under `dataDir` serving `datasets` (comma-separated), once it listens. */
-export function startHub(dataDir: string, datasets: string): Promise<HubProcess> {
-  const child = spawn(process.execPath, [BIN, 'hub', '--port', '0', '--data', dataDir, '--datasets', datasets, '--stats', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+export function startHub(dataDir: string, datasets: string, extraArgs: readonly string[] = []): Promise<HubProcess> {
+  const child = spawn(process.execPath, [BIN, 'hub', '--port', '0', '--data', dataDir, '--datasets', datasets, '--stats', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
