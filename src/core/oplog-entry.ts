@@ -33,8 +33,8 @@ export interface OplogEntry {
 export const HASH_FORMAT_VERSION = 'sluice-oplog/1';
 
 /*
- * Entries that passed the structural checks where they entered (built by createEntry, decoded by
- * assertEntry), so storage, which checks what its callers pass, does not check them a second time.
+ * Entries that passed the structural checks where they entered (built by createEntry, checked by
+ * assertEntry or assertDecodedEntry), so storage, which checks what its callers pass, does not check them a second time.
  * Their class is the mark: a copy (`{ ...e }`, or a structured clone into a worker) is a plain
  * object and is checked again. A class rather than a WeakSet beside plain objects, because adding
  * 100k entries a second to a WeakSet cost about 2% of an initial sync. The hash is not implied

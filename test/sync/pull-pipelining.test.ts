@@ -1,41 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrameCodec } from '../../src/protocol/frame-codec.ts';
-import type { Connector, Transport } from '../../src/protocol/transport.ts';
 import { Harness } from './harness.ts';
+import { observeConnector } from './tap.ts';
 
-/** A connector that keeps every frame the dialer sends and receives, in the order they passed. */
 type Seen = { out: boolean; bytes: Uint8Array } | { applied: number };
-
-function recordingConnector(inner: Connector, frames: Seen[]): Connector {
-  return {
-    url: inner.url,
-    token: inner.token,
-    async connect(signal) {
-      const transport = await inner.connect(signal);
-      const recorded: Transport = {
-        remote: transport.remote,
-        get bufferedAmount() {
-          return transport.bufferedAmount;
-        },
-        send: (frame) => {
-          frames.push({ out: true, bytes: frame.slice() });
-          return transport.send(frame);
-        },
-        close: (code, reason) => transport.close(code, reason),
-        start(handlers) {
-          transport.start({
-            close: handlers.close,
-            frame(bytes) {
-              frames.push({ out: false, bytes: bytes.slice() });
-              handlers.frame(bytes);
-            },
-          });
-        },
-      };
-      return recorded;
-    },
-  };
-}
 
 describe('pulling a long chain', () => {
   const h = new Harness();
@@ -49,7 +17,11 @@ describe('pulling a long chain', () => {
     }
     // One timeline: frames as they pass, and each page's change event once it was applied.
     const seen: Seen[] = [];
-    const connector = recordingConnector(h.peer(hub.url), seen);
+    // Copies: a socket library may reuse the buffers it hands over.
+    const connector = observeConnector(h.peer(hub.url), {
+      sent: (frame) => seen.push({ out: true, bytes: frame.slice() }),
+      received: (frame) => seen.push({ out: false, bytes: frame.slice() }),
+    });
     // Default options: pages of 1,000 entries.
     const late = await h.node('late', { peers: [connector] });
     late.collection('todos').subscribe((changes) => seen.push({ applied: changes.length }));
