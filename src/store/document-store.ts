@@ -15,6 +15,13 @@ export interface ApplyBatch {
   readonly documents: readonly StoredDocument[];
   /** Entries whose hash is already stored are skipped, so re-applying a batch is harmless. */
   readonly entries: readonly OplogEntry[];
+  /**
+   * For storage with shared writers: the documents were resolved against a read that another
+   * process may have overtaken, so the adapter merges each with the row it holds locked, inside the
+   * transaction. The resolvers' merge is a join (commutative, associative, idempotent), so merging
+   * with a newer row gives what resolving against it would have. Single-writer adapters ignore it.
+   */
+  readonly mergeDocument?: (stored: StoredDocument, resolved: StoredDocument) => StoredDocument;
 }
 
 export interface ApplyResult {

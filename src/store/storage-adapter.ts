@@ -3,6 +3,8 @@ import type { ConfirmationStore } from './confirmation-store.ts';
 import type { DocumentStore } from './document-store.ts';
 import type { OplogStore } from './oplog-store.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
+import type { DatasetId } from '../core/dataset-id.ts';
+import type { Hlc } from '../core/hlc.ts';
 
 /**
  * A storage provider: the five ports over one backend. Every method names its dataset; by default
@@ -23,11 +25,34 @@ export interface StorageAdapter {
    * opens its own connection to its own file or database). Undefined: the adapter cannot be shared.
    */
   describe?(): StorageDescriptor;
+  /**
+   * Storage that other processes write too (`describe().sharedWriters`, e.g. several hubs over one
+   * PostgreSQL) tells each of them what the others committed, so that they can push it to their own
+   * live connections. The listener hears every commit of `datasetId` by another adapter instance;
+   * commits by this instance are not reported. Resolves once listening, to a function that stops.
+   */
+  watchCommits?(datasetId: DatasetId, listener: (notices: readonly CommitNotice[]) => void): Promise<() => Promise<void>>;
+}
+
+/** One author's entries in a commit by another writer: `count` entries from `first` to `last`, both included. */
+export interface CommitNotice {
+  readonly author: string;
+  readonly first: Hlc;
+  readonly last: Hlc;
+  /** The hash of the entry at `last`: the author's head after the commit. */
+  readonly lastHash: string;
+  readonly count: number;
 }
 
 /** JSON-safe description of a storage adapter, e.g. `{ kind: 'sqlite', path: './data/app.db' }`. */
 export interface StorageDescriptor {
   readonly kind: string;
+  /**
+   * True when processes other than this one write the same datasets (several hubs over one
+   * database): sync then reads heads from storage instead of keeping them in memory, and applies
+   * pass `mergeDocument` so that the adapter resolves against the row it locks.
+   */
+  readonly sharedWriters?: boolean;
   readonly [option: string]: string | number | boolean | undefined;
 }
 

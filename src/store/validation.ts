@@ -217,6 +217,16 @@ export function newerDocument(local: StoredDocument, incoming: StoredDocument): 
   return compareHlc(incoming.hlc, local.hlc) > 0 ? incoming : local;
 }
 
+/**
+ * Snapshot order: by collection, then key in UTF-16 code units. SQL databases order text by UTF-8
+ * bytes, which differs only for keys mixing astral characters with U+E000..U+FFFF, so adapters
+ * sort the rows they read once more; rows already almost in order make this cheap.
+ */
+export function byCollectionKey(a: StoredDocument, b: StoredDocument): number {
+  if (a.collection !== b.collection) return a.collection < b.collection ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 /** Validated list options; `limit` is Infinity when none was given. */
 export function resolveListOptions(options: ListOptions | undefined): { includeDeleted: boolean; afterKey: string | undefined; limit: number } {
   const o = options ?? {};

@@ -1,7 +1,6 @@
 import type { DatasetId } from '../../../src/core/dataset-id.ts';
-import type { StoredDocument } from '../../../src/core/document.ts';
 import { SNAPSHOT_FORMAT, type DatasetSnapshot, type SnapshotImportOptions, type SnapshotImportResult, type SnapshotStore } from '../../../src/store/snapshot-store.ts';
-import { newerDocument, parseSnapshot, prepareDocument } from '../../../src/store/validation.ts';
+import { byCollectionKey, newerDocument, parseSnapshot, prepareDocument } from '../../../src/store/validation.ts';
 import type { StoreContext } from './context.ts';
 import { DOCUMENT_COLUMNS, ENTRY_COLUMNS, HEAD_COLUMNS, toDocument, toEntry, toHead } from './rows.ts';
 import type { SqliteSession } from './session.ts';
@@ -57,13 +56,4 @@ function importSnapshot(session: SqliteSession, datasetId: DatasetId, snapshot: 
   for (const head of snapshot.heads) advance(session, 'heads', datasetId, head);
   for (const boundary of snapshot.boundaries) advance(session, 'boundaries', datasetId, boundary);
   return { documents: snapshot.documents.length, entries };
-}
-
-/**
- * SQLite orders text by UTF-8 bytes, which differs from UTF-16 code units only for keys mixing
- * astral characters with U+E000..U+FFFF; the already almost sorted rows make this pass cheap.
- */
-function byCollectionKey(a: StoredDocument, b: StoredDocument): number {
-  if (a.collection !== b.collection) return a.collection < b.collection ? -1 : 1;
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }

@@ -1,0 +1,1 @@
+export { postgresStorage, type PostgresClientOptions, type PostgresStorageOptions, type PostgresUrlOptions } from './postgres-storage.ts';

@@ -1,0 +1,122 @@
+import { assertHlc, type Hlc } from '../../../src/core/hlc.ts';
+import type { OplogEntry } from '../../../src/core/oplog-entry.ts';
+import type { OplogStore, PruneResult, ReadLimits } from '../../../src/store/oplog-store.ts';
+import { prepareEntries, resolveReadLimits, trimToBytes } from '../../../src/store/validation.ts';
+import type { PgContext } from './context.ts';
+import type { DatasetSchema, Query } from './dataset-schema.ts';
+import { ENTRY_COLUMNS, HEAD_COLUMNS, toEntry, toHead } from './rows.ts';
+import { advance, appendEntries } from './writes.ts';
+
+/*
+ * HLC ranges are row comparisons, which PostgreSQL answers from the (wall, logic, node) and
+ * (node, wall, logic) indexes. Within one author the node is the same on both sides, so
+ * (wall, logic) decides.
+ */
+
+export function postgresOplogStore(ctx: PgContext): OplogStore {
+  return {
+    append: async (datasetId, entries) => {
+      const prepared = prepareEntries(datasetId, entries, ctx.maxPayloadBytes);
+      const ds = await ctx.dataset(datasetId);
+      return ds.write('oplog.append', (q) => appendEntries(q, ds, ctx.writerId, prepared));
+    },
+    getByHash: async (datasetId, hash) => {
+      const ds = await ctx.dataset(datasetId);
+      if (typeof hash !== 'string') return undefined;
+      const [row] = await ds.query(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE hash = $1`, [hash]);
+      return row && toEntry(datasetId, row);
+    },
+    heads: async (datasetId) => {
+      const ds = await ctx.dataset(datasetId);
+      return (await ds.query(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.heads ORDER BY node`)).map(toHead);
+    },
+    head: async (datasetId, nodeId) => {
+      const ds = await ctx.dataset(datasetId);
+      const [row] = await ds.query(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.heads WHERE node = $1`, [String(nodeId)]);
+      return row && toHead(row);
+    },
+    entriesByAuthorAfter: async (datasetId, nodeId, after, limits?: ReadLimits) => {
+      const { limit, maxBytes } = resolveReadLimits(limits);
+      const from = after === null ? null : assertHlc(after);
+      const ds = await ctx.dataset(datasetId);
+      const rows = await ds.query(
+        `SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE node = $1 AND ($2::bigint IS NULL OR (wall, logic) > ($2::bigint, $3::integer)) ORDER BY wall, logic LIMIT $4`,
+        [String(nodeId), from?.wall ?? null, from?.logic ?? 0, limit],
+      );
+      return trimToBytes(rows.map((r) => toEntry(datasetId, r)), maxBytes);
+    },
+    entriesAfter: async (datasetId, after, limits?: ReadLimits) => {
+      const { limit, maxBytes } = resolveReadLimits(limits);
+      const from = after === null ? null : assertHlc(after);
+      const ds = await ctx.dataset(datasetId);
+      const rows =
+        from === null
+          ? await ds.query(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog ORDER BY wall, logic, node LIMIT $1`, [limit])
+          : await ds.query(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE (wall, logic, node) > ($1::bigint, $2::integer, $3::text) ORDER BY wall, logic, node LIMIT $4`, [from.wall, from.logic, from.nodeId, limit]);
+      return trimToBytes(rows.map((r) => toEntry(datasetId, r)), maxBytes);
+    },
+    chainRange: async (datasetId, startHash, endHash) => {
+      const ds = await ctx.dataset(datasetId);
+      if (typeof startHash !== 'string' || typeof endHash !== 'string') return undefined;
+      // One snapshot of the data: a prune committing in between must not tear the range.
+      return ds.sql.begin('isolation level repeatable read read only', (tx) => {
+        const q: Query = (text, params = []) => tx.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<Record<string, unknown>[]>;
+        return chainRange(q, ds, startHash, endHash);
+      }) as Promise<OplogEntry[] | undefined>;
+    },
+    prune: async (datasetId, cutoff): Promise<PruneResult> => {
+      const limit = assertHlc(cutoff, 'cutoff');
+      const ds = await ctx.dataset(datasetId);
+      return ds.write('oplog.prune', (q) => prune(q, ds, limit));
+    },
+    boundary: async (datasetId, nodeId) => {
+      const ds = await ctx.dataset(datasetId);
+      const [row] = await ds.query(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.boundaries WHERE node = $1`, [String(nodeId)]);
+      return row && toHead(row);
+    },
+    boundaries: async (datasetId) => {
+      const ds = await ctx.dataset(datasetId);
+      return (await ds.query(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.boundaries ORDER BY node`)).map(toHead);
+    },
+    count: async (datasetId) => {
+      const ds = await ctx.dataset(datasetId);
+      const [row] = await ds.query(`SELECT count(*)::integer AS n FROM ${ds.s}.oplog`);
+      return Number(row!.n);
+    },
+  };
+}
+
+async function chainRange(q: Query, ds: DatasetSchema, startHash: string, endHash: string): Promise<OplogEntry[] | undefined> {
+  const [endRow] = await q(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE hash = $1`, [endHash]);
+  if (!endRow) return undefined;
+  const end = toEntry(ds.datasetId, endRow);
+  const author = end.hlc.nodeId;
+  const [boundaryRow] = await q(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.boundaries WHERE node = $1`, [author]);
+  const boundary = boundaryRow && toHead(boundaryRow);
+  let from: Hlc | null;
+  if (startHash === '') {
+    if (boundary) return undefined; // the chain's start was pruned
+    from = null;
+  } else {
+    const [startRow] = await q(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE hash = $1`, [startHash]);
+    if (startRow && startRow.node === author) from = toEntry(ds.datasetId, startRow).hlc;
+    else if (boundary && boundary.hash === startHash) from = boundary.hlc;
+    else return undefined;
+  }
+  const rows = await q(
+    `SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE node = $1 AND ($2::bigint IS NULL OR (wall, logic) > ($2::bigint, $3::integer)) AND (wall, logic) <= ($4::bigint, $5::integer) ORDER BY wall, logic`,
+    [author, from?.wall ?? null, from?.logic ?? 0, end.hlc.wall, end.hlc.logic],
+  );
+  return rows.map((r) => toEntry(ds.datasetId, r));
+}
+
+async function prune(q: Query, ds: DatasetSchema, cutoff: Hlc): Promise<PruneResult> {
+  // Hubs prune on their own timers: one prune of a dataset at a time.
+  await q('SELECT pg_advisory_xact_lock(hashtextextended($1, 11))', [`sluice prune ${ds.schema}`]);
+  const bound = [cutoff.wall, cutoff.logic, cutoff.nodeId];
+  // Per author, the newest entry at or before the cutoff becomes its boundary.
+  const newest = await q(`SELECT DISTINCT ON (node) ${HEAD_COLUMNS} FROM ${ds.s}.oplog WHERE (wall, logic, node) <= ($1::bigint, $2::integer, $3::text) ORDER BY node, wall DESC, logic DESC`, bound);
+  const written = await advance(q, ds, 'boundaries', newest.map(toHead));
+  const removed = await q(`DELETE FROM ${ds.s}.oplog WHERE (wall, logic, node) <= ($1::bigint, $2::integer, $3::text) RETURNING 1`, bound);
+  return { removed: removed.length, boundaries: written.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0)) };
+}

@@ -1,0 +1,135 @@
+import type { StoredDocument } from '../../../src/core/document.ts';
+import type { OplogEntry } from '../../../src/core/oplog-entry.ts';
+import type { AuthorHead } from '../../../src/store/oplog-store.ts';
+import { headsOf, prepareDocument, type PreparedDocument } from '../../../src/store/validation.ts';
+import type { DatasetSchema, Query } from './dataset-schema.ts';
+import { DOCUMENT_COLUMNS, toDocument, toHead } from './rows.ts';
+import { commitNotices } from './commit-notices.ts';
+
+/*
+ * Writes shared by several ports; callers run them inside DatasetSchema.write. Rows travel as one
+ * JSON parameter expanded by json_to_recordset: one prepared statement serves any row count, and a
+ * batch costs one round trip however large it is.
+ */
+
+const DOCUMENT_RECORD = 'r(c text, k text, v text, j boolean, m text, w bigint, l integer, n text, d boolean)';
+const ENTRY_RECORD = 'r(h text, w bigint, l integer, n text, c text, k text, o text, p text, ph text, sg text)';
+const HEAD_RECORD = 'r(n text, w bigint, l integer, h text)';
+const REF_RECORD = 'r(c text, k text)';
+
+/** JSONB cannot hold U+0000 inside a string: such values stay JSON text (see schema.ts). */
+const fitsJsonb = (json: string) => !json.includes('\\u0000');
+
+export async function writeDocuments(q: Query, ds: DatasetSchema, documents: readonly PreparedDocument[]): Promise<void> {
+  if (documents.length === 0) return;
+  // One row per key: an upsert may not touch the same row twice, and the last state given wins,
+  // as it would written one by one.
+  const byKey = new Map<string, PreparedDocument>();
+  for (const d of documents) byKey.set(`${d.doc.collection}\u0000${d.doc.key}`, d);
+  const rows = [...byKey.values()].map(({ doc, valueJson, metaJson }) => ({
+    c: doc.collection,
+    k: doc.key,
+    v: valueJson,
+    j: valueJson !== null && fitsJsonb(valueJson),
+    m: metaJson,
+    w: doc.hlc.wall,
+    l: doc.hlc.logic,
+    n: doc.hlc.nodeId,
+    d: doc.deleted,
+  }));
+  await q(
+    `INSERT INTO ${ds.s}.documents (collection, key, value, value_text, meta, wall, logic, node, deleted)
+     SELECT c, k, CASE WHEN j THEN v::jsonb END, CASE WHEN j THEN NULL ELSE v END, m, w, l, n, d FROM json_to_recordset($1::text::json) AS ${DOCUMENT_RECORD}
+     ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value, value_text = excluded.value_text, meta = excluded.meta,
+       wall = excluded.wall, logic = excluded.logic, node = excluded.node, deleted = excluded.deleted`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/**
+ * The stored rows of `refs`, each locked for the rest of the transaction. The lock is an advisory
+ * one per (schema, collection, key), taken in one sorted order by every writer, so it also covers
+ * rows that do not exist yet, which a row lock cannot.
+ */
+export async function lockDocuments(q: Query, ds: DatasetSchema, refs: readonly { collection: string; key: string }[]): Promise<Map<string, StoredDocument>> {
+  const json = JSON.stringify(refs.map((r) => ({ c: r.collection, k: r.key })));
+  const [, rows] = await Promise.all([
+    q(`SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended($2 || chr(31) || c || chr(31) || k, 0) AS k FROM json_to_recordset($1::text::json) AS ${REF_RECORD} ORDER BY 1) locks`, [json, ds.schema]),
+    q(`SELECT ${DOCUMENT_COLUMNS} FROM ${ds.s}.documents JOIN (SELECT DISTINCT c, k FROM json_to_recordset($1::text::json) AS ${REF_RECORD}) r ON collection = r.c AND key = r.k`, [json]),
+  ]);
+  const found = new Map<string, StoredDocument>();
+  for (const row of rows) {
+    const doc = toDocument(row);
+    found.set(`${doc.collection}\u0000${doc.key}`, doc);
+  }
+  return found;
+}
+
+/**
+ * Documents resolved against a read another writer may have overtaken: each is merged with the
+ * row as it stands now, under its lock, so no writer's update is lost (see ApplyBatch.mergeDocument).
+ */
+export async function mergeDocuments(
+  q: Query,
+  ds: DatasetSchema,
+  documents: readonly PreparedDocument[],
+  merge: (stored: StoredDocument, resolved: StoredDocument) => StoredDocument,
+  maxPayloadBytes: number,
+): Promise<void> {
+  if (documents.length === 0) return;
+  const stored = await lockDocuments(q, ds, documents.map((d) => d.doc));
+  const merged = documents.map((d) => {
+    const current = stored.get(`${d.doc.collection}\u0000${d.doc.key}`);
+    // Re-validated because a merge may return anything.
+    return current === undefined ? d : prepareDocument(merge(current, d.doc), maxPayloadBytes);
+  });
+  await writeDocuments(q, ds, merged);
+}
+
+/**
+ * Inserts the entries not stored yet, advances heads and announces the commit to the other
+ * writers (delivered by the server when, and only if, the transaction commits). Returns how many
+ * entries were new.
+ */
+export async function appendEntries(q: Query, ds: DatasetSchema, writerId: string, entries: readonly OplogEntry[]): Promise<number> {
+  if (entries.length === 0) return 0;
+  const rows = entries.map((e) => ({ h: e.hash, w: e.hlc.wall, l: e.hlc.logic, n: e.hlc.nodeId, c: e.collection, k: e.key, o: e.op, p: e.payload, ph: e.prevHash, sg: e.signature ?? null }));
+  const notices = commitNotices(writerId, entries).map((payload) => q("SELECT pg_notify($1, $2)", [ds.channel, payload]));
+  const [inserted] = await Promise.all([
+    q(
+      `WITH ins AS (
+         INSERT INTO ${ds.s}.oplog (hash, wall, logic, node, collection, key, op, payload, prev_hash, signature)
+         SELECT h, w, l, n, c, k, o, p, ph, sg FROM json_to_recordset($1::text::json) AS ${ENTRY_RECORD}
+         ON CONFLICT (hash) DO NOTHING RETURNING 1)
+       SELECT count(*)::integer AS n FROM ins`,
+      [JSON.stringify(rows)],
+    ),
+    // Heads only move forward, so an entry that was already stored leaves its author's head alone.
+    advance(q, ds, 'heads', [...headsOf(entries).values()]),
+    ...notices,
+  ]);
+  return Number(inserted[0]!.n);
+}
+
+/**
+ * Moves heads or boundaries forward to `heads` (one per author), never back: the condition is
+ * evaluated against the row as it stands at the write, so a concurrent writer cannot be overtaken.
+ * Returns the ones that moved.
+ */
+export async function advance(q: Query, ds: DatasetSchema, table: 'heads' | 'boundaries', heads: readonly AuthorHead[]): Promise<AuthorHead[]> {
+  if (heads.length === 0) return [];
+  const newest = new Map<string, AuthorHead>();
+  for (const h of heads) {
+    const known = newest.get(h.nodeId);
+    if (known === undefined || h.hlc.wall > known.hlc.wall || (h.hlc.wall === known.hlc.wall && h.hlc.logic > known.hlc.logic)) newest.set(h.nodeId, h);
+  }
+  const rows = [...newest.values()].map((h) => ({ n: h.nodeId, w: h.hlc.wall, l: h.hlc.logic, h: h.hash }));
+  const moved = await q(
+    `INSERT INTO ${ds.s}.${table} (node, wall, logic, hash) SELECT n, w, l, h FROM json_to_recordset($1::text::json) AS ${HEAD_RECORD}
+     ON CONFLICT (node) DO UPDATE SET wall = excluded.wall, logic = excluded.logic, hash = excluded.hash
+     WHERE (excluded.wall, excluded.logic) > (${table}.wall, ${table}.logic)
+     RETURNING node, wall, logic, hash`,
+    [JSON.stringify(rows)],
+  );
+  return moved.map(toHead);
+}
