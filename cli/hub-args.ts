@@ -10,6 +10,8 @@ export interface HubArgs {
   readonly host: string;
   /** As given; data-dir.ts resolves and prepares it. */
   readonly data: string;
+  /** A postgres:// URL: datasets live there, shared with other hubs. Undefined: SQLite under data. */
+  readonly postgres: string | undefined;
   readonly token: string | undefined;
   readonly datasets: readonly string[];
   readonly maxConnections: number;
@@ -29,6 +31,7 @@ export function parseHubArgs(argv: readonly string[]): HubArgs | 'help' {
     port: integerFlag('--port', v.port, 'a port number', { min: 0, max: 65_535 }),
     host: v.host,
     data: v.data,
+    postgres: postgresUrl(v.postgres ?? process.env.SLUICE_POSTGRES_URL),
     token: v.token,
     datasets: parseDatasets(v.datasets),
     maxConnections: integerFlag('--max-connections', v['max-connections'], 'the number of connections to serve at once', { min: 1 }),
@@ -50,4 +53,10 @@ function parseDatasets(list: string): string[] {
     }
   }
   return ids;
+}
+
+function postgresUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(value)) throw new UsageError('--postgres (or SLUICE_POSTGRES_URL) must be a URL like postgres://user:password@host:5432/db.');
+  return value;
 }

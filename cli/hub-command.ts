@@ -6,6 +6,7 @@ import { createNode } from '../src/runtime/create-node.ts';
 import type { DatasetConfig } from '../src/runtime/node-options.ts';
 import type { SyncNode } from '../src/runtime/sync-node.ts';
 import { prepareDataDir } from './data-dir.ts';
+import { hubNodeId, openPostgres, redactedUrl } from './postgres-storage.ts';
 import type { HubArgs } from './hub-args.ts';
 import { explainListenError } from './listen-error.ts';
 import { serveMetrics, type MetricsServer } from './metrics-server.ts';
@@ -26,23 +27,27 @@ export async function runHub(args: HubArgs): Promise<number> {
     // the hub thread stays free for primary.
     datasets[id] = APPEND_DATASETS.has(id) ? { kind: 'append' } : {};
   }
-  const storage = sqliteStorage({ path: join(dataDir, 'hub.db') });
+  const storage = args.postgres === undefined ? sqliteStorage({ path: join(dataDir, 'hub.db') }) : await openPostgres(args.postgres);
+  // Hubs over one database share every row but must not share an identity: each keeps its own id
+  // in its data directory.
+  const nodeId = args.postgres === undefined ? undefined : hubNodeId(dataDir);
   let node: SyncNode | undefined;
   let listener: Listener | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
   let metrics: MetricsServer | undefined;
   try {
     try {
-      node = await createNode({ storage, datasets, ...(args.token === undefined ? {} : { auth: { token: args.token } }) });
+      node = await createNode({ storage, datasets, ...(nodeId === undefined ? {} : { nodeId }), ...(args.token === undefined ? {} : { auth: { token: args.token } }) });
     } catch (error) {
-      throw new Error(`cannot open the hub's storage in ${dataDir}: ${(error as Error).message}`, { cause: error });
+      const where = args.postgres === undefined ? `in ${dataDir}` : `in PostgreSQL at ${redactedUrl(args.postgres)}`;
+      throw new Error(`cannot open the hub's storage ${where}: ${(error as Error).message}`, { cause: error });
     }
     try {
       listener = await listen(node, { port: args.port, host: args.host, maxConnections: args.maxConnections });
     } catch (error) {
       throw explainListenError(error, args.host, args.port);
     }
-    process.stdout.write(`sluice hub ${node.nodeId} listening on ${listener.url} (data: ${dataDir}, datasets: ${node.datasetIds.join(', ')}, max connections: ${args.maxConnections})\n`);
+    process.stdout.write(`sluice hub ${node.nodeId} listening on ${listener.url} (data: ${args.postgres === undefined ? dataDir : `PostgreSQL at ${redactedUrl(args.postgres)}`}, datasets: ${node.datasetIds.join(', ')}, max connections: ${args.maxConnections})\n`);
     if (args.statsSeconds > 0) timer = setInterval(printStats(node, listener), args.statsSeconds * 1000);
     if (args.metricsPort !== undefined) {
       try {

@@ -21,6 +21,10 @@ export async function createNode(options: NodeOptions): Promise<SyncNode> {
   }
   assertNodeOptions(options);
   const datasets = resolveDatasets(options);
+  if (options.nodeId === undefined && options.storage.describe?.()?.sharedWriters === true) {
+    // A stored id would be every process's id: their chains would fork and their keys collide.
+    throw new SluiceError('invalid_options', 'This storage is shared with other processes (several hubs over one database): give each process its own nodeId, kept across its restarts (the CLI keeps it in --data).', { field: 'nodeId' });
+  }
   const nodeId = options.nodeId === undefined ? await loadOrCreateNodeId(options.storage) : assertNodeId(options.nodeId, 'nodeId');
   const node = new SyncNode(nodeId, options, datasets);
   await node.start();

@@ -52,6 +52,22 @@ export class HeadsAnnouncer {
     queueMicrotask(() => void this.flush().catch(() => undefined));
   }
 
+  /**
+   * Heads that moved without their entries at hand (another hub committed more than it is worth
+   * reading back): live peers hear the heads and pull.
+   */
+  advanced(heads: readonly AuthorHead[]): void {
+    for (const h of heads) {
+      const known = this.heads.get(h.nodeId);
+      if (known === undefined || compareHlc(h.hlc, known.hlc) > 0) this.heads.set(h.nodeId, h);
+    }
+    // Nothing of this flush is carried: what it would carry is incomplete.
+    this.bytes = Number.POSITIVE_INFINITY;
+    if (this.scheduled || this.heads.size === 0) return;
+    this.scheduled = true;
+    queueMicrotask(() => void this.flush().catch(() => undefined));
+  }
+
   private async flush(): Promise<void> {
     const heads = [...this.heads.values()];
     const carried = this.bytes <= MAX_CARRIED_BYTES ? this.entries : [];

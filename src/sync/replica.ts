@@ -7,6 +7,7 @@ import type { DatasetKind } from '../core/dataset-options.ts';
 import type { ResolverRegistry } from '../core/resolvers/registry.ts';
 import { applyEntry } from '../core/resolvers/resolver.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
+import type { ApplyBatch } from '../store/document-store.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../store/snapshot-store.ts';
 import type { StorageAdapter } from '../store/storage-adapter.ts';
 import { jsonTextDepth, MAX_JSON_DEPTH } from '../core/json.ts';
@@ -86,6 +87,11 @@ export class DatasetReplica {
   private ownSigner: ChainSigner | undefined;
   readonly authorKeys: AuthorKeys;
   private readonly syncView: SyncStore;
+  /**
+   * Other processes write this storage too: documents resolved here against a read they may have
+   * overtaken are merged again with the stored row inside the write (ApplyBatch.mergeDocument).
+   */
+  private readonly mergeWithStored: ((stored: StoredDocument, resolved: StoredDocument) => StoredDocument) | undefined;
 
   constructor(options: { datasetId: DatasetId; storage: StorageAdapter; clock: HybridClock; resolvers: ResolverRegistry; kind?: DatasetKind; signing?: boolean }) {
     this.datasetId = options.datasetId;
@@ -94,7 +100,9 @@ export class DatasetReplica {
     this.kind = options.kind ?? 'documents';
     this.storage = options.storage;
     this.syncView = syncStoreOf(options.storage, options.datasetId);
-    this.headCache = options.storage.describe?.()?.sharedWriters === true ? undefined : new Map();
+    const shared = options.storage.describe?.()?.sharedWriters === true;
+    this.headCache = shared ? undefined : new Map();
+    this.mergeWithStored = shared ? (stored, resolved) => this.resolvers.for(stored.collection).merge(stored, resolved) : undefined;
     this.maxPayloadBytes = payloadLimitOf(options.storage);
     this.clock = options.clock;
     this.resolvers = options.resolvers;
@@ -139,7 +147,7 @@ export class DatasetReplica {
         prev = entry.hash;
       }
       const documents = await this.resolve(entries);
-      await this.storage.documents.applyBatch(this.datasetId, { documents, entries });
+      await this.storage.documents.applyBatch(this.datasetId, this.batch(documents, entries));
       this.advanceHeads(entries);
       this.ownHead = prev;
       this.emit({ datasetId: this.datasetId, origin: 'local', entries, documents });
@@ -196,7 +204,7 @@ export class DatasetReplica {
       for (const e of fresh) if (compareHlc(e.hlc, newest) > 0) newest = e.hlc;
       this.clock.receive(newest);
       const documents = this.kind === 'append' ? [] : await this.resolve(fresh);
-      const result = await this.storage.documents.applyBatch(this.datasetId, { documents, entries: fresh });
+      const result = await this.storage.documents.applyBatch(this.datasetId, this.batch(documents, fresh));
       this.advanceHeads(fresh);
       for (const e of fresh) this.recordsStored += recordCounts.get(e.hash) ?? 0;
       for (const [author, key] of verified?.learned ?? []) await this.authorKeys.pin(author, key);
@@ -304,6 +312,10 @@ export class DatasetReplica {
       if (head) heads.push(head);
     }
     return heads;
+  }
+
+  private batch(documents: StoredDocument[], entries: readonly OplogEntry[]): ApplyBatch {
+    return this.mergeWithStored ? { documents, entries, mergeDocument: this.mergeWithStored } : { documents, entries };
   }
 
   /** Folds entries into the stored documents through each collection's resolver. */

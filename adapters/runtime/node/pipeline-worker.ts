@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { Endpoint } from 'comlink';
+import type { StorageAdapter, StorageDescriptor } from '../../../src/store/storage-adapter.ts';
 import { openByKind } from '../../../src/runtime/worker/open-by-kind.ts';
 import { serveDatasetWorker } from '../../../src/runtime/worker/serve-dataset-worker.ts';
 import { memoryStorage } from '../../storage/memory/index.ts';
@@ -17,7 +18,12 @@ if (!parentPort) throw new SluiceError('invalid_options', 'This is a worker_thre
 
 serveDatasetWorker(
   {
-    openStorage: openByKind({ sqlite: (d) => sqliteStorage(d as never), memory: (d) => memoryStorage(d as never) }),
+    openStorage: openByKind<StorageDescriptor, StorageAdapter | Promise<StorageAdapter>>({
+      sqlite: (d) => sqliteStorage(d as never),
+      memory: (d) => memoryStorage(d as never),
+      // Loaded only when a dataset uses it: the postgres client is an optional peer dependency.
+      postgres: async (d) => (await import('../../storage/postgres/index.ts')).postgresStorage(d as never),
+    }),
     openConnector: openByKind({ websocket: (d) => websocket((d.urls as readonly string[] | undefined) ?? d.url, d as never) }, 'peers'),
     lowerThreadPriority,
   },

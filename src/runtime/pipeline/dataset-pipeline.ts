@@ -28,6 +28,7 @@ import { newDatasetMetrics } from '../../sync/metrics.ts';
 import { DatasetReplica, type LocalOp } from '../../sync/replica.ts';
 import { signOwnHead } from '../../sync/signatures.ts';
 import { HeadsAnnouncer } from '../../sync/heads-announcer.ts';
+import { watchForeignCommits, type ForeignCommit } from '../../sync/foreign-commits.ts';
 import type { ResponderContext } from '../../sync/responder.ts';
 import { assertRecordsQuery, MAX_RECORDS_PAGE, type DocumentChange, type PeerOp, type PipelineApi, type PipelineStatus, type RecordPage } from './pipeline-api.ts';
 
@@ -55,6 +56,7 @@ export class DatasetPipeline implements PipelineApi {
   private readonly orchestrator: DatasetOrchestrator;
   private listener: ((changes: DocumentChange[]) => void) | null = null;
   private closed = false;
+  private unwatch: (() => Promise<void>) | undefined;
   private readonly served = new Set<Connection>();
   private maintenanceTimer: ReturnType<typeof setInterval> | undefined;
   private readonly feeders: SinkFeeder[] = [];
@@ -108,6 +110,18 @@ export class DatasetPipeline implements PipelineApi {
     });
   }
 
+  /** Another writer of our storage committed: push it to our live connections and tell subscribers. */
+  private foreignCommit(commit: ForeignCommit): void {
+    if (this.closed) return;
+    for (const feeder of this.feeders) feeder.wake();
+    if (commit.entries.length > 0) this.announcer.committed(commit.entries);
+    else this.announcer.advanced(commit.heads);
+    const listener = this.listener;
+    if (listener && commit.documents.length > 0) {
+      listener(commit.documents.map((d) => ({ collection: d.collection, key: d.key, value: d.deleted ? undefined : (d.value as JsonValue), origin: 'remote' })));
+    }
+  }
+
   get datasetId(): DatasetId {
     return this.settings.datasetId;
   }
@@ -115,6 +129,8 @@ export class DatasetPipeline implements PipelineApi {
   /** Opens the replica from storage, then starts the sync loop. */
   async start(): Promise<void> {
     await this.runtime.replica.open();
+    // Over storage that other hubs write too, their commits reach our live connections as ours do.
+    this.unwatch = await watchForeignCommits(this.storage, this.datasetId, this.runtime.options.kind !== 'append', (commit) => this.foreignCommit(commit));
     for (const sink of this.settings.sinks ?? []) {
       const feeder = new SinkFeeder(sink, this.storage, this.datasetId, this.runtime.options.kind);
       await feeder.start();
@@ -265,6 +281,7 @@ export class DatasetPipeline implements PipelineApi {
     if (this.closed) return;
     this.closed = true;
     if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
+    await this.unwatch?.();
     await Promise.all(this.feeders.map((f) => f.close()));
     await this.orchestrator.stop();
     await this.maintaining?.catch(() => undefined);
