@@ -12,9 +12,12 @@ export interface HubProcess {
   readonly url: string;
 }
 
-/** Starts a hub on SQLite under `dataDir` serving `datasets` (comma-separated), once it listens. */
-export function startHub(dataDir: string, datasets: string, extraArgs: readonly string[] = []): Promise<HubProcess> {
-  const child = spawn(process.execPath, [BIN, 'hub', '--port', '0', '--data', dataDir, '--datasets', datasets, '--stats', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Starts a hub under `dataDir` serving `datasets` (comma-separated), once it listens: on SQLite
+ * there, or with `--postgres <url>` among `extraArgs` on that database. Port 0 picks a free one.
+ */
+export function startHub(dataDir: string, datasets: string, extraArgs: readonly string[] = [], port = 0): Promise<HubProcess> {
+  const child = spawn(process.execPath, [BIN, 'hub', '--port', String(port), '--data', dataDir, '--datasets', datasets, '--stats', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
