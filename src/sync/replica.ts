@@ -146,6 +146,7 @@ export class DatasetReplica {
         entries.push(entry);
         prev = entry.hash;
       }
+      await this.signForOtherWriters(entries);
       const documents = await this.resolve(entries);
       await this.storage.documents.applyBatch(this.datasetId, this.batch(documents, entries));
       this.advanceHeads(entries);
@@ -159,7 +160,9 @@ export class DatasetReplica {
   appendBatch(collection: string, payloadText: string, key: string, records: number): Promise<OplogEntry> {
     return this.serial(async () => {
       const hlc = this.clock.tick();
-      const entry = createEntryFromText({ datasetId: this.datasetId, collection, key, payloadText, hlc, prevHash: this.ownHead });
+      const entries = [createEntryFromText({ datasetId: this.datasetId, collection, key, payloadText, hlc, prevHash: this.ownHead })];
+      await this.signForOtherWriters(entries);
+      const entry = entries[0]!;
       await this.storage.documents.applyBatch(this.datasetId, { documents: [], entries: [entry] });
       this.advanceHeads([entry]);
       this.ownHead = entry.hash;
@@ -312,6 +315,16 @@ export class DatasetReplica {
       if (head) heads.push(head);
     }
     return heads;
+  }
+
+  /**
+   * Over shared storage, other processes (the other hubs) serve our entries to their peers straight
+   * from storage, without our key: the last entry of each local batch is stored signed, so what
+   * they send ends at a signature like any batch we send ourselves.
+   */
+  private async signForOtherWriters(entries: OplogEntry[]): Promise<void> {
+    if (this.mergeWithStored === undefined || this.ownSigner === undefined || entries.length === 0) return;
+    entries[entries.length - 1] = await this.ownSigner.sign(entries[entries.length - 1]!);
   }
 
   private batch(documents: StoredDocument[], entries: readonly OplogEntry[]): ApplyBatch {
