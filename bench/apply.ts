@@ -176,7 +176,7 @@ export async function run(): Promise<void> {
 }
 
 /** The batches as their authors send them: each author's last entry in a batch signed. */
-async function signBatchHeads(workload: ApplyWorkload): Promise<ApplyWorkload> {
+export async function signBatchHeads(workload: ApplyWorkload): Promise<ApplyWorkload> {
   const signers = new Map<string, ChainSigner>();
   const batches = [];
   for (const batch of workload.batches) {

@@ -16,12 +16,19 @@ export interface ApplyBatch {
   /** Entries whose hash is already stored are skipped, so re-applying a batch is harmless. */
   readonly entries: readonly OplogEntry[];
   /**
-   * For storage with shared writers: the documents were resolved against a read that another
-   * process may have overtaken, so the adapter merges each with the row it holds locked, inside the
-   * transaction. The resolvers' merge is a join (commutative, associative, idempotent), so merging
-   * with a newer row gives what resolving against it would have. Single-writer adapters ignore it.
+   * Storage that other processes write too (`describe().sharedWriters`) must honour this: the
+   * documents are resolved inside the transaction, against the rows as they stand there, with no
+   * other writer able to change them until commit. The adapter locks and reads `refs` (one slot per
+   * ref, undefined where nothing is stored), calls `resolve` once with them, and writes what it
+   * returns alongside `documents`. Resolving against a read made before the transaction could undo
+   * another hub's update; this cannot.
    */
-  readonly mergeDocument?: (stored: StoredDocument, resolved: StoredDocument) => StoredDocument;
+  readonly resolveDocuments?: ResolveInTransaction;
+}
+
+export interface ResolveInTransaction {
+  readonly refs: readonly DocumentRef[];
+  resolve(stored: readonly (StoredDocument | undefined)[]): StoredDocument[];
 }
 
 export interface ApplyResult {

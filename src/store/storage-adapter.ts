@@ -50,7 +50,7 @@ export interface StorageDescriptor {
   /**
    * True when processes other than this one write the same datasets (several hubs over one
    * database): sync then reads heads from storage instead of keeping them in memory, and applies
-   * pass `mergeDocument` so that the adapter resolves against the row it locks.
+   * pass `resolveDocuments` so that documents are resolved inside the transaction (see ApplyBatch).
    */
   readonly sharedWriters?: boolean;
   readonly [option: string]: string | number | boolean | undefined;

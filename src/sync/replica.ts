@@ -7,7 +7,7 @@ import type { DatasetKind } from '../core/dataset-options.ts';
 import type { ResolverRegistry } from '../core/resolvers/registry.ts';
 import { applyEntry } from '../core/resolvers/resolver.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
-import type { ApplyBatch } from '../store/document-store.ts';
+import type { ApplyBatch, DocumentRef } from '../store/document-store.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../store/snapshot-store.ts';
 import type { StorageAdapter } from '../store/storage-adapter.ts';
 import { jsonTextDepth, MAX_JSON_DEPTH } from '../core/json.ts';
@@ -88,10 +88,10 @@ export class DatasetReplica {
   readonly authorKeys: AuthorKeys;
   private readonly syncView: SyncStore;
   /**
-   * Other processes write this storage too: documents resolved here against a read they may have
-   * overtaken are merged again with the stored row inside the write (ApplyBatch.mergeDocument).
+   * Other processes write this storage too: documents are resolved inside the storage's write
+   * transaction, against rows no other hub can change until it commits (ApplyBatch.resolveDocuments).
    */
-  private readonly mergeWithStored: ((stored: StoredDocument, resolved: StoredDocument) => StoredDocument) | undefined;
+  private readonly sharedWriters: boolean;
 
   constructor(options: { datasetId: DatasetId; storage: StorageAdapter; clock: HybridClock; resolvers: ResolverRegistry; kind?: DatasetKind; signing?: boolean }) {
     this.datasetId = options.datasetId;
@@ -102,7 +102,7 @@ export class DatasetReplica {
     this.syncView = syncStoreOf(options.storage, options.datasetId);
     const shared = options.storage.describe?.()?.sharedWriters === true;
     this.headCache = shared ? undefined : new Map();
-    this.mergeWithStored = shared ? (stored, resolved) => this.resolvers.for(stored.collection).merge(stored, resolved) : undefined;
+    this.sharedWriters = shared;
     this.maxPayloadBytes = payloadLimitOf(options.storage);
     this.clock = options.clock;
     this.resolvers = options.resolvers;
@@ -147,11 +147,11 @@ export class DatasetReplica {
         prev = entry.hash;
       }
       await this.signForOtherWriters(entries);
-      const documents = await this.resolve(entries);
-      await this.storage.documents.applyBatch(this.datasetId, this.batch(documents, entries));
+      const { batch, documents } = await this.resolvedBatch(entries);
+      await this.storage.documents.applyBatch(this.datasetId, batch);
       this.advanceHeads(entries);
       this.ownHead = prev;
-      this.emit({ datasetId: this.datasetId, origin: 'local', entries, documents });
+      this.emit({ datasetId: this.datasetId, origin: 'local', entries, documents: documents() });
       return entries;
     });
   }
@@ -206,14 +206,14 @@ export class DatasetReplica {
       let newest = fresh[0]!.hlc;
       for (const e of fresh) if (compareHlc(e.hlc, newest) > 0) newest = e.hlc;
       this.clock.receive(newest);
-      const documents = this.kind === 'append' ? [] : await this.resolve(fresh);
-      const result = await this.storage.documents.applyBatch(this.datasetId, this.batch(documents, fresh));
+      const { batch, documents } = this.kind === 'append' ? { batch: { documents: [], entries: fresh }, documents: () => [] } : await this.resolvedBatch(fresh);
+      const result = await this.storage.documents.applyBatch(this.datasetId, batch);
       this.advanceHeads(fresh);
       for (const e of fresh) this.recordsStored += recordCounts.get(e.hash) ?? 0;
       for (const [author, key] of verified?.learned ?? []) await this.authorKeys.pin(author, key);
       const own = fresh.filter((e) => e.hlc.nodeId === this.nodeId);
       if (own.length > 0) this.ownHead = own[own.length - 1]!.hash;
-      this.emit({ datasetId: this.datasetId, origin: 'remote', via: policy.kind === 'vouched' ? 'dialed' : 'accepted', entries: fresh, documents });
+      this.emit({ datasetId: this.datasetId, origin: 'remote', via: policy.kind === 'vouched' ? 'dialed' : 'accepted', entries: fresh, documents: documents() });
       return { inserted: result.entriesInserted, applied: await this.headsOf(entries) };
     });
   }
@@ -264,6 +264,7 @@ export class DatasetReplica {
       else byAuthor.set(e.hlc.nodeId, [e]);
     }
     const fresh: OplogEntry[] = [];
+    const heads = new Map(await Promise.all([...byAuthor.keys()].map(async (author) => [author, await this.headOf(author)] as const)));
     for (const [author, list] of byAuthor) {
       list.sort((a, b) => compareHlc(a.hlc, b.hlc));
       for (let i = 1; i < list.length; i++) {
@@ -271,7 +272,7 @@ export class DatasetReplica {
           throw new SluiceError('chain_broken', `Entries by "${author}" do not link: ${list[i]!.hash.slice(0, 12)}… does not follow ${list[i - 1]!.hash.slice(0, 12)}…. The batch was rejected.`, { author });
         }
       }
-      const head = await this.headOf(author);
+      const head = heads.get(author);
       const start = head === undefined ? 0 : list.findIndex((e) => afterWithinAuthor(e.hlc, head.hlc));
       await this.assertKnown(author, start < 0 ? list : list.slice(0, start));
       if (start < 0) continue;
@@ -308,13 +309,10 @@ export class DatasetReplica {
   }
 
   private async headsOf(entries: readonly OplogEntry[]): Promise<AuthorHead[]> {
-    const authors = new Set(entries.map((e) => e.hlc.nodeId));
-    const heads: AuthorHead[] = [];
-    for (const author of authors) {
-      const head = await this.headOf(author);
-      if (head) heads.push(head);
-    }
-    return heads;
+    // All at once: over shared storage each is a query, and they then share one round trip.
+    const authors = [...new Set(entries.map((e) => e.hlc.nodeId))];
+    const heads = await Promise.all(authors.map((author) => this.headOf(author)));
+    return heads.filter((h): h is AuthorHead => h !== undefined);
   }
 
   /**
@@ -323,25 +321,37 @@ export class DatasetReplica {
    * they send ends at a signature like any batch we send ourselves.
    */
   private async signForOtherWriters(entries: OplogEntry[]): Promise<void> {
-    if (this.mergeWithStored === undefined || this.ownSigner === undefined || entries.length === 0) return;
+    if (!this.sharedWriters || this.ownSigner === undefined || entries.length === 0) return;
     entries[entries.length - 1] = await this.ownSigner.sign(entries[entries.length - 1]!);
   }
 
-  private batch(documents: StoredDocument[], entries: readonly OplogEntry[]): ApplyBatch {
-    return this.mergeWithStored ? { documents, entries, mergeDocument: this.mergeWithStored } : { documents, entries };
+  /**
+   * The batch that stores `entries` with the documents they resolve to, and those documents once
+   * it committed. Over shared storage the resolving happens inside the storage's transaction.
+   */
+  private async resolvedBatch(entries: readonly OplogEntry[]): Promise<{ batch: ApplyBatch; documents: () => StoredDocument[] }> {
+    if (!this.sharedWriters) {
+      const documents = await this.resolve(entries);
+      return { batch: { documents, entries }, documents: () => documents };
+    }
+    const refs = refsOf(entries);
+    let resolved: StoredDocument[] = [];
+    const resolveDocuments = { refs, resolve: (stored: readonly (StoredDocument | undefined)[]) => (resolved = this.fold(refs, stored, entries)) };
+    return { batch: { documents: [], entries, resolveDocuments }, documents: () => resolved };
   }
 
   /** Folds entries into the stored documents through each collection's resolver. */
   private async resolve(entries: readonly OplogEntry[]): Promise<StoredDocument[]> {
-    const keyOf = (c: string, k: string) => `${c}\u0000${k}`;
-    const refs = new Map<string, { collection: string; key: string }>();
-    for (const e of entries) refs.set(keyOf(e.collection, e.key), { collection: e.collection, key: e.key });
-    const refList = [...refs.values()];
-    const current = await this.storage.documents.getMany(this.datasetId, refList);
+    const refs = refsOf(entries);
+    return this.fold(refs, await this.storage.documents.getMany(this.datasetId, refs), entries);
+  }
+
+  /** `stored` holds one slot per ref: the documents the entries fold into. */
+  private fold(refs: readonly DocumentRef[], stored: readonly (StoredDocument | undefined)[], entries: readonly OplogEntry[]): StoredDocument[] {
     const docs = new Map<string, StoredDocument | undefined>();
-    refList.forEach((r, i) => docs.set(keyOf(r.collection, r.key), current[i]));
+    refs.forEach((r, i) => docs.set(refKey(r.collection, r.key), stored[i]));
     for (const e of entries) {
-      const k = keyOf(e.collection, e.key);
+      const k = refKey(e.collection, e.key);
       docs.set(k, applyEntry(this.resolvers.for(e.collection), docs.get(k), e));
     }
     return [...docs.values()].filter((d): d is StoredDocument => d !== undefined);
@@ -383,6 +393,17 @@ function assertRecordEntry(e: OplogEntry): number {
     throw new SluiceError('invalid_payload', `Entry ${e.hash} by "${e.hlc.nodeId}" is a ${e.op} without records: an append dataset holds record batches only. The batch was rejected.`, { hash: e.hash });
   }
   return parseRecordBatch(e.payload, `append batch ${e.hash.slice(0, 12)}… by "${e.hlc.nodeId}"`).length;
+}
+
+function refKey(collection: string, key: string): string {
+  return `${collection}\u0000${key}`;
+}
+
+/** Each document the entries touch, once. */
+function refsOf(entries: readonly OplogEntry[]): DocumentRef[] {
+  const refs = new Map<string, DocumentRef>();
+  for (const e of entries) refs.set(refKey(e.collection, e.key), { collection: e.collection, key: e.key });
+  return [...refs.values()];
 }
 
 function afterWithinAuthor(t: Hlc, from: Hlc): boolean {

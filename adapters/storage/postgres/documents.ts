@@ -4,7 +4,7 @@ import type { ApplyBatch, ApplyResult, DocumentRef, DocumentStore, ListOptions }
 import { prepareBatch, prepareDocument, resolveListOptions } from '../../../src/store/validation.ts';
 import type { PgContext } from './context.ts';
 import { DOCUMENT_COLUMNS, toDocument } from './rows.ts';
-import { appendEntries, mergeDocuments, writeDocuments } from './writes.ts';
+import { appendEntries, resolveAndWrite, writeDocuments } from './writes.ts';
 
 export function postgresDocumentStore(ctx: PgContext): DocumentStore {
   return {
@@ -56,11 +56,13 @@ export function postgresDocumentStore(ctx: PgContext): DocumentStore {
       const prepared = prepareBatch(datasetId, batch, ctx.maxPayloadBytes);
       const ds = await ctx.dataset(datasetId);
       return ds.write('documents.applyBatch', async (q) => {
-        const [entriesInserted] = await Promise.all([
+        const [entriesInserted, documentsWritten] = await Promise.all([
           appendEntries(q, ds, ctx.writerId, prepared.entries),
-          batch.mergeDocument ? mergeDocuments(q, ds, prepared.documents, batch.mergeDocument, ctx.maxPayloadBytes) : writeDocuments(q, ds, prepared.documents),
+          batch.resolveDocuments
+            ? resolveAndWrite(q, ds, prepared.documents, batch.resolveDocuments, ctx.maxPayloadBytes)
+            : writeDocuments(q, ds, prepared.documents).then(() => prepared.documents.length),
         ]);
-        return { documentsWritten: prepared.documents.length, entriesInserted };
+        return { documentsWritten, entriesInserted };
       });
     },
   };

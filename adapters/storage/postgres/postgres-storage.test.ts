@@ -18,13 +18,25 @@ runStorageContractTests(
   async ({ hooks, maxPayloadBytes }) => {
     const prefix = `c${process.pid}_${++instances}_`;
     const open = () => postgresStorage({ url: server.url, schemaPrefix: prefix, hooks, maxPayloadBytes, maxConnections: 4 });
-    return reopenable(open, async () => {
+    const opened: ReturnType<typeof open>[] = [];
+    const instance = reopenable(open, async () => {
+      for (const a of opened) await a.close().catch(() => undefined);
       const sql = postgres(server.url, { max: 1, onnotice: () => undefined });
       const schemas = await sql`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, ${prefix})`;
       for (const { nspname } of schemas) await sql.unsafe(`DROP SCHEMA "${nspname}" CASCADE`);
       await sql.end();
     });
+    return {
+      ...instance,
+      get adapter() {
+        return instance.adapter;
+      },
+      openAnother: async () => {
+        opened.push(open());
+        return opened.at(-1)!;
+      },
+    };
   },
   'postgres',
-  { durable: true },
+  { durable: true, sharedWriters: true },
 );

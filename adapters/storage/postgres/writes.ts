@@ -1,6 +1,8 @@
 import type { StoredDocument } from '../../../src/core/document.ts';
 import type { OplogEntry } from '../../../src/core/oplog-entry.ts';
 import type { AuthorHead } from '../../../src/store/oplog-store.ts';
+import { assertCollection, assertKey } from '../../../src/core/names.ts';
+import type { ResolveInTransaction } from '../../../src/store/document-store.ts';
 import { headsOf, prepareDocument, type PreparedDocument } from '../../../src/store/validation.ts';
 import type { DatasetSchema, Query } from './dataset-schema.ts';
 import { DOCUMENT_COLUMNS, toDocument, toHead } from './rows.ts';
@@ -16,6 +18,8 @@ const DOCUMENT_RECORD = 'r(c text, k text, v text, j boolean, m text, w bigint, 
 const ENTRY_RECORD = 'r(h text, w bigint, l integer, n text, c text, k text, o text, p text, ph text, sg text)';
 const HEAD_RECORD = 'r(n text, w bigint, l integer, h text)';
 const REF_RECORD = 'r(c text, k text)';
+/** A power of two: see lockDocuments. */
+const LOCK_SLOTS = 64;
 
 /** JSONB cannot hold U+0000 inside a string: such values stay JSON text (see schema.ts). */
 const fitsJsonb = (json: string) => !json.includes('\\u0000');
@@ -47,14 +51,19 @@ export async function writeDocuments(q: Query, ds: DatasetSchema, documents: rea
 }
 
 /**
- * The stored rows of `refs`, each locked for the rest of the transaction. The lock is an advisory
- * one per (schema, collection, key), taken in one sorted order by every writer, so it also covers
- * rows that do not exist yet, which a row lock cannot.
+ * The stored rows of `refs`, locked against other writers for the rest of the transaction. Locks
+ * are advisory, on LOCK_SLOTS slots per dataset that keys hash into, taken in one sorted order by
+ * every writer: unlike row locks they also cover rows that do not exist yet, and a batch of any
+ * size holds at most LOCK_SLOTS of them, so the server's shared lock table cannot run out however
+ * large batches get or however many hubs write. Small writes of different keys still run side by side.
  */
 export async function lockDocuments(q: Query, ds: DatasetSchema, refs: readonly { collection: string; key: string }[]): Promise<Map<string, StoredDocument>> {
   const json = JSON.stringify(refs.map((r) => ({ c: r.collection, k: r.key })));
   const [, rows] = await Promise.all([
-    q(`SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended($2 || chr(31) || c || chr(31) || k, 0) AS k FROM json_to_recordset($1::text::json) AS ${REF_RECORD} ORDER BY 1) locks`, [json, ds.schema]),
+    q(
+      `SELECT pg_advisory_xact_lock(hashtextextended($2, slot)) FROM (SELECT DISTINCT hashtextextended(c || chr(31) || k, 0) & ${LOCK_SLOTS - 1} AS slot FROM json_to_recordset($1::text::json) AS ${REF_RECORD} ORDER BY 1) slots`,
+      [json, `sluice documents ${ds.schema}`],
+    ),
     q(`SELECT ${DOCUMENT_COLUMNS} FROM ${ds.s}.documents JOIN (SELECT DISTINCT c, k FROM json_to_recordset($1::text::json) AS ${REF_RECORD}) r ON collection = r.c AND key = r.k`, [json]),
   ]);
   const found = new Map<string, StoredDocument>();
@@ -66,24 +75,16 @@ export async function lockDocuments(q: Query, ds: DatasetSchema, refs: readonly 
 }
 
 /**
- * Documents resolved against a read another writer may have overtaken: each is merged with the
- * row as it stands now, under its lock, so no writer's update is lost (see ApplyBatch.mergeDocument).
+ * Resolves documents inside the transaction (ApplyBatch.resolveDocuments): the rows are locked
+ * and read, resolved by the caller, and written, so no other writer's update falls in between.
  */
-export async function mergeDocuments(
-  q: Query,
-  ds: DatasetSchema,
-  documents: readonly PreparedDocument[],
-  merge: (stored: StoredDocument, resolved: StoredDocument) => StoredDocument,
-  maxPayloadBytes: number,
-): Promise<void> {
-  if (documents.length === 0) return;
-  const stored = await lockDocuments(q, ds, documents.map((d) => d.doc));
-  const merged = documents.map((d) => {
-    const current = stored.get(`${d.doc.collection}\u0000${d.doc.key}`);
-    // Re-validated because a merge may return anything.
-    return current === undefined ? d : prepareDocument(merge(current, d.doc), maxPayloadBytes);
-  });
-  await writeDocuments(q, ds, merged);
+export async function resolveAndWrite(q: Query, ds: DatasetSchema, given: readonly PreparedDocument[], inTransaction: ResolveInTransaction, maxPayloadBytes: number): Promise<number> {
+  const refs = inTransaction.refs.map((r) => ({ collection: assertCollection(r.collection), key: assertKey(r.key) }));
+  const stored = refs.length === 0 ? new Map<string, StoredDocument>() : await lockDocuments(q, ds, refs);
+  // Validated like any document given to the adapter: a resolver may return anything.
+  const resolved = inTransaction.resolve(refs.map((r) => stored.get(`${r.collection}\u0000${r.key}`))).map((d) => prepareDocument(d, maxPayloadBytes));
+  await writeDocuments(q, ds, [...given, ...resolved]);
+  return given.length + resolved.length;
 }
 
 /**

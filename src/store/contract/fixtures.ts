@@ -11,6 +11,8 @@ export interface ContractInstance {
   reopen?(): Promise<StorageAdapter>;
   /** Remove files or databases the instance created. */
   destroy?(): Promise<void>;
+  /** Adapters with shared writers: another adapter on the same data, as a second process would open it. */
+  openAnother?(): Promise<StorageAdapter>;
 }
 
 export interface ContractOptions {

@@ -8,6 +8,7 @@ import { durabilityContract } from './durability.contract.ts';
 import type { ContractInstance, ContractSetup } from './fixtures.ts';
 import { isolationContract } from './isolation.contract.ts';
 import { oplogStoreContract } from './oplog-store.contract.ts';
+import { sharedWritersContract } from './shared-writers.contract.ts';
 import { snapshotStoreContract } from './snapshot-store.contract.ts';
 import type { SuiteContext } from './suite-context.ts';
 
@@ -20,9 +21,10 @@ export { documentsFor, makeChain, plain, reopenable } from './fixtures.ts';
  *   runStorageContractTests(async ({ hooks, maxPayloadBytes }) => ({ adapter: myStorage({ hooks, maxPayloadBytes }) }), 'my adapter');
  *
  * `hooks.beforeCommit` must be called inside every write transaction, after its writes; the suite
- * throws from it to prove rollback. Durable adapters pass `{ durable: true }` and provide `reopen`.
+ * throws from it to prove rollback. Durable adapters pass `{ durable: true }` and provide `reopen`;
+ * adapters several processes write at once pass `{ sharedWriters: true }` and provide `openAnother`.
  */
-export function runStorageContractTests(setup: ContractSetup, title: string, options: { durable?: boolean } = {}): void {
+export function runStorageContractTests(setup: ContractSetup, title: string, options: { durable?: boolean; sharedWriters?: boolean } = {}): void {
   describe(`storage contract: ${title}`, () => {
     let current: ContractInstance | undefined;
     const extra: ContractInstance[] = [];
@@ -72,5 +74,7 @@ export function runStorageContractTests(setup: ContractSetup, title: string, opt
     describe('bad input', () => badInputContract(ctx));
     // In-memory adapters have nothing to reopen; durable ones must pass this group.
     if (options.durable) describe('durability', () => durabilityContract(ctx));
+    // Storage that several processes write at once (hubs over one database) must pass this group too.
+    if (options.sharedWriters) describe('shared writers', () => sharedWritersContract(ctx));
   });
 }
