@@ -9,6 +9,7 @@ import { Processes, REPO_ROOT } from '../demo/process-helpers.ts';
 import { runtimeBin } from '../runtime-process.ts';
 import { exec, installProject, packTarball } from './packed-package.ts';
 import { quickStart, quickStartFor } from './readme-quick-starts.ts';
+import { startPostgres, type PostgresServer } from '../postgres/throwaway-cluster.ts';
 
 /*
  * The package as users get it: `npm pack`, installed into throwaway projects outside the repository,
@@ -31,8 +32,8 @@ beforeAll(async () => {
   browserApp = join(root, 'browser');
   // better-sqlite3 (Node's driver) and ws (Node's hub) are the optional peers a Node user adds;
   // typescript for the type check. The browser app adds only dexie and vite.
-  await Promise.all([installProject(server, tarball, ['better-sqlite3', 'ws', 'typescript']), installProject(browserApp, tarball, ['dexie', 'vite', 'typescript'])]);
-  copyFileSync(join(REPO_ROOT, 'test/consumers/files/check-hub.mjs'), join(server, 'check-hub.mjs'));
+  await Promise.all([installProject(server, tarball, ['better-sqlite3', 'ws', 'postgres', 'typescript']), installProject(browserApp, tarball, ['dexie', 'vite', 'typescript'])]);
+  for (const file of ['check-hub.mjs', 'postgres-backend.mjs']) copyFileSync(join(REPO_ROOT, 'test/consumers/files', file), join(server, file));
 }, 600_000);
 
 afterEach(() => procs.cleanup());
@@ -40,10 +41,11 @@ afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-/** A hub from the installed package's own CLI, on SQLite in a fresh directory. */
-async function hub(): Promise<string> {
+/** A hub from the installed package's own CLI, on SQLite in a fresh directory (or on the given PostgreSQL). */
+async function hub(postgresUrl?: string): Promise<string> {
   const data = mkdtempSync(join(root, 'hub-'));
-  const started = procs.start([join(server, 'node_modules/sluice/bin/sluice.mjs'), 'hub', '--port', '0', '--host', '127.0.0.1', '--data', data, '--stats', '0'], { cwd: server });
+  const storage = postgresUrl === undefined ? [] : ['--postgres', postgresUrl];
+  const started = procs.start([join(server, 'node_modules/sluice/bin/sluice.mjs'), 'hub', '--port', '0', '--host', '127.0.0.1', '--data', data, '--stats', '0', ...storage], { cwd: server });
   const [, url] = await started.waitFor(/listening on (ws:\/\/\S+)/, 30_000);
   return url!;
 }
@@ -96,6 +98,27 @@ describe('plain Node ESM', () => {
     expect(out).toContain("title: 'Buy milk'");
     expect((await seenAtHub(url)).todos).toEqual([milk]);
   }, 120_000);
+});
+
+describe('hubs over one PostgreSQL, from the installed package', () => {
+  let pg: PostgresServer;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 120_000);
+  afterAll(() => pg?.stop());
+
+  it('a backend node on Node, Deno and Bun writes through sluice/postgres; two `sluice hub --postgres` serve it, and the quick start on one hub reaches a reader on the other', async () => {
+    const [a, b] = await Promise.all([hub(pg.url), hub(pg.url)]);
+    const dir = nodeQuickStart(a, 'pg-app');
+    expect(await exec(process.execPath, ['app.mjs'], dir)).toContain("title: 'Buy milk'");
+    expect(await exec(process.execPath, ['postgres-backend.mjs', pg.url, 'backend-node'], server)).toContain('backend-node wrote');
+    const denoArgs = ['run', '--allow-net=127.0.0.1', '--allow-read', '--allow-env', '--allow-sys', '--no-prompt', 'postgres-backend.mjs', pg.url, 'backend-deno'];
+    expect(await exec(runtimeBin('deno'), denoArgs, server)).toContain('backend-deno wrote');
+    expect(await exec(runtimeBin('bun'), ['postgres-backend.mjs', pg.url, 'backend-bun'], server)).toContain('backend-bun wrote');
+    const todos = (await seenAtHub(b)).todos;
+    expect(todos).toEqual(expect.arrayContaining([milk, ...['backend-bun', 'backend-deno', 'backend-node'].map((id) => ({ key: id, value: { from: id } }))]));
+    expect(todos).toHaveLength(4);
+  }, 180_000);
 });
 
 describe('the installed CLI', () => {
