@@ -34,7 +34,12 @@ export interface StorageAdapter {
   watchCommits?(datasetId: DatasetId, listener: (notices: readonly CommitNotice[]) => void): Promise<() => Promise<void>>;
 }
 
-/** One author's entries in a commit by another writer: `count` entries from `first` to `last`, both included. */
+/**
+ * One author's entries in a commit by another writer: `count` entries from `first` to `last`, both
+ * included. `count` 0 means the range is not known, only that `last` is the author's head: the
+ * storage may have missed notices (while its listening connection was re-established) and reports
+ * every head instead, so that live peers compare and pull what they lack.
+ */
 export interface CommitNotice {
   readonly author: string;
   readonly first: Hlc;

@@ -39,7 +39,8 @@ export async function watchForeignCommits(
 
 async function readBack(storage: StorageAdapter, datasetId: DatasetId, notices: readonly CommitNotice[], withDocuments: boolean): Promise<ForeignCommit> {
   const heads = notices.map((n) => ({ nodeId: n.author, hlc: n.last, hash: n.lastHash }));
-  if (notices.some((n) => n.count > MAX_READ_BACK_ENTRIES)) return { entries: [], heads, documents: [] };
+  // A range too long to carry, or not known (count 0: notices were missed), goes out as heads: peers pull.
+  if (notices.some((n) => n.count === 0 || n.count > MAX_READ_BACK_ENTRIES)) return { entries: [], heads, documents: [] };
   const pages = await Promise.all(
     notices.map((n) => storage.oplog.entriesByAuthorAfter(datasetId, n.author, justBefore(n), { limit: n.count, maxBytes: MAX_READ_BACK_BYTES })),
   );

@@ -1,6 +1,7 @@
 import postgres from 'postgres';
-import { afterAll, beforeAll } from 'vitest';
-import { reopenable, runStorageContractTests } from '../../../src/store/contract/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommitNotice } from '../../../src/store/storage-adapter.ts';
+import { makeChain, reopenable, runStorageContractTests } from '../../../src/store/contract/index.ts';
 import { startPostgres, type PostgresServer } from '../../../test/postgres/throwaway-cluster.ts';
 import { postgresStorage } from './index.ts';
 
@@ -40,3 +41,30 @@ runStorageContractTests(
   'postgres',
   { durable: true, sharedWriters: true },
 );
+
+describe('postgres commit notices', () => {
+  it('reports every head after its listening connection was lost and re-established, since notices sent meanwhile were missed', async () => {
+    const prefix = `r${process.pid}_`;
+    const a = postgresStorage({ url: server.url, schemaPrefix: prefix });
+    const b = postgresStorage({ url: server.url, schemaPrefix: prefix });
+    const admin = postgres(server.url, { max: 1, onnotice: () => undefined });
+    const heard: CommitNotice[] = [];
+    try {
+      const chain = makeChain('alice', 2);
+      await a.oplog.append('primary', chain);
+      const stop = await b.watchCommits!('primary', (n) => heard.push(...n));
+      await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'listen %' AND pid <> pg_backend_pid()`;
+      await expect.poll(() => heard, { timeout: 10_000 }).toContainEqual({ author: 'alice', first: chain[1]!.hlc, last: chain[1]!.hlc, lastHash: chain[1]!.hash, count: 0 });
+      // And it listens again: a new commit is heard with its range.
+      const more = makeChain('bob', 1);
+      await a.oplog.append('primary', more);
+      await expect.poll(() => heard.some((n) => n.author === 'bob' && n.count === 1), { timeout: 5_000 }).toBe(true);
+      await stop();
+    } finally {
+      await a.close();
+      await b.close();
+      for (const { nspname } of await admin`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, ${prefix})`) await admin.unsafe(`DROP SCHEMA "${nspname}" CASCADE`);
+      await admin.end();
+    }
+  });
+});

@@ -125,10 +125,23 @@ class PostgresStorage implements StorageAdapter {
 
   async watchCommits(datasetId: DatasetId, listener: (notices: readonly CommitNotice[]) => void): Promise<() => Promise<void>> {
     const ds = await this.dataset(datasetId);
-    const { unlisten } = await ds.sql.listen(ds.channel, (payload) => {
-      const notices = parseCommitNotices(payload, this.writerId);
-      if (notices.length > 0) listener(notices);
-    });
+    let listening = 0;
+    const { unlisten } = await ds.sql.listen(
+      ds.channel,
+      (payload) => {
+        const notices = parseCommitNotices(payload, this.writerId);
+        if (notices.length > 0) listener(notices);
+      },
+      // The client re-establishes LISTEN after a lost connection; what was committed meanwhile was
+      // never heard, so every head is reported instead (count 0), and live peers pull what they lack.
+      () => {
+        if (listening++ === 0) return;
+        void this.oplog
+          .heads(datasetId)
+          .then((heads) => heads.length > 0 && listener(heads.map((h) => ({ author: h.nodeId, first: h.hlc, last: h.hlc, lastHash: h.hash, count: 0 }))))
+          .catch(() => undefined);
+      },
+    );
     return async () => {
       await unlisten().catch(() => undefined);
     };
