@@ -41,6 +41,15 @@ describe('sluice CLI', () => {
     return (server.address() as AddressInfo).port;
   }
 
+  /** A loopback port that was free a moment ago: nothing answers there. */
+  async function closedPort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+  }
+
   describe('help', () => {
     it.each([['--help'], ['-h'], ['help']])('`sluice %s` lists every command with its options on stdout and exits 0', async (flag) => {
       const r = await sluice(flag);
@@ -124,6 +133,8 @@ describe('sluice CLI', () => {
       [['--datasets', 'Primary'], '--datasets: Invalid dataset id "Primary"'],
       [['--datasets', ' , '], '--datasets needs at least one dataset id'],
       [['--exit-with-stdin=yes'], '--exit-with-stdin takes no value'],
+      [['--postgres', 'http://127.0.0.1:5432/db'], '--postgres (or SLUICE_POSTGRES_URL) must be a URL like postgres://user:password@host:5432/db.'],
+      [['--postgres'], '--postgres needs a value'],
       [['serve'], 'unexpected argument "serve"'],
     ])('sluice hub %j', async (bad, message) => {
       // The bad flag comes last: it overrides the safe defaults where it repeats one of them.
@@ -188,6 +199,16 @@ describe('sluice CLI', () => {
       const r = await sluice('hub', '--port', '0', '--data', data, '--stats', '0');
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^sluice hub: /);
+      expect(r.stdout).not.toContain('listening');
+    }, TIMEOUT);
+
+    it('a PostgreSQL that does not answer: one line naming the server, with the password hidden', async () => {
+      const port = await closedPort();
+      const r = await sluice('hub', '--port', '0', '--data', join(p.dir('sluice-cli-test-'), 'data'), '--stats', '0', '--postgres', `postgres://sluice:s3cret@127.0.0.1:${port}/app`);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `sluice hub: cannot open the hub's storage in PostgreSQL at postgres://sluice:***@127.0.0.1:${port}/app: PostgreSQL could not be reached during opening dataset "primary" (ECONNREFUSED): check the URL and that the server is up. Nothing of it was committed.\n`,
+      );
       expect(r.stdout).not.toContain('listening');
     }, TIMEOUT);
 
