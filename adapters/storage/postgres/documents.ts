@@ -56,13 +56,13 @@ export function postgresDocumentStore(ctx: PgContext): DocumentStore {
       const prepared = prepareBatch(datasetId, batch, ctx.maxPayloadBytes);
       const ds = await ctx.dataset(datasetId);
       return ds.write('documents.applyBatch', async (q) => {
-        const [entriesInserted, documentsWritten] = await Promise.all([
-          appendEntries(q, ds, ctx.writerId, prepared.entries),
-          batch.resolveDocuments
-            ? resolveAndWrite(q, ds, prepared.documents, batch.resolveDocuments, ctx.maxPayloadBytes)
-            : writeDocuments(q, ds, prepared.documents).then(() => prepared.documents.length),
-        ]);
-        return { documentsWritten, entriesInserted };
+        // Statements run in the order they are sent. The locked read goes first, so the documents
+        // are resolved here while the server inserts the entries sent right after it.
+        const documentsWritten = batch.resolveDocuments
+          ? resolveAndWrite(q, ds, prepared.documents, batch.resolveDocuments, ctx.maxPayloadBytes)
+          : writeDocuments(q, ds, prepared.documents).then(() => prepared.documents.length);
+        const [entriesInserted, written] = await Promise.all([appendEntries(q, ds, ctx.writerId, prepared.entries), documentsWritten]);
+        return { documentsWritten: written, entriesInserted };
       });
     },
   };
