@@ -39,12 +39,6 @@ export interface OplogStore {
   entriesByAuthorAfter(datasetId: DatasetId, nodeId: string, after: Hlc | null, limits?: ReadLimits): Promise<OplogEntry[]>;
   /** All authors' entries strictly after `after` in HLC order, ascending. */
   entriesAfter(datasetId: DatasetId, after: Hlc | null, limits?: ReadLimits): Promise<OplogEntry[]>;
-  /**
-   * The author's entries after `startHash` up to and including `endHash`, ascending. `startHash`
-   * may be '' (chain start) or the author's prune boundary. Undefined when either end is unknown
-   * or pruned away: the caller needs a snapshot.
-   */
-  chainRange(datasetId: DatasetId, startHash: string, endHash: string): Promise<OplogEntry[] | undefined>;
   /** Removes entries at or before `cutoff` and, in the same transaction, advances per-author boundaries. */
   prune(datasetId: DatasetId, cutoff: Hlc): Promise<PruneResult>;
   boundary(datasetId: DatasetId, nodeId: string): Promise<PruneBoundary | undefined>;

@@ -5,6 +5,7 @@ import type { PeerRecord } from '../store/confirmation-store.ts';
 import type { PruneBoundary, ReadLimits } from '../store/oplog-store.ts';
 import type { DatasetSnapshot } from '../store/snapshot-store.ts';
 import type { StorageAdapter } from '../store/storage-adapter.ts';
+import { chainRange } from '../store/chain-range.ts';
 
 /**
  * What sync reads of one dataset's storage, and the one thing it writes besides applying entries
@@ -33,7 +34,7 @@ export function syncStoreOf(storage: StorageAdapter, datasetId: DatasetId): Sync
     entriesAfter: (after, limits) => oplog.entriesAfter(datasetId, after, limits),
     boundary: (author) => oplog.boundary(datasetId, author),
     boundaries: () => oplog.boundaries(datasetId),
-    chainRange: (startHash, endHash) => oplog.chainRange(datasetId, startHash, endHash),
+    chainRange: (startHash, endHash) => chainRange(oplog, datasetId, startHash, endHash),
     exportSnapshot: () => snapshots.export(datasetId),
     listPeers: () => confirmations.listPeers(datasetId),
     registerPeer: (peerId, address) => confirmations.registerPeer(datasetId, peerId, { address }),

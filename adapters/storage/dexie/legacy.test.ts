@@ -5,6 +5,7 @@ import { fakeIndexedDB, inspectDatabase } from './fixtures/fake-indexeddb.ts';
 import { writeLegacyV1Database } from './fixtures/legacy-v1.ts';
 import { dexieStorage, type DexieLayout } from './index.ts';
 import { SCHEMA_VERSION, TABLES } from './schema.ts';
+import { chainRange } from '../../../src/store/chain-range.ts';
 
 describe.each(['database-per-dataset', 'single-database'] as DexieLayout[])('a single-dataset database upgraded in place (%s)', (layout) => {
   it('reads every legacy row back under primary, nothing under logs, and takes new writes', async () => {
@@ -32,8 +33,8 @@ describe.each(['database-per-dataset', 'single-database'] as DexieLayout[])('a s
       { nodeId: 'bob', hlc: bob[1]!.hlc, hash: bob[1]!.hash },
     ]);
     expect(await storage.oplog.boundaries('primary')).toEqual([{ nodeId: 'alice', hlc: alice[0]!.hlc, hash: alice[0]!.hash }]);
-    expect((await storage.oplog.chainRange('primary', alice[0]!.hash, alice[3]!.hash))?.map((e) => e.hash)).toEqual(alice.slice(1).map((e) => e.hash));
-    expect(await storage.oplog.chainRange('primary', '', alice[3]!.hash)).toBeUndefined();
+    expect((await chainRange(storage.oplog, 'primary', alice[0]!.hash, alice[3]!.hash))?.map((e) => e.hash)).toEqual(alice.slice(1).map((e) => e.hash));
+    expect(await chainRange(storage.oplog, 'primary', '', alice[3]!.hash)).toBeUndefined();
 
     // peers, confirmations, checkpoints
     expect(await storage.confirmations.listPeers('primary')).toEqual([{ peerId: 'hub', address: 'ws://127.0.0.1:8787', active: true, registeredAt }]);

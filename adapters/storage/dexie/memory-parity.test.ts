@@ -8,6 +8,7 @@ import type { StorageAdapter } from '../../../src/store/storage-adapter.ts';
 import { memoryStorage } from '../memory/index.ts';
 import { fakeIndexedDB } from './fixtures/fake-indexeddb.ts';
 import { dexieStorage, type DexieLayout } from './index.ts';
+import { chainRange } from '../../../src/store/chain-range.ts';
 
 /*
  * The memory adapter is the reference: random sequences of writes must give the same results,
@@ -130,7 +131,7 @@ async function reads(s: StorageAdapter): Promise<unknown[]> {
       const chain = CHAINS[d][a];
       out.push(s.oplog.head(d, a), s.oplog.boundary(d, a));
       for (const start of ['', chain[1]!.hash, chain[3]!.hash, chain[5]!.hash, CHAINS[d].bob[2]!.hash]) {
-        for (const end of [chain[3]!.hash, chain[6]!.hash, chain[7]!.hash]) out.push(s.oplog.chainRange(d, start, end));
+        for (const end of [chain[3]!.hash, chain[6]!.hash, chain[7]!.hash]) out.push(chainRange(s.oplog, d, start, end));
       }
     }
     for (const includeDeleted of [false, true]) {

@@ -1,9 +1,9 @@
-import { Dexie, type IndexableType } from 'dexie';
+import { Dexie } from 'dexie';
 import type { DatasetId } from '../../../src/core/dataset-id.ts';
 import { assertHlc, compareHlc } from '../../../src/core/hlc.ts';
 import type { AuthorHead, OplogStore, ReadLimits } from '../../../src/store/oplog-store.ts';
 import { headsOf, prepareEntries, resolveReadLimits, trimToBytes } from '../../../src/store/validation.ts';
-import type { DatasetTables, DexieContext } from './context.ts';
+import type { DexieContext } from './context.ts';
 import { advanceAuthors, insertEntries } from './oplog-writes.ts';
 import { prefixRange, toAuthorHead, toEntry, type EntryKey } from './rows.ts';
 import { OPLOG_BY_AUTHOR, OPLOG_BY_HLC } from './schema.ts';
@@ -70,13 +70,6 @@ export function dexieOplogStore(ctx: DexieContext): OplogStore {
       return trimToBytes(rows.map(toEntry), maxBytes);
     },
 
-    chainRange: async (datasetId, startHash, endHash) => {
-      ctx.check(datasetId);
-      if (typeof startHash !== 'string' || typeof endHash !== 'string') return undefined;
-      const rows = await ctx.read(datasetId, ['oplog', 'boundaries'], (t) => chainRows(t, datasetId, startHash, endHash));
-      return rows?.map(toEntry);
-    },
-
     prune: async (datasetId, cutoff) => {
       ctx.check(datasetId);
       const limit = assertHlc(cutoff, 'cutoff');
@@ -120,29 +113,4 @@ export function dexieOplogStore(ctx: DexieContext): OplogStore {
       return ctx.read(datasetId, ['oplog'], (t) => t.oplog.where(':id').between(...prefixRange(datasetId), true, true).count());
     },
   };
-}
-
-/**
- * The author's entries after `startHash` up to `endHash`. The start is '' (chain start, unless
- * pruned), an entry of the same author, or the author's prune boundary; anything else is unknown.
- */
-async function chainRows(t: DatasetTables, datasetId: DatasetId, startHash: string, endHash: string) {
-  const end = await t.oplog.get([datasetId, endHash]);
-  if (!end) return undefined;
-  const author = end.node;
-  const boundary = await t.boundaries.get([datasetId, author]);
-  let lower: IndexableType;
-  if (startHash === '') {
-    if (boundary) return undefined;
-    lower = [datasetId, author, Dexie.minKey];
-  } else {
-    const start = await t.oplog.get([datasetId, startHash]);
-    const from = start && start.node === author ? start : boundary && boundary.hash === startHash ? boundary : undefined;
-    if (!from) return undefined;
-    lower = [datasetId, author, from.wall, from.logic];
-  }
-  return t.oplog
-    .where(OPLOG_BY_AUTHOR)
-    .between(lower, [datasetId, author, end.wall, end.logic], startHash === '', true)
-    .toArray();
 }

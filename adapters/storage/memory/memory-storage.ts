@@ -5,7 +5,7 @@ import type { JsonValue } from '../../../src/core/json.ts';
 import { assertCollection, assertKey } from '../../../src/core/names.ts';
 import type { OplogEntry } from '../../../src/core/oplog-entry.ts';
 import type { CheckpointStore } from '../../../src/store/checkpoint-store.ts';
-import type { Confirmation, ConfirmationStore, PeerRecord } from '../../../src/store/confirmation-store.ts';
+import type { ConfirmationStore } from '../../../src/store/confirmation-store.ts';
 import type { ApplyBatch, ApplyResult, DocumentRef, DocumentStore, ListOptions } from '../../../src/store/document-store.ts';
 import type { AuthorHead, OplogStore, PruneBoundary, PruneResult, ReadLimits } from '../../../src/store/oplog-store.ts';
 import { SNAPSHOT_FORMAT, type DatasetSnapshot, type SnapshotImportOptions, type SnapshotImportResult, type SnapshotStore } from '../../../src/store/snapshot-store.ts';
@@ -166,26 +166,6 @@ class MemoryStorage implements StorageAdapter {
         const from = after === null ? null : assertHlc(after);
         const found = [...ds.oplog.values()].filter((e) => from === null || compareHlc(e.hlc, from) > 0);
         return trimToBytes(found.sort(byHlc).slice(0, limit), maxBytes);
-      },
-      chainRange: async (datasetId, startHash, endHash) => {
-        const ds = this.ds(datasetId);
-        const end = ds.oplog.get(endHash);
-        if (!end) return undefined;
-        const author = end.hlc.nodeId;
-        let from: Hlc | null;
-        if (startHash === '') {
-          if (ds.boundaries.has(author)) return undefined; // the chain's start was pruned
-          from = null;
-        } else {
-          const start = ds.oplog.get(startHash);
-          const boundary = ds.boundaries.get(author);
-          if (start && start.hlc.nodeId === author) from = start.hlc;
-          else if (boundary && boundary.hash === startHash) from = boundary.hlc;
-          else return undefined;
-        }
-        return [...ds.oplog.values()]
-          .filter((e) => e.hlc.nodeId === author && (from === null || afterWithinAuthor(e.hlc, from)) && compareHlc(e.hlc, end.hlc) <= 0)
-          .sort(byHlc);
       },
       prune: async (datasetId, cutoff): Promise<PruneResult> => {
         const ds = this.ds(datasetId);

@@ -1,5 +1,4 @@
 import { assertHlc, type Hlc } from '../../../src/core/hlc.ts';
-import type { OplogEntry } from '../../../src/core/oplog-entry.ts';
 import type { OplogStore, PruneResult, ReadLimits } from '../../../src/store/oplog-store.ts';
 import { prepareEntries, resolveReadLimits, trimToBytes } from '../../../src/store/validation.ts';
 import type { PgContext } from './context.ts';
@@ -55,15 +54,6 @@ export function postgresOplogStore(ctx: PgContext): OplogStore {
           : await ds.query(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE (wall, logic, node) > ($1::bigint, $2::integer, $3::text) ORDER BY wall, logic, node LIMIT $4`, [from.wall, from.logic, from.nodeId, limit]);
       return trimToBytes(rows.map((r) => toEntry(datasetId, r)), maxBytes);
     },
-    chainRange: async (datasetId, startHash, endHash) => {
-      const ds = await ctx.dataset(datasetId);
-      if (typeof startHash !== 'string' || typeof endHash !== 'string') return undefined;
-      // One snapshot of the data: a prune committing in between must not tear the range.
-      return ds.sql.begin('isolation level repeatable read read only', (tx) => {
-        const q: Query = (text, params = []) => tx.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<Record<string, unknown>[]>;
-        return chainRange(q, ds, startHash, endHash);
-      }) as Promise<OplogEntry[] | undefined>;
-    },
     prune: async (datasetId, cutoff): Promise<PruneResult> => {
       const limit = assertHlc(cutoff, 'cutoff');
       const ds = await ctx.dataset(datasetId);
@@ -84,30 +74,6 @@ export function postgresOplogStore(ctx: PgContext): OplogStore {
       return Number(row!.n);
     },
   };
-}
-
-async function chainRange(q: Query, ds: DatasetSchema, startHash: string, endHash: string): Promise<OplogEntry[] | undefined> {
-  const [endRow] = await q(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE hash = $1`, [endHash]);
-  if (!endRow) return undefined;
-  const end = toEntry(ds.datasetId, endRow);
-  const author = end.hlc.nodeId;
-  const [boundaryRow] = await q(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.boundaries WHERE node = $1`, [author]);
-  const boundary = boundaryRow && toHead(boundaryRow);
-  let from: Hlc | null;
-  if (startHash === '') {
-    if (boundary) return undefined; // the chain's start was pruned
-    from = null;
-  } else {
-    const [startRow] = await q(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE hash = $1`, [startHash]);
-    if (startRow && startRow.node === author) from = toEntry(ds.datasetId, startRow).hlc;
-    else if (boundary && boundary.hash === startHash) from = boundary.hlc;
-    else return undefined;
-  }
-  const rows = await q(
-    `SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE node = $1 AND ($2::bigint IS NULL OR (wall, logic) > ($2::bigint, $3::integer)) AND (wall, logic) <= ($4::bigint, $5::integer) ORDER BY wall, logic`,
-    [author, from?.wall ?? null, from?.logic ?? 0, end.hlc.wall, end.hlc.logic],
-  );
-  return rows.map((r) => toEntry(ds.datasetId, r));
 }
 
 async function prune(q: Query, ds: DatasetSchema, cutoff: Hlc): Promise<PruneResult> {

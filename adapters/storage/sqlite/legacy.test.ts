@@ -10,6 +10,7 @@ import { headsOf } from '../../../src/store/validation.ts';
 import { writeLegacyV0, type LegacyV0Content } from './fixtures/legacy-v0.ts';
 import { sqliteStorage, type SqliteLayout } from './better-sqlite3/index.ts';
 import { SCHEMA_VERSION } from './schema.ts';
+import { chainRange } from '../../../src/store/chain-range.ts';
 
 /** alice wrote 5 puts and pruned the first 2 (boundary at #1); bob wrote a put and a delete. */
 function legacyContent(): LegacyV0Content & { alice: OplogEntry[] } {
@@ -69,7 +70,7 @@ describe.each<SqliteLayout>(['file-per-dataset', 'single-file'])('legacy v0 data
       expect(exported.heads).toEqual(content.heads);
       expect(exported.boundaries).toEqual(content.boundaries);
       expect(await store.documents.get('primary', 'notes', 'n1')).toMatchObject({ deleted: true, value: null });
-      expect((await store.oplog.chainRange('primary', content.alice[1]!.hash, content.alice[4]!.hash))?.map((e) => e.key)).toEqual(['a2', 'a3', 'a4']);
+      expect((await chainRange(store.oplog, 'primary', content.alice[1]!.hash, content.alice[4]!.hash))?.map((e) => e.key)).toEqual(['a2', 'a3', 'a4']);
       expect(await store.confirmations.listPeers('primary')).toEqual(content.peers);
       expect(await store.confirmations.confirmations('primary')).toEqual(content.confirmations);
       expect(await store.checkpoints.list('primary')).toEqual(content.checkpoints);
@@ -101,7 +102,7 @@ describe.each<SqliteLayout>(['file-per-dataset', 'single-file'])('legacy v0 data
     try {
       expect(await second.oplog.count('primary')).toBe(content.entries.length + 1);
       expect(await second.oplog.head('primary', 'alice')).toEqual({ nodeId: 'alice', hlc: next.hlc, hash: next.hash });
-      expect((await second.oplog.chainRange('primary', head.hash, next.hash))?.map((e) => e.hash)).toEqual([next.hash]);
+      expect((await chainRange(second.oplog, 'primary', head.hash, next.hash))?.map((e) => e.hash)).toEqual([next.hash]);
       expect((await second.documents.get('primary', 'todos', 'a5'))?.value).toEqual({ title: 'task 5' });
       expect(await second.checkpoints.get('primary', 'sink:index')).toEqual({ barrier: 4 });
       expect((await second.oplog.entriesAfter('logs', null)).map((e) => e.hash)).toEqual([logsEntry.hash]);

@@ -1,6 +1,5 @@
 import type { DatasetId } from '../../../src/core/dataset-id.ts';
 import { assertHlc, type Hlc } from '../../../src/core/hlc.ts';
-import type { OplogEntry } from '../../../src/core/oplog-entry.ts';
 import type { OplogStore, PruneBoundary, PruneResult, ReadLimits } from '../../../src/store/oplog-store.ts';
 import { prepareEntries, resolveReadLimits, trimToBytes } from '../../../src/store/validation.ts';
 import type { StoreContext } from './context.ts';
@@ -30,8 +29,6 @@ const SQL = {
   after: `SELECT ${ENTRY_COLUMNS} FROM oplog WHERE dataset_id = ? AND ${AFTER_HLC} ORDER BY wall, logic, node LIMIT ?`,
   authorAll: `SELECT ${ENTRY_COLUMNS} FROM oplog WHERE dataset_id = ? AND node = ? ORDER BY wall, logic LIMIT ?`,
   authorAfter: `SELECT ${ENTRY_COLUMNS} FROM oplog WHERE dataset_id = ? AND node = ? AND ${AFTER_IN_AUTHOR} ORDER BY wall, logic LIMIT ?`,
-  authorUpTo: `SELECT ${ENTRY_COLUMNS} FROM oplog WHERE dataset_id = ? AND node = ? AND ${UP_TO_IN_AUTHOR} ORDER BY wall, logic`,
-  authorBetween: `SELECT ${ENTRY_COLUMNS} FROM oplog WHERE dataset_id = ? AND node = ? AND ${AFTER_IN_AUTHOR} AND ${UP_TO_IN_AUTHOR} ORDER BY wall, logic`,
   // Skips through the author index one author at a time instead of scanning every entry.
   authors: `
     WITH RECURSIVE a(node) AS (
@@ -77,10 +74,6 @@ export function sqliteOplogStore(ctx: StoreContext): OplogStore {
           : session.statement(SQL.after).all(datasetId, ...totalBound(assertHlc(after)), limit);
       return trimToBytes(rows.map((r) => toEntry(datasetId, r)), maxBytes);
     },
-    chainRange: async (datasetId, startHash, endHash) => {
-      const session = ctx.session(datasetId);
-      return session.read(() => chainRange(session, datasetId, startHash, endHash));
-    },
     prune: async (datasetId, cutoff): Promise<PruneResult> => {
       const session = ctx.session(datasetId);
       const limit = assertHlc(cutoff, 'cutoff');
@@ -93,30 +86,6 @@ export function sqliteOplogStore(ctx: StoreContext): OplogStore {
     boundaries: async (datasetId) => ctx.session(datasetId).statement(SQL.boundaries).all(datasetId).map(toHead),
     count: async (datasetId) => Number(ctx.session(datasetId).statement(SQL.count).get(datasetId)!.n),
   };
-}
-
-function chainRange(session: SqliteSession, datasetId: DatasetId, startHash: string, endHash: string): OplogEntry[] | undefined {
-  const endRow = session.statement(SQL.byHash).get(datasetId, endHash);
-  if (!endRow) return undefined;
-  const end = toEntry(datasetId, endRow);
-  const author = end.hlc.nodeId;
-  const boundaryRow = session.statement(SQL.boundary).get(datasetId, author);
-  const boundary = boundaryRow && toHead(boundaryRow);
-  let from: Hlc | null;
-  if (startHash === '') {
-    if (boundary) return undefined; // the chain's start was pruned
-    from = null;
-  } else {
-    const startRow = session.statement(SQL.byHash).get(datasetId, startHash);
-    if (startRow && startRow.node === author) from = toEntry(datasetId, startRow).hlc;
-    else if (boundary && boundary.hash === startHash) from = boundary.hlc;
-    else return undefined;
-  }
-  const rows =
-    from === null
-      ? session.statement(SQL.authorUpTo).all(datasetId, author, ...authorBound(end.hlc))
-      : session.statement(SQL.authorBetween).all(datasetId, author, ...authorBound(from), ...authorBound(end.hlc));
-  return rows.map((r) => toEntry(datasetId, r));
 }
 
 function prune(session: SqliteSession, datasetId: DatasetId, cutoff: Hlc): PruneResult {

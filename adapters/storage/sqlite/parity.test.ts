@@ -5,6 +5,7 @@ import { createEntry, type OplogEntry } from '../../../src/core/oplog-entry.ts';
 import type { StorageAdapter } from '../../../src/store/storage-adapter.ts';
 import { memoryStorage } from '../memory/index.ts';
 import { sqliteStorage } from './better-sqlite3/index.ts';
+import { chainRange } from '../../../src/store/chain-range.ts';
 
 /*
  * Differential check against the reference adapter on what the contract only samples: HLC ties
@@ -58,7 +59,7 @@ async function step(a: StorageAdapter, op: Op): Promise<unknown> {
     case 'byAuthor':
       return a.oplog.entriesByAuthorAfter('primary', op.author, op.after, { limit: op.limit });
     case 'range':
-      return a.oplog.chainRange('primary', op.start, op.end);
+      return chainRange(a.oplog, 'primary', op.start, op.end);
   }
 }
 

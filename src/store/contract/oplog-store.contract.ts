@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { entryByteSize } from '../../core/oplog-entry.ts';
 import { hlc, makeChain } from './fixtures.ts';
 import type { SuiteContext } from './suite-context.ts';
+import { chainRange } from '../chain-range.ts';
 
 export function oplogStoreContract(ctx: SuiteContext): void {
   it('appends with dedupe by hash and finds entries by hash', async () => {
@@ -23,7 +24,7 @@ export function oplogStoreContract(ctx: SuiteContext): void {
     expect((await oplog.getByHash('primary', chain[1]!.hash))?.signature).toBeUndefined();
     expect(await oplog.entriesByAuthorAfter('primary', 'alice', null)).toEqual([chain[0], chain[1], signed]);
     expect(await oplog.entriesAfter('primary', null)).toEqual([chain[0], chain[1], signed]);
-    expect(await oplog.chainRange('primary', chain[0]!.hash, signed.hash)).toEqual([chain[1], signed]);
+    expect(await chainRange(oplog, 'primary', chain[0]!.hash, signed.hash)).toEqual([chain[1], signed]);
     const exported = await snapshots.export('primary');
     expect(exported.oplog).toEqual([chain[0], chain[1], signed]);
     await snapshots.import('logs', { ...exported, datasetId: 'logs', oplog: exported.oplog.map((e) => ({ ...e, datasetId: 'logs' })) }, { mode: 'replace' });
@@ -81,10 +82,10 @@ export function oplogStoreContract(ctx: SuiteContext): void {
     const { oplog } = ctx.adapter();
     const a = makeChain('alice', 8);
     await oplog.append('primary', [...a, ...makeChain('bob', 8)]);
-    expect((await oplog.chainRange('primary', a[2]!.hash, a[5]!.hash))?.map((e) => e.hash)).toEqual(a.slice(3, 6).map((e) => e.hash));
-    expect((await oplog.chainRange('primary', '', a[1]!.hash))?.map((e) => e.hash)).toEqual(a.slice(0, 2).map((e) => e.hash));
-    expect(await oplog.chainRange('primary', 'e'.repeat(64), a[5]!.hash)).toBeUndefined();
-    expect(await oplog.chainRange('primary', a[2]!.hash, 'e'.repeat(64))).toBeUndefined();
+    expect((await chainRange(oplog, 'primary', a[2]!.hash, a[5]!.hash))?.map((e) => e.hash)).toEqual(a.slice(3, 6).map((e) => e.hash));
+    expect((await chainRange(oplog, 'primary', '', a[1]!.hash))?.map((e) => e.hash)).toEqual(a.slice(0, 2).map((e) => e.hash));
+    expect(await chainRange(oplog, 'primary', 'e'.repeat(64), a[5]!.hash)).toBeUndefined();
+    expect(await chainRange(oplog, 'primary', a[2]!.hash, 'e'.repeat(64))).toBeUndefined();
   });
 
   it('prunes up to a cutoff and writes per-author boundaries in the same step', async () => {
@@ -105,9 +106,9 @@ export function oplogStoreContract(ctx: SuiteContext): void {
     // heads survive pruning
     expect((await oplog.head('primary', 'alice'))?.hash).toBe(a[9]!.hash);
     // a chain range can start at the boundary, but not at the pruned chain start
-    expect((await oplog.chainRange('primary', a[6]!.hash, a[8]!.hash))?.map((e) => e.hash)).toEqual([a[7]!.hash, a[8]!.hash]);
-    expect(await oplog.chainRange('primary', '', a[8]!.hash)).toBeUndefined();
-    expect(await oplog.chainRange('primary', a[2]!.hash, a[8]!.hash)).toBeUndefined();
+    expect((await chainRange(oplog, 'primary', a[6]!.hash, a[8]!.hash))?.map((e) => e.hash)).toEqual([a[7]!.hash, a[8]!.hash]);
+    expect(await chainRange(oplog, 'primary', '', a[8]!.hash)).toBeUndefined();
+    expect(await chainRange(oplog, 'primary', a[2]!.hash, a[8]!.hash)).toBeUndefined();
   });
 
   it('never moves a boundary backwards', async () => {
