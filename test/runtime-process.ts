@@ -27,6 +27,8 @@ export function runtimeBin(runtime: Runtime): string {
 export interface RuntimeOptions {
   /** Deno only: an import map (see importMapFile). */
   readonly importMap?: string;
+  /** Deno only: environment and system info, which the postgres client reads (PG* variables, the host name). */
+  readonly allowEnv?: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export function runtimeArgs(runtime: Runtime, script: string, args: readonly str
     '--allow-net=127.0.0.1',
     '--allow-read',
     '--allow-write',
+    ...(options.allowEnv ? ['--allow-env', '--allow-sys'] : []),
     '--no-prompt',
     '--node-modules-dir=manual',
     '--no-lock',

@@ -1,5 +1,7 @@
 import { WebSocket } from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { postgresStorage } from '../adapters/storage/postgres/index.ts';
+import { startPostgres } from './postgres/throwaway-cluster.ts';
 import { Harness } from './sync/harness.ts';
 import { RuntimeProcesses, type Runtime } from './runtime-process.ts';
 
@@ -35,11 +37,35 @@ export function runtimeServerSuite(runtime: Runtime): void {
       await h.close();
     });
 
-    async function startHub(listenOptions?: object) {
-      const hub = procs.start(runtime, `${dir}/hub.fixture.ts`, [procs.dir(), TOKEN, ...(listenOptions ? [JSON.stringify(listenOptions)] : [])]);
+    async function startHub(listenOptions?: object, postgresUrl?: string) {
+      const args = [procs.dir(), TOKEN, ...(listenOptions || postgresUrl ? [JSON.stringify(listenOptions ?? {})] : []), ...(postgresUrl ? [postgresUrl] : [])];
+      const hub = procs.start(runtime, `${dir}/hub.fixture.ts`, args, { allowEnv: postgresUrl !== undefined });
       const [, url, server] = await hub.waitFor(/^LISTENING (ws:\/\/\S+) (\w+)$/m, TIMEOUT);
       return { hub, url: url!, server: server! };
     }
+
+    it(`a ${runtime} hub over PostgreSQL serves the same data as a Node hub on that database: a write through one reaches a live client of the other`, async () => {
+      const pg = await startPostgres();
+      const storage = postgresStorage({ url: pg.url });
+      try {
+        const { hub, url } = await startHub(undefined, pg.url);
+        const nodeHub = await h.hub('node-hub', { storage, auth: { token: TOKEN } });
+        const writer = await h.node('writer', { peers: [h.peer(url, TOKEN)] });
+        const reader = await h.node('reader', { peers: [h.peer(nodeHub.url, TOKEN)] });
+        await Promise.all([writer.syncNow(), reader.syncNow()]);
+        const seen: string[] = [];
+        reader.collection('todos').subscribe((changes) => seen.push(...changes.map((c) => c.key)));
+        // No round is asked for: the runtime's hub commits, the Node hub hears the notice and pushes.
+        await writer.collection('todos').put(`via-${runtime}`, { runtime });
+        await vi.waitFor(() => expect(seen).toContain(`via-${runtime}`), { timeout: 10_000, interval: 50 });
+        expect(await reader.collection('todos').get(`via-${runtime}`)).toEqual({ runtime });
+        expect(await procs.stop(hub)).toBe(0);
+      } finally {
+        await h.close();
+        await storage.close();
+        await pg.stop();
+      }
+    }, TIMEOUT * 2);
 
     it(`a ${runtime} hub (its own server and SQLite) relays between Node clients and refuses a wrong token`, async () => {
       const { hub, url, server } = await startHub();

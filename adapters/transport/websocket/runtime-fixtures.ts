@@ -24,14 +24,16 @@ export interface FixtureServer {
  * `LISTENING <url> <server runtime>`, runs until SIGTERM, SIGINT or the end of stdin, then closes
  * listener and node, prints `STOPPED` and exits 0.
  *
- * argv: <data dir> <token> [listen options as JSON, e.g. {"maxConnections":1}]
+ * argv: <data dir> <token> [listen options as JSON, e.g. {"maxConnections":1}] [postgres URL]
+ * With a postgres URL the hub keeps its datasets there instead, as one of a cluster's hubs.
  */
 export async function runHubFixture(nodeId: string, makeDriver: () => SqliteDriver, server: FixtureServer): Promise<never> {
-  const [dir, token, listenJson] = process.argv.slice(2);
+  const [dir, token, listenJson, postgresUrl] = process.argv.slice(2);
   if (!dir || token === undefined) return fail(new Error('usage: hub.fixture.ts <data dir> <token> [listen options JSON]'));
   try {
     const extra = (listenJson ? JSON.parse(listenJson) : {}) as Omit<ListenOptions, 'port' | 'host' | 'auth'>;
-    const node = await createNode({ nodeId, storage: sqliteStorageOn(makeDriver(), { path: join(dir, 'hub.db') }), auth: { token } });
+    const storage = postgresUrl ? (await import('../../storage/postgres/index.ts')).postgresStorage({ url: postgresUrl }) : sqliteStorageOn(makeDriver(), { path: join(dir, 'hub.db') });
+    const node = await createNode({ nodeId, storage, auth: { token } });
     const listener = await server.listen(node, { ...extra, port: 0, host: '127.0.0.1' });
     process.stdout.write(`LISTENING ${listener.url} ${server.runtime}\n`);
     await new Promise<void>((resolve) => {
