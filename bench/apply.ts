@@ -197,7 +197,11 @@ export async function signBatchHeads(workload: ApplyWorkload): Promise<ApplyWork
 
 /** Entries per second of DatasetReplica.applyRemote, the path every pulled or pushed batch takes. */
 async function measureReplica(file: string, workload: ApplyWorkload, signing: boolean): Promise<number> {
-  const storage = sqliteStorage({ path: file });
+  return measureReplicaOn(sqliteStorage({ path: file }), workload, signing);
+}
+
+/** The same over any storage, which it closes afterwards. */
+export async function measureReplicaOn(storage: StorageAdapter, workload: ApplyWorkload, signing: boolean): Promise<number> {
   const replica = new DatasetReplica({ datasetId: 'primary', storage, clock: new HybridClock('bench-reader'), resolvers: new ResolverRegistry(), signing });
   await replica.open();
   try {

@@ -17,14 +17,11 @@ import postgres from 'postgres';
 import { memoryStorage } from '../adapters/storage/memory/index.ts';
 import { postgresStorage } from '../adapters/storage/postgres/index.ts';
 import { websocket } from '../adapters/transport/websocket/client.ts';
-import { HybridClock } from '../src/core/hlc.ts';
-import { ResolverRegistry } from '../src/core/resolvers/registry.ts';
 import { createNode } from '../src/runtime/create-node.ts';
 import type { SyncNode } from '../src/runtime/sync-node.ts';
-import { DatasetReplica } from '../src/sync/replica.ts';
 import { HubCluster } from '../test/cluster/hub-cluster.ts';
 import { startPostgres } from '../test/postgres/throwaway-cluster.ts';
-import { buildWorkload, measureAdapter, signBatchHeads, type ApplyWorkload } from './apply.ts';
+import { buildWorkload, measureAdapter, measureReplicaOn, signBatchHeads, type ApplyWorkload } from './apply.ts';
 
 const APPLY_ENTRIES = 20_000;
 const RUNS = 3;
@@ -74,17 +71,8 @@ async function measureStorage(url: string, prefix: string, workload: ApplyWorklo
 }
 
 /** The replica over shared storage: what a hub does with every pushed batch. */
-async function measureReplica(url: string, prefix: string, workload: ApplyWorkload): Promise<number> {
-  const storage = postgresStorage({ url, schemaPrefix: prefix });
-  const replica = new DatasetReplica({ datasetId: 'primary', storage, clock: new HybridClock('bench-hub'), resolvers: new ResolverRegistry(), signing: true });
-  await replica.open();
-  try {
-    const start = performance.now();
-    for (const batch of workload.batches) await replica.applyRemote(batch.entries, { kind: 'vouched' });
-    return workload.entries / ((performance.now() - start) / 1_000);
-  } finally {
-    await storage.close();
-  }
+function measureReplica(url: string, prefix: string, workload: ApplyWorkload): Promise<number> {
+  return measureReplicaOn(postgresStorage({ url, schemaPrefix: prefix }), workload, true);
 }
 
 /**

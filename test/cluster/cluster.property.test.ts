@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryStorage } from '../../adapters/storage/memory/index.ts';
 import { websocket } from '../../adapters/transport/websocket/client.ts';
 import { createNode, type SyncNode } from '../../src/index.ts';
-import { startPostgres, type PostgresServer } from '../postgres/throwaway-cluster.ts';
+import { postgresForSuite } from '../postgres/suite-server.ts';
 import { HubCluster } from './hub-cluster.ts';
 
 /*
@@ -30,13 +30,7 @@ const schedule = fc.record({
   kills: fc.array(fc.record({ at: fc.integer({ min: 5, max: 115 }), hub: fc.integer({ min: 0, max: 2 }), downMs: fc.integer({ min: 50, max: 800 }) }), { minLength: 2, maxLength: 4 }),
 });
 
-let server: PostgresServer;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = postgresForSuite();
 
 describe('a cluster of hubs over one PostgreSQL', () => {
   it('converges with nothing lost while hubs are SIGKILLed mid-push', async () => {

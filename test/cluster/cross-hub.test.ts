@@ -4,20 +4,19 @@ import { postgresStorage } from '../../adapters/storage/postgres/index.ts';
 import { memoryStorage } from '../../adapters/storage/memory/index.ts';
 import { websocket } from '../../adapters/transport/websocket/client.ts';
 import { createNode, type SyncNode } from '../../src/index.ts';
-import { startPostgres, type PostgresServer } from '../postgres/throwaway-cluster.ts';
+import { postgresForSuite } from '../postgres/suite-server.ts';
 import { HubCluster } from './hub-cluster.ts';
 
-let server: PostgresServer;
+// After-hooks run in reverse order: the hubs stop before the server does.
+const server = postgresForSuite();
 let cluster: HubCluster;
 const nodes: SyncNode[] = [];
 beforeAll(async () => {
-  server = await startPostgres();
   cluster = await HubCluster.start(server.url, 2, 'primary,logs');
 }, 120_000);
 afterAll(async () => {
   await Promise.all(nodes.map((n) => n.close().catch(() => undefined)));
   await cluster?.stop();
-  await server?.stop();
 });
 
 async function client(url: string): Promise<SyncNode> {

@@ -9,7 +9,7 @@ import { Processes, REPO_ROOT } from '../demo/process-helpers.ts';
 import { runtimeBin } from '../runtime-process.ts';
 import { exec, installProject, packTarball } from './packed-package.ts';
 import { quickStart, quickStartFor } from './readme-quick-starts.ts';
-import { startPostgres, type PostgresServer } from '../postgres/throwaway-cluster.ts';
+import { postgresForSuite } from '../postgres/suite-server.ts';
 
 /*
  * The package as users get it: `npm pack`, installed into throwaway projects outside the repository,
@@ -101,11 +101,7 @@ describe('plain Node ESM', () => {
 });
 
 describe('hubs over one PostgreSQL, from the installed package', () => {
-  let pg: PostgresServer;
-  beforeAll(async () => {
-    pg = await startPostgres();
-  }, 120_000);
-  afterAll(() => pg?.stop());
+  const pg = postgresForSuite();
 
   it('a backend node on Node, Deno and Bun writes through sluice/postgres; two `sluice hub --postgres` serve it, and the quick start on one hub reaches a reader on the other', async () => {
     const [a, b] = await Promise.all([hub(pg.url), hub(pg.url)]);

@@ -1,9 +1,9 @@
-import type { Confirmation, ConfirmationStore, PeerRecord } from '../../../src/store/confirmation-store.ts';
+import type { ConfirmationStore, PeerRecord } from '../../../src/store/confirmation-store.ts';
 import { assertConfirmation, assertPeerId } from '../../../src/store/validation.ts';
 import type { PgContext } from './context.ts';
 import type { PgRow } from './rows.ts';
+import { CONFIRMATION_COLUMNS, toConfirmation } from '../sql/rows.ts';
 
-const CONFIRMATION_COLUMNS = 'peer_id, author_id, wall, logic, node, hash, confirmed_at';
 
 export function postgresConfirmationStore(ctx: PgContext): ConfirmationStore {
   return {
@@ -62,14 +62,4 @@ export function postgresConfirmationStore(ctx: PgContext): ConfirmationStore {
 
 function toPeer(row: PgRow): PeerRecord {
   return { peerId: row.peer_id as string, address: row.address as string | null, active: row.active === true, registeredAt: Number(row.registered_at) };
-}
-
-function toConfirmation(row: PgRow): Confirmation {
-  return {
-    peerId: row.peer_id as string,
-    authorId: row.author_id as string,
-    hlc: { wall: Number(row.wall), logic: Number(row.logic), nodeId: row.node as string },
-    hash: row.hash as string,
-    confirmedAt: Number(row.confirmed_at),
-  };
 }

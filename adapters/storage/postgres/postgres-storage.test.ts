@@ -1,17 +1,11 @@
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CommitNotice } from '../../../src/store/storage-adapter.ts';
 import { makeChain, reopenable, runStorageContractTests } from '../../../src/store/contract/index.ts';
-import { startPostgres, type PostgresServer } from '../../../test/postgres/throwaway-cluster.ts';
+import { postgresForSuite } from '../../../test/postgres/suite-server.ts';
 import { postgresStorage } from './index.ts';
 
-let server: PostgresServer;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = postgresForSuite();
 
 let instances = 0;
 /** Each instance gets schemas of its own (its own prefix); destroy drops them. */

@@ -1,10 +1,10 @@
 import { compareHlc } from '../../../src/core/hlc.ts';
-import type { Confirmation, ConfirmationStore, PeerRecord } from '../../../src/store/confirmation-store.ts';
+import type { ConfirmationStore, PeerRecord } from '../../../src/store/confirmation-store.ts';
 import { assertConfirmation, assertPeerId } from '../../../src/store/validation.ts';
 import type { SqliteRow } from './driver.ts';
 import type { StoreContext } from './context.ts';
+import { CONFIRMATION_COLUMNS, toConfirmation } from '../sql/rows.ts';
 
-const CONFIRMATION_COLUMNS = 'peer_id, author_id, wall, logic, node, hash, confirmed_at';
 
 const SQL = {
   // A repeated registration keeps the watermarks, the active flag and registeredAt; it only updates a given address.
@@ -80,15 +80,5 @@ function toPeer(row: SqliteRow): PeerRecord {
     address: row.address as string | null,
     active: Number(row.active) !== 0,
     registeredAt: Number(row.registered_at),
-  };
-}
-
-function toConfirmation(row: SqliteRow): Confirmation {
-  return {
-    peerId: row.peer_id as string,
-    authorId: row.author_id as string,
-    hlc: { wall: Number(row.wall), logic: Number(row.logic), nodeId: row.node as string },
-    hash: row.hash as string,
-    confirmedAt: Number(row.confirmed_at),
   };
 }
