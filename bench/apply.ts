@@ -67,11 +67,11 @@ export function buildWorkload(total = ENTRIES, batchSize = BATCH): ApplyWorkload
   return { batches, entries: total };
 }
 
-/** Entries per second of `adapter.documents.applyBatch('primary', ...)` over the workload. Any adapter fits here. */
+/** Entries per second of `adapter.open('primary').documents.applyBatch(...)` over the workload. Any adapter fits here. */
 export async function measureAdapter(adapter: StorageAdapter, workload: ApplyWorkload): Promise<number> {
-  await adapter.oplog.count('primary'); // open the dataset outside the clock
+  await adapter.open('primary').oplog.count(); // open the dataset outside the clock
   const start = performance.now();
-  for (const batch of workload.batches) await adapter.documents.applyBatch('primary', batch);
+  for (const batch of workload.batches) await adapter.open('primary').documents.applyBatch(batch);
   const seconds = (performance.now() - start) / 1_000;
   return workload.entries / seconds;
 }
@@ -187,7 +187,7 @@ export async function signBatchHeads(workload: ApplyWorkload): Promise<ApplyWork
       if (done.has(author)) continue;
       done.add(author);
       let signer = signers.get(author);
-      if (!signer) signers.set(author, (signer = await ChainSigner.open(author, 'primary', memoryStorage().checkpoints)));
+      if (!signer) signers.set(author, (signer = await ChainSigner.open(author, memoryStorage().open('primary').checkpoints)));
       entries[i] = await signer.sign(entries[i]!);
     }
     batches.push({ documents: batch.documents, entries });

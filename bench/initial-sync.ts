@@ -24,7 +24,7 @@ const RUNS = 3;
 
 /** The writer's history as a hub stores it after the writer pushed it: each batch's head signed. */
 async function workload(): Promise<ApplyWorkload> {
-  const signer = await ChainSigner.open('writer', 'primary', memoryStorage().checkpoints);
+  const signer = await ChainSigner.open('writer', memoryStorage().open('primary').checkpoints);
   const batches: ApplyWorkload['batches'][number][] = [];
   let prev = '';
   for (let i = 0; i < DOCS; i += BATCH) {
@@ -43,7 +43,7 @@ async function workload(): Promise<ApplyWorkload> {
 /** The hub's SQLite file as the author's pushes left it, written once and copied for each run. */
 async function prepareHubData(file: string, data: ApplyWorkload): Promise<void> {
   const storage = sqliteStorage({ path: file });
-  for (const batch of data.batches) await storage.documents.applyBatch('primary', batch);
+  for (const batch of data.batches) await storage.open('primary').documents.applyBatch(batch);
   await storage.close();
 }
 

@@ -28,7 +28,7 @@ function records(): SinkRecord[] {
 }
 
 async function throughput(config: SinkConfig, input: SinkRecord[]): Promise<{ perS: number; skew: number | null }> {
-  const runner = await SinkRunner.open(config, memoryStorage().checkpoints, 'primary');
+  const runner = await SinkRunner.open(config, memoryStorage().open('primary').checkpoints);
   const start = performance.now();
   for (let i = 0; i < input.length; i += PUSH) await runner.push(input.slice(i, i + PUSH));
   await runner.barrier({ done: true });

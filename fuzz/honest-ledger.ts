@@ -3,7 +3,7 @@ import type { DatasetId } from '../src/core/dataset-id.ts';
 import { compareHlc } from '../src/core/hlc.ts';
 import type { OplogEntry } from '../src/core/oplog-entry.ts';
 import type { ApplyBatch } from '../src/store/document-store.ts';
-import type { StorageAdapter } from '../src/store/storage-adapter.ts';
+import type { DatasetStore, StorageAdapter } from '../src/store/storage-adapter.ts';
 
 /*
  * The ground truth for the state check: every oplog entry an honest node created by its own local
@@ -84,19 +84,21 @@ export class HonestLedger {
   wrap(storage: StorageAdapter, nodeId: string): StorageAdapter {
     this.authors.add(nodeId);
     this.authenticatedIds.add(nodeId);
-    const documents = new Proxy(storage.documents, {
-      get: (target, prop) => {
-        if (prop === 'applyBatch') {
-          return async (datasetId: DatasetId, batch: ApplyBatch) => {
-            const result = await target.applyBatch(datasetId, batch);
-            this.observe(datasetId, nodeId, batch.entries);
-            return result;
-          };
-        }
-        return bound(target, prop);
-      },
-    });
-    return new Proxy(storage, { get: (target, prop) => (prop === 'documents' ? documents : bound(target, prop)) });
+    const stores = new Map<DatasetId, DatasetStore>();
+    const open = (datasetId: DatasetId): DatasetStore => {
+      let store = stores.get(datasetId);
+      if (!store) {
+        const inner = storage.open(datasetId);
+        const applyBatch = async (batch: ApplyBatch) => {
+          const result = await inner.documents.applyBatch(batch);
+          this.observe(datasetId, nodeId, batch.entries);
+          return result;
+        };
+        stores.set(datasetId, (store = { ...inner, documents: { ...inner.documents, applyBatch } }));
+      }
+      return store;
+    };
+    return new Proxy(storage, { get: (target, prop) => (prop === 'open' ? open : bound(target, prop)) });
   }
 
   private observe(datasetId: DatasetId, nodeId: string, entries: readonly OplogEntry[]): void {

@@ -23,8 +23,10 @@ export { applyEntry, type ConflictResolver } from './core/resolvers/resolver.ts'
 export { lastWriteWins } from './core/resolvers/last-write-wins.ts';
 export { jsonMerge } from './core/resolvers/json-merge.ts';
 export { ResolverRegistry, type ResolverSpec } from './core/resolvers/registry.ts';
-export type { StorageAdapter, StorageDescriptor, StorageLimits } from './store/storage-adapter.ts';
-export type { DocumentStore, ApplyBatch, ApplyResult, DocumentRef, ListOptions } from './store/document-store.ts';
+export type { CommitNotice, DatasetStore, StorageAdapter, StorageDescriptor, StorageLimits } from './store/storage-adapter.ts';
+export { openScoped, type ScopedPort, type ScopedPorts } from './store/dataset-scoped.ts';
+export { chainRange } from './store/chain-range.ts';
+export type { DocumentStore, ApplyBatch, ApplyResult, DocumentRef, ListOptions, ResolveInTransaction } from './store/document-store.ts';
 export type { OplogStore, AuthorHead, PruneBoundary, PruneResult, ReadLimits } from './store/oplog-store.ts';
 export type { ConfirmationStore, Confirmation, PeerRecord } from './store/confirmation-store.ts';
 export type { CheckpointStore } from './store/checkpoint-store.ts';

@@ -83,15 +83,15 @@ async function checkBuckets(): Promise<BucketReport> {
   const buckets = (navigator as unknown as { storageBuckets?: StorageBucketsApi }).storageBuckets;
   const defaultNames = async () => (await indexedDB.databases()).map((d) => d.name);
   const fresh = dexieStorage({ name: 'bucket-check' });
-  await fresh.checkpoints.set('logs', 'k', 1);
-  await fresh.checkpoints.set('primary', 'k', 1);
+  await fresh.open('logs').checkpoints.set('k', 1);
+  await fresh.open('primary').checkpoints.set('k', 1);
   await fresh.close();
   const durability = [await writeDurabilities('strict-check', {}), await writeDurabilities('relaxed-check', { durability: 'relaxed' })] as const;
   const legacyWriter = dexieStorage({ name: 'legacy-check', buckets: false });
-  await legacyWriter.checkpoints.set('logs', 'k', 'written before buckets');
+  await legacyWriter.open('logs').checkpoints.set('k', 'written before buckets');
   await legacyWriter.close();
   const legacyReader = dexieStorage({ name: 'legacy-check' });
-  const legacyValue = await legacyReader.checkpoints.get('logs', 'k');
+  const legacyValue = await legacyReader.open('logs').checkpoints.get('k');
   await legacyReader.close();
   const keys = (await buckets?.keys()) ?? [];
   const names = await defaultNames();
@@ -122,8 +122,8 @@ async function writeDurabilities(name: string, options: { durability?: 'relaxed'
   } as IDBDatabase['transaction'];
   try {
     const storage = dexieStorage({ name, ...options });
-    await storage.checkpoints.set('primary', 'k', 1);
-    await storage.checkpoints.set('logs', 'k', 1);
+    await storage.open('primary').checkpoints.set('k', 1);
+    await storage.open('logs').checkpoints.set('k', 1);
     await storage.close();
   } finally {
     IDBDatabase.prototype.transaction = original;

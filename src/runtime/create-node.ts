@@ -16,7 +16,7 @@ export async function createNode(options: NodeOptions): Promise<SyncNode> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new SluiceError('invalid_options', 'createNode needs an options object: createNode({ storage: memoryStorage() }).', { field: 'options' });
   }
-  if (typeof options.storage !== 'object' || options.storage === null || typeof options.storage.documents?.get !== 'function') {
+  if (typeof options.storage !== 'object' || options.storage === null || typeof options.storage.open !== 'function') {
     throw new SluiceError('invalid_options', 'createNode needs { storage }: e.g. storage: sqliteStorage({ path }), dexieStorage({ name }) or memoryStorage().', { field: 'storage' });
   }
   assertNodeOptions(options);
@@ -33,9 +33,10 @@ export async function createNode(options: NodeOptions): Promise<SyncNode> {
 
 /** A node keeps its identity across restarts: its chains and its peers' watermarks are keyed by it. */
 async function loadOrCreateNodeId(storage: StorageAdapter): Promise<string> {
-  const stored = await storage.checkpoints.get(PRIMARY_DATASET, NODE_ID_CHECKPOINT);
+  const { checkpoints } = storage.open(PRIMARY_DATASET);
+  const stored = await checkpoints.get(NODE_ID_CHECKPOINT);
   if (typeof stored === 'string') return assertNodeId(stored);
   const id = `n-${crypto.randomUUID()}`;
-  await storage.checkpoints.set(PRIMARY_DATASET, NODE_ID_CHECKPOINT, id);
+  await checkpoints.set(NODE_ID_CHECKPOINT, id);
   return id;
 }

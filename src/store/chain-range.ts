@@ -1,4 +1,3 @@
-import type { DatasetId } from '../core/dataset-id.ts';
 import { compareStamp, type Hlc } from '../core/hlc.ts';
 import type { OplogEntry } from '../core/oplog-entry.ts';
 import type { OplogStore } from './oplog-store.ts';
@@ -16,18 +15,18 @@ const PAGE = 1_000;
  * The reads are separate, so a prune may remove entries between them: a walk that does not arrive
  * at `endHash` then says "undefined" too, never returns a range with a hole.
  */
-export async function chainRange(oplog: OplogStore, datasetId: DatasetId, startHash: string, endHash: string): Promise<OplogEntry[] | undefined> {
+export async function chainRange(oplog: OplogStore, startHash: string, endHash: string): Promise<OplogEntry[] | undefined> {
   if (typeof startHash !== 'string' || typeof endHash !== 'string') return undefined;
-  const end = await oplog.getByHash(datasetId, endHash);
+  const end = await oplog.getByHash(endHash);
   if (!end) return undefined;
   const author = end.hlc.nodeId;
-  const boundary = await oplog.boundary(datasetId, author);
+  const boundary = await oplog.boundary(author);
   let from: Hlc | null;
   if (startHash === '') {
     if (boundary) return undefined; // the chain's start was pruned
     from = null;
   } else {
-    const start = await oplog.getByHash(datasetId, startHash);
+    const start = await oplog.getByHash(startHash);
     if (start && start.hlc.nodeId === author) from = start.hlc;
     else if (boundary && boundary.hash === startHash) from = boundary.hlc;
     else return undefined;
@@ -35,7 +34,7 @@ export async function chainRange(oplog: OplogStore, datasetId: DatasetId, startH
   if (from !== null && compareStamp(from, end.hlc) >= 0) return [];
   const range: OplogEntry[] = [];
   for (let after = from; ; ) {
-    const page = await oplog.entriesByAuthorAfter(datasetId, author, after, { limit: PAGE });
+    const page = await oplog.entriesByAuthorAfter(author, after, { limit: PAGE });
     for (const e of page) {
       if (compareStamp(e.hlc, end.hlc) > 0) return undefined;
       range.push(e);

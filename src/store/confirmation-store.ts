@@ -1,4 +1,3 @@
-import type { DatasetId } from '../core/dataset-id.ts';
 import type { Hlc } from '../core/hlc.ts';
 
 export interface PeerRecord {
@@ -20,12 +19,12 @@ export interface Confirmation {
 
 export interface ConfirmationStore {
   /** Idempotent: registering a known peer keeps its watermarks (and updates the address if given). */
-  registerPeer(datasetId: DatasetId, peerId: string, options?: { address?: string }): Promise<void>;
-  listPeers(datasetId: DatasetId): Promise<PeerRecord[]>;
-  setPeerActive(datasetId: DatasetId, peerId: string, active: boolean): Promise<void>;
+  registerPeer(peerId: string, options?: { address?: string }): Promise<void>;
+  listPeers(): Promise<PeerRecord[]>;
+  setPeerActive(peerId: string, active: boolean): Promise<void>;
   /** Stops tracking the peer and drops its watermarks. */
-  removePeer(datasetId: DatasetId, peerId: string): Promise<boolean>;
+  removePeer(peerId: string): Promise<boolean>;
   /** Advances the watermark; an older confirmation never moves it back. Returns whether it moved. */
-  confirm(datasetId: DatasetId, peerId: string, authorId: string, hlc: Hlc, hash: string): Promise<boolean>;
-  confirmations(datasetId: DatasetId, peerId?: string): Promise<Confirmation[]>;
+  confirm(peerId: string, authorId: string, hlc: Hlc, hash: string): Promise<boolean>;
+  confirmations(peerId?: string): Promise<Confirmation[]>;
 }

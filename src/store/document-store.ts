@@ -1,4 +1,3 @@
-import type { DatasetId } from '../core/dataset-id.ts';
 import type { StoredDocument } from '../core/document.ts';
 import type { OplogEntry } from '../core/oplog-entry.ts';
 
@@ -44,15 +43,16 @@ export interface ListOptions {
   readonly limit?: number;
 }
 
+/** One dataset's current documents. */
 export interface DocumentStore {
-  get(datasetId: DatasetId, collection: string, key: string): Promise<StoredDocument | undefined>;
+  get(collection: string, key: string): Promise<StoredDocument | undefined>;
   /** One result per ref, in order; undefined where nothing is stored. */
-  getMany(datasetId: DatasetId, refs: readonly DocumentRef[]): Promise<(StoredDocument | undefined)[]>;
+  getMany(refs: readonly DocumentRef[]): Promise<(StoredDocument | undefined)[]>;
   /** Write a document state as is (no oplog). A tombstone is a put with `deleted: true`. */
-  put(datasetId: DatasetId, document: StoredDocument): Promise<void>;
+  put(document: StoredDocument): Promise<void>;
   /** Forget a document entirely, tombstone included. Sync deletes write tombstones instead. */
-  delete(datasetId: DatasetId, collection: string, key: string): Promise<boolean>;
-  list(datasetId: DatasetId, collection: string, options?: ListOptions): Promise<StoredDocument[]>;
+  delete(collection: string, key: string): Promise<boolean>;
+  list(collection: string, options?: ListOptions): Promise<StoredDocument[]>;
   /** Documents + oplog + vector clock in one transaction. */
-  applyBatch(datasetId: DatasetId, batch: ApplyBatch): Promise<ApplyResult>;
+  applyBatch(batch: ApplyBatch): Promise<ApplyResult>;
 }

@@ -1,4 +1,3 @@
-import type { DatasetId } from '../core/dataset-id.ts';
 import type { Hlc } from '../core/hlc.ts';
 import type { OplogEntry } from '../core/oplog-entry.ts';
 
@@ -28,20 +27,21 @@ export interface PruneResult {
   readonly boundaries: readonly PruneBoundary[];
 }
 
+/** One dataset's oplog, its vector clock (heads) and its prune boundaries. */
 export interface OplogStore {
   /** Appends entries, skipping hashes already stored, and advances the heads. Returns how many were new. */
-  append(datasetId: DatasetId, entries: readonly OplogEntry[]): Promise<number>;
-  getByHash(datasetId: DatasetId, hash: string): Promise<OplogEntry | undefined>;
+  append(entries: readonly OplogEntry[]): Promise<number>;
+  getByHash(hash: string): Promise<OplogEntry | undefined>;
   /** Vector clock: one head per author, sorted by nodeId. Heads survive pruning. */
-  heads(datasetId: DatasetId): Promise<AuthorHead[]>;
-  head(datasetId: DatasetId, nodeId: string): Promise<AuthorHead | undefined>;
+  heads(): Promise<AuthorHead[]>;
+  head(nodeId: string): Promise<AuthorHead | undefined>;
   /** The author's entries strictly after `after` (null: from the start), ascending. */
-  entriesByAuthorAfter(datasetId: DatasetId, nodeId: string, after: Hlc | null, limits?: ReadLimits): Promise<OplogEntry[]>;
+  entriesByAuthorAfter(nodeId: string, after: Hlc | null, limits?: ReadLimits): Promise<OplogEntry[]>;
   /** All authors' entries strictly after `after` in HLC order, ascending. */
-  entriesAfter(datasetId: DatasetId, after: Hlc | null, limits?: ReadLimits): Promise<OplogEntry[]>;
+  entriesAfter(after: Hlc | null, limits?: ReadLimits): Promise<OplogEntry[]>;
   /** Removes entries at or before `cutoff` and, in the same transaction, advances per-author boundaries. */
-  prune(datasetId: DatasetId, cutoff: Hlc): Promise<PruneResult>;
-  boundary(datasetId: DatasetId, nodeId: string): Promise<PruneBoundary | undefined>;
-  boundaries(datasetId: DatasetId): Promise<PruneBoundary[]>;
-  count(datasetId: DatasetId): Promise<number>;
+  prune(cutoff: Hlc): Promise<PruneResult>;
+  boundary(nodeId: string): Promise<PruneBoundary | undefined>;
+  boundaries(): Promise<PruneBoundary[]>;
+  count(): Promise<number>;
 }

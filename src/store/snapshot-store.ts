@@ -37,7 +37,7 @@ export interface SnapshotImportResult {
 }
 
 export interface SnapshotStore {
-  export(datasetId: DatasetId): Promise<DatasetSnapshot>;
+  export(): Promise<DatasetSnapshot>;
   /** Atomic: a failed import leaves the dataset as it was. */
-  import(datasetId: DatasetId, snapshot: unknown, options: SnapshotImportOptions): Promise<SnapshotImportResult>;
+  import(snapshot: unknown, options: SnapshotImportOptions): Promise<SnapshotImportResult>;
 }

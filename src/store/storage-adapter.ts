@@ -7,31 +7,42 @@ import type { DatasetId } from '../core/dataset-id.ts';
 import type { Hlc } from '../core/hlc.ts';
 
 /**
- * A storage provider: the five ports over one backend. Every method names its dataset; by default
- * each dataset lives in its own file or IndexedDB database, opened on first use, so that one
- * dataset's writers never queue behind another's.
+ * A storage provider. `open(datasetId)` gives one dataset's store: five small ports, bound to that
+ * dataset, so nothing reached through it can touch another dataset's rows. By default each dataset
+ * lives in its own file or IndexedDB database, opened on first use, so that one dataset's writers
+ * never queue behind another's.
  */
 export interface StorageAdapter {
   readonly kind: string;
-  readonly documents: DocumentStore;
-  readonly oplog: OplogStore;
-  readonly confirmations: ConfirmationStore;
-  readonly checkpoints: CheckpointStore;
-  readonly snapshots: SnapshotStore;
-  /** Closes every dataset's backend. Afterwards every method fails with `store_closed`. */
+  /**
+   * The store of one dataset. Cheap, and the same store for the same id: the backend (a file, a
+   * database, a schema) opens on the store's first call. An invalid id throws `invalid_dataset_id`.
+   */
+  open(datasetId: DatasetId): DatasetStore;
+  /** Closes every dataset's backend. Afterwards every call of every store fails with `store_closed`. */
   close(): Promise<void>;
   /**
    * Plain data from which another thread can open the same storage (a dataset pipeline in a worker
    * opens its own connection to its own file or database). Undefined: the adapter cannot be shared.
    */
   describe?(): StorageDescriptor;
+}
+
+/** One dataset's storage: its documents, oplog, peer watermarks, checkpoints and snapshots. */
+export interface DatasetStore {
+  readonly datasetId: DatasetId;
+  readonly documents: DocumentStore;
+  readonly oplog: OplogStore;
+  readonly confirmations: ConfirmationStore;
+  readonly checkpoints: CheckpointStore;
+  readonly snapshots: SnapshotStore;
   /**
    * Storage that other processes write too (`describe().sharedWriters`, e.g. several hubs over one
    * PostgreSQL) tells each of them what the others committed, so that they can push it to their own
-   * live connections. The listener hears every commit of `datasetId` by another adapter instance;
+   * live connections. The listener hears every commit of this dataset by another adapter instance;
    * commits by this instance are not reported. Resolves once listening, to a function that stops.
    */
-  watchCommits?(datasetId: DatasetId, listener: (notices: readonly CommitNotice[]) => void): Promise<() => Promise<void>>;
+  watchCommits?(listener: (notices: readonly CommitNotice[]) => void): Promise<() => Promise<void>>;
 }
 
 /**

@@ -1,10 +1,10 @@
-import type { DatasetId } from '../core/dataset-id.ts';
 import type { Confirmation, PeerRecord } from '../store/confirmation-store.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
-import type { StorageAdapter } from '../store/storage-adapter.ts';
+import type { DatasetStore } from '../store/storage-adapter.ts';
 
 /** The two ports pruning and health read; narrower than a whole adapter so callers can wrap them. */
-export type MaintenanceStorage = Pick<StorageAdapter, 'oplog' | 'confirmations'>;
+/** What maintenance reads and prunes: one dataset's oplog and peer watermarks. */
+export type MaintenanceStorage = Pick<DatasetStore, 'oplog' | 'confirmations'>;
 
 /** One (active peer, author) watermark that pruning depends on. */
 export interface RequiredConfirmation {
@@ -31,27 +31,27 @@ export interface ConfirmationCoverage {
 }
 
 /**
- * Reads what the confirmation rules need, touching only `datasetId`.
+ * Reads what the confirmation rules need from one dataset's store.
  *
  * A peer is never required to confirm its own authorship: it holds every entry it wrote, and the
  * sync session never pushes a peer its own entries, so such a watermark would never be written and
  * would stall pruning for good. Authors whose entries were all pruned (a head and a boundary but no
  * rows) need no confirmation either: there is nothing left to hold back.
  */
-export async function readConfirmationCoverage(storage: MaintenanceStorage, datasetId: DatasetId): Promise<ConfirmationCoverage> {
-  const heads = await storage.oplog.heads(datasetId);
-  const activePeers = (await storage.confirmations.listPeers(datasetId)).filter((p) => p.active);
+export async function readConfirmationCoverage(storage: MaintenanceStorage): Promise<ConfirmationCoverage> {
+  const heads = await storage.oplog.heads();
+  const activePeers = (await storage.confirmations.listPeers()).filter((p) => p.active);
   if (activePeers.length === 0) return { heads, activePeers, authorsWithEntries: [], required: [], rowsByPeer: new Map() };
 
   const authorsWithEntries: AuthorHead[] = [];
   for (const head of heads) {
-    const oldest = await storage.oplog.entriesByAuthorAfter(datasetId, head.nodeId, null, { limit: 1 });
+    const oldest = await storage.oplog.entriesByAuthorAfter(head.nodeId, null, { limit: 1 });
     if (oldest.length > 0) authorsWithEntries.push(head);
   }
 
   const rowsByPeer = new Map<string, Confirmation[]>();
   for (const peer of activePeers) rowsByPeer.set(peer.peerId, []);
-  for (const row of await storage.confirmations.confirmations(datasetId)) rowsByPeer.get(row.peerId)?.push(row);
+  for (const row of await storage.confirmations.confirmations()) rowsByPeer.get(row.peerId)?.push(row);
 
   const required: RequiredConfirmation[] = [];
   for (const peer of activePeers) {

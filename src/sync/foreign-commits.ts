@@ -1,8 +1,7 @@
-import type { DatasetId } from '../core/dataset-id.ts';
 import type { StoredDocument } from '../core/document.ts';
 import type { OplogEntry } from '../core/oplog-entry.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
-import type { CommitNotice, StorageAdapter } from '../store/storage-adapter.ts';
+import type { CommitNotice, DatasetStore } from '../store/storage-adapter.ts';
 
 /** A notice's entries are read back and carried to live peers up to this size; past it, peers hear heads and pull. */
 const MAX_READ_BACK_BYTES = 64 * 1024;
@@ -25,24 +24,24 @@ export interface ForeignCommit {
  * it. Notices are handled in arrival order, one read at a time.
  */
 export async function watchForeignCommits(
-  storage: StorageAdapter,
-  datasetId: DatasetId,
+  store: DatasetStore,
+  sharedWriters: boolean,
   withDocuments: boolean,
   deliver: (commit: ForeignCommit) => void,
 ): Promise<(() => Promise<void>) | undefined> {
-  if (storage.watchCommits === undefined || storage.describe?.()?.sharedWriters !== true) return undefined;
+  if (store.watchCommits === undefined || !sharedWriters) return undefined;
   let tail = Promise.resolve();
-  return storage.watchCommits(datasetId, (notices) => {
-    tail = tail.then(() => readBack(storage, datasetId, notices, withDocuments).then(deliver)).catch(() => undefined);
+  return store.watchCommits((notices) => {
+    tail = tail.then(() => readBack(store, notices, withDocuments).then(deliver)).catch(() => undefined);
   });
 }
 
-async function readBack(storage: StorageAdapter, datasetId: DatasetId, notices: readonly CommitNotice[], withDocuments: boolean): Promise<ForeignCommit> {
+async function readBack(store: DatasetStore, notices: readonly CommitNotice[], withDocuments: boolean): Promise<ForeignCommit> {
   const heads = notices.map((n) => ({ nodeId: n.author, hlc: n.last, hash: n.lastHash }));
   // A range too long to carry, or not known (count 0: notices were missed), goes out as heads: peers pull.
   if (notices.some((n) => n.count === 0 || n.count > MAX_READ_BACK_ENTRIES)) return { entries: [], heads, documents: [] };
   const pages = await Promise.all(
-    notices.map((n) => storage.oplog.entriesByAuthorAfter(datasetId, n.author, justBefore(n), { limit: n.count, maxBytes: MAX_READ_BACK_BYTES })),
+    notices.map((n) => store.oplog.entriesByAuthorAfter(n.author, justBefore(n), { limit: n.count, maxBytes: MAX_READ_BACK_BYTES })),
   );
   // Whole or not at all: a range cut by the byte cap, or pruned meanwhile, is left for peers to pull.
   const complete = pages.every((page, i) => page.length === notices[i]!.count && page.at(-1)?.hash === notices[i]!.lastHash);
@@ -50,7 +49,7 @@ async function readBack(storage: StorageAdapter, datasetId: DatasetId, notices: 
   if (!withDocuments || entries.length === 0) return { entries, heads, documents: [] };
   const refs = new Map<string, { collection: string; key: string }>();
   for (const e of entries) refs.set(`${e.collection}\u0000${e.key}`, { collection: e.collection, key: e.key });
-  const documents = (await storage.documents.getMany(datasetId, [...refs.values()])).filter((d): d is StoredDocument => d !== undefined);
+  const documents = (await store.documents.getMany([...refs.values()])).filter((d): d is StoredDocument => d !== undefined);
   return { entries, heads, documents };
 }
 

@@ -61,7 +61,7 @@ export async function datasetHealth(input: DatasetHealthInput): Promise<DatasetH
 
   let coverage: ConfirmationCoverage;
   try {
-    coverage = await readConfirmationCoverage(input.storage, datasetId);
+    coverage = await readConfirmationCoverage(input.storage);
   } catch (error) {
     return unhealthy(datasetId, `storage probe failed: ${error instanceof Error ? error.message : String(error)}`, base);
   }

@@ -102,8 +102,8 @@ export async function runMaintenance(input: RunMaintenanceInput): Promise<Mainte
     if (plan.cutoff === null) return { ...plan, datasetId, pruned: 0, boundaries: [] };
     // A late arrival (an offline node's old entries) landing under the cutoff while it was computed
     // has been confirmed by nobody. `prune` takes no guard, so look again right before calling it.
-    if (!arrivedUpTo(heads, await storage.oplog.heads(datasetId), plan.cutoff)) {
-      const result = await storage.oplog.prune(datasetId, plan.cutoff);
+    if (!arrivedUpTo(heads, await storage.oplog.heads(), plan.cutoff)) {
+      const result = await storage.oplog.prune(plan.cutoff);
       return { ...plan, datasetId, pruned: result.removed, boundaries: result.boundaries };
     }
     last = plan;
@@ -143,15 +143,15 @@ interface Binding {
 }
 
 async function planPrune(input: ComputePruneCutoffInput): Promise<{ plan: PruneCutoff; heads: readonly AuthorHead[] }> {
-  const datasetId = assertDatasetId(input.datasetId);
+  assertDatasetId(input.datasetId);
   const { storage, retention } = input;
   const kind = input.kind ?? 'documents';
   const now = input.now ?? Date.now();
   assertRetention(retention, now);
 
   const retentionCutoff = endOfWall(now - retention.maxAgeMs);
-  const coverage = await readConfirmationCoverage(storage, datasetId);
-  const gate = await confirmationGate(storage, datasetId, coverage);
+  const coverage = await readConfirmationCoverage(storage);
+  const gate = await confirmationGate(storage, coverage);
 
   let cutoff: Hlc | null;
   let reason: string;
@@ -183,7 +183,7 @@ async function planPrune(input: ComputePruneCutoffInput): Promise<{ plan: PruneC
 
   let size: SizeRetention | null = null;
   if (retention.maxBytes !== undefined) {
-    const sized = await applySizeCap(storage, datasetId, kind, retention.maxBytes, cutoff, gate);
+    const sized = await applySizeCap(storage, kind, retention.maxBytes, cutoff, gate);
     size = sized.size;
     cutoff = sized.cutoff;
     reason += `; ${sized.reason}`;
@@ -193,7 +193,7 @@ async function planPrune(input: ComputePruneCutoffInput): Promise<{ plan: PruneC
   return { plan: { cutoff, reason, retentionCutoff, confirmationCutoff, missingConfirmations, size }, heads: coverage.heads };
 }
 
-async function confirmationGate(storage: MaintenanceStorage, datasetId: DatasetId, coverage: ConfirmationCoverage): Promise<Gate> {
+async function confirmationGate(storage: MaintenanceStorage, coverage: ConfirmationCoverage): Promise<Gate> {
   if (coverage.activePeers.length === 0) return { kind: 'untracked' };
   const missing = coverage.required.filter((r) => r.watermark === undefined).map((r) => ({ peerId: r.peerId, authorId: r.authorId }));
   if (missing.length > 0) return { kind: 'missing', missing };
@@ -205,7 +205,7 @@ async function confirmationGate(storage: MaintenanceStorage, datasetId: DatasetI
     if (pairs.length === 0) continue; // the only active peer is the author itself
     let lowest = pairs[0]!.watermark!.hlc;
     for (const p of pairs) lowest = minHlc(lowest, p.watermark!.hlc);
-    const [next] = await storage.oplog.entriesByAuthorAfter(datasetId, author.nodeId, lowest, { limit: 1 });
+    const [next] = await storage.oplog.entriesByAuthorAfter(author.nodeId, lowest, { limit: 1 });
     if (next === undefined) continue; // every active peer has all of this author's entries
     const bound = justBefore(next.hlc);
     if (cutoff === null || compareHlc(bound, cutoff) < 0) {
@@ -223,7 +223,6 @@ async function confirmationGate(storage: MaintenanceStorage, datasetId: DatasetI
 
 async function applySizeCap(
   storage: MaintenanceStorage,
-  datasetId: DatasetId,
   kind: DatasetKind,
   maxBytes: number,
   base: Hlc | null,
@@ -236,7 +235,7 @@ async function applySizeCap(
     else if (gate.kind === 'complete') limit = gate.cutoff;
   }
   // In a skipped cycle the whole oplog counts; otherwise what the base cutoff leaves.
-  const { bytes } = await oplogBytesAfter(storage.oplog, datasetId, base);
+  const { bytes } = await oplogBytesAfter(storage.oplog, base);
   if (bytes <= maxBytes) {
     return {
       cutoff: base,
@@ -244,7 +243,7 @@ async function applySizeCap(
       reason: `size: ~${bytes} B within the ${maxBytes} B cap`,
     };
   }
-  const cut = await sizeCutoff(storage.oplog, datasetId, base, bytes - maxBytes, limit);
+  const cut = await sizeCutoff(storage.oplog, base, bytes - maxBytes, limit);
   const cutoff = cut.allowed ?? base;
   const bytesAfter = bytes - cut.allowedBytes;
   const held = bytesAfter > maxBytes;
@@ -286,27 +285,27 @@ function assertRetention(retention: RetentionOptions, now: number): void {
 // peer is tracked per dataset, so each call names exactly one dataset.
 
 /** Starts (or keeps) tracking a peer: from now on it gates pruning until it has confirmed. Idempotent. */
-export async function registerPeer(storage: MaintenanceStorage, datasetId: DatasetId, peerId: string, options: { address?: string } = {}): Promise<void> {
-  await storage.confirmations.registerPeer(datasetId, peerId, options);
+export async function registerPeer(storage: MaintenanceStorage, peerId: string, options: { address?: string } = {}): Promise<void> {
+  await storage.confirmations.registerPeer(peerId, options);
 }
 
 /** Stops a peer gating pruning but keeps its watermarks, e.g. while it is out for maintenance. False for an unknown peer. */
-export async function deactivatePeer(storage: MaintenanceStorage, datasetId: DatasetId, peerId: string): Promise<boolean> {
-  return setActive(storage, datasetId, peerId, false);
+export async function deactivatePeer(storage: MaintenanceStorage, peerId: string): Promise<boolean> {
+  return setActive(storage, peerId, false);
 }
 
 /** Lets a deactivated peer gate pruning again with the watermarks it had. False for an unknown peer. */
-export async function activatePeer(storage: MaintenanceStorage, datasetId: DatasetId, peerId: string): Promise<boolean> {
-  return setActive(storage, datasetId, peerId, true);
+export async function activatePeer(storage: MaintenanceStorage, peerId: string): Promise<boolean> {
+  return setActive(storage, peerId, true);
 }
 
 /** Retires a peer: it stops gating pruning and its watermarks are dropped. Never done automatically. */
-export async function removePeer(storage: MaintenanceStorage, datasetId: DatasetId, peerId: string): Promise<boolean> {
-  return storage.confirmations.removePeer(datasetId, peerId);
+export async function removePeer(storage: MaintenanceStorage, peerId: string): Promise<boolean> {
+  return storage.confirmations.removePeer(peerId);
 }
 
-async function setActive(storage: MaintenanceStorage, datasetId: DatasetId, peerId: string, active: boolean): Promise<boolean> {
-  const known = (await storage.confirmations.listPeers(datasetId)).some((p) => p.peerId === peerId);
-  if (known) await storage.confirmations.setPeerActive(datasetId, peerId, active);
+async function setActive(storage: MaintenanceStorage, peerId: string, active: boolean): Promise<boolean> {
+  const known = (await storage.confirmations.listPeers()).some((p) => p.peerId === peerId);
+  if (known) await storage.confirmations.setPeerActive(peerId, active);
   return known;
 }

@@ -1,4 +1,3 @@
-import type { DatasetId } from '../core/dataset-id.ts';
 import { compareHlc, type Hlc } from '../core/hlc.ts';
 import { entryByteSize } from '../core/oplog-entry.ts';
 import type { OplogStore } from '../store/oplog-store.ts';
@@ -13,12 +12,12 @@ import type { OplogStore } from '../store/oplog-store.ts';
 const PAGE = 1_000;
 
 /** Bytes and count of the entries strictly after `from` (null: the whole oplog). */
-export async function oplogBytesAfter(oplog: OplogStore, datasetId: DatasetId, from: Hlc | null): Promise<{ bytes: number; entries: number }> {
+export async function oplogBytesAfter(oplog: OplogStore, from: Hlc | null): Promise<{ bytes: number; entries: number }> {
   let bytes = 0;
   let entries = 0;
   let after = from;
   for (;;) {
-    const page = await oplog.entriesAfter(datasetId, after, { limit: PAGE });
+    const page = await oplog.entriesAfter(after, { limit: PAGE });
     for (const e of page) bytes += entryByteSize(e);
     entries += page.length;
     if (page.length < PAGE) return { bytes, entries };
@@ -39,13 +38,13 @@ export interface SizeCut {
  * Walks the entries after `from` oldest first until their bytes reach `excess`. Prune cutoffs are
  * inclusive and the walk is in HLC order, so cutting at an entry's own HLC removes exactly the run.
  */
-export async function sizeCutoff(oplog: OplogStore, datasetId: DatasetId, from: Hlc | null, excess: number, limit: Hlc | null): Promise<SizeCut> {
+export async function sizeCutoff(oplog: OplogStore, from: Hlc | null, excess: number, limit: Hlc | null): Promise<SizeCut> {
   let acc = 0;
   let allowed: Hlc | null = null;
   let allowedBytes = 0;
   let after = from;
   for (;;) {
-    const page = await oplog.entriesAfter(datasetId, after, { limit: PAGE });
+    const page = await oplog.entriesAfter(after, { limit: PAGE });
     for (const e of page) {
       acc += entryByteSize(e);
       if (limit === null || compareHlc(e.hlc, limit) <= 0) {

@@ -9,7 +9,7 @@ import { applyEntry } from '../core/resolvers/resolver.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
 import type { ApplyBatch, DocumentRef } from '../store/document-store.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../store/snapshot-store.ts';
-import type { StorageAdapter } from '../store/storage-adapter.ts';
+import type { DatasetStore, StorageAdapter } from '../store/storage-adapter.ts';
 import { jsonTextDepth, MAX_JSON_DEPTH } from '../core/json.ts';
 import { payloadLimitOf } from '../store/validation.ts';
 import { syncStoreOf, type SyncStore } from './sync-store.ts';
@@ -61,7 +61,8 @@ export interface ApplyOutcome {
 export class DatasetReplica {
   readonly datasetId: DatasetId;
   readonly nodeId: string;
-  private readonly storage: StorageAdapter;
+  /** The dataset's own store: nothing reached through it touches another dataset. */
+  private readonly store: DatasetStore;
   private readonly clock: HybridClock;
   private readonly resolvers: ResolverRegistry;
   private readonly listeners = new Set<(event: ChangeEvent) => void>();
@@ -96,10 +97,10 @@ export class DatasetReplica {
   constructor(options: { datasetId: DatasetId; storage: StorageAdapter; clock: HybridClock; resolvers: ResolverRegistry; kind?: DatasetKind; signing?: boolean }) {
     this.datasetId = options.datasetId;
     this.signing = options.signing ?? true;
-    this.authorKeys = new AuthorKeys(options.datasetId, options.storage.checkpoints);
+    this.store = options.storage.open(options.datasetId);
+    this.authorKeys = new AuthorKeys(this.store.checkpoints);
     this.kind = options.kind ?? 'documents';
-    this.storage = options.storage;
-    this.syncView = syncStoreOf(options.storage, options.datasetId);
+    this.syncView = syncStoreOf(this.store);
     const shared = options.storage.describe?.()?.sharedWriters === true;
     this.headCache = shared ? undefined : new Map();
     this.sharedWriters = shared;
@@ -113,7 +114,7 @@ export class DatasetReplica {
   async open(): Promise<void> {
     await this.serial(async () => {
       await this.refreshHeads();
-      if (this.signing) this.ownSigner = await ChainSigner.open(this.nodeId, this.datasetId, this.storage.checkpoints);
+      if (this.signing) this.ownSigner = await ChainSigner.open(this.nodeId, this.store.checkpoints);
     });
   }
 
@@ -148,7 +149,7 @@ export class DatasetReplica {
       }
       await this.signForOtherWriters(entries);
       const { batch, documents } = await this.resolvedBatch(entries);
-      await this.storage.documents.applyBatch(this.datasetId, batch);
+      await this.store.documents.applyBatch(batch);
       this.advanceHeads(entries);
       this.ownHead = prev;
       this.emit({ datasetId: this.datasetId, origin: 'local', entries, documents: documents() });
@@ -163,7 +164,7 @@ export class DatasetReplica {
       const entries = [createEntryFromText({ datasetId: this.datasetId, collection, key, payloadText, hlc, prevHash: this.ownHead })];
       await this.signForOtherWriters(entries);
       const entry = entries[0]!;
-      await this.storage.documents.applyBatch(this.datasetId, { documents: [], entries: [entry] });
+      await this.store.documents.applyBatch({ documents: [], entries: [entry] });
       this.advanceHeads([entry]);
       this.ownHead = entry.hash;
       this.recordsStored += records;
@@ -207,7 +208,7 @@ export class DatasetReplica {
       for (const e of fresh) if (compareHlc(e.hlc, newest) > 0) newest = e.hlc;
       this.clock.receive(newest);
       const { batch, documents } = this.kind === 'append' ? { batch: { documents: [], entries: fresh }, documents: () => [] } : await this.resolvedBatch(fresh);
-      const result = await this.storage.documents.applyBatch(this.datasetId, batch);
+      const result = await this.store.documents.applyBatch(batch);
       this.advanceHeads(fresh);
       for (const e of fresh) this.recordsStored += recordCounts.get(e.hash) ?? 0;
       for (const [author, key] of verified?.learned ?? []) await this.authorKeys.pin(author, key);
@@ -223,7 +224,7 @@ export class DatasetReplica {
     return this.serial(async () => {
       verifySnapshot(snapshot, this.clock, this.kind, (collection) => this.resolvers.for(collection));
       if (this.signing) snapshot = await verifySnapshotSignatures(snapshot);
-      await this.storage.snapshots.import(this.datasetId, snapshot, {
+      await this.store.snapshots.import(snapshot, {
         mode,
         mergeDocument: (local, incoming) => this.resolvers.for(local.collection).merge(local, incoming),
       });
@@ -234,13 +235,13 @@ export class DatasetReplica {
 
   /** The vector clock: one head per author, sorted by node id. */
   async heads(): Promise<AuthorHead[]> {
-    if (!this.headCache) return this.storage.oplog.heads(this.datasetId);
+    if (!this.headCache) return this.store.oplog.heads();
     return [...this.headCache.values()].sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
   }
 
   /** The newest entry held from `author`, or undefined. */
   async headOf(author: string): Promise<AuthorHead | undefined> {
-    return this.headCache ? this.headCache.get(author) : this.storage.oplog.head(this.datasetId, author);
+    return this.headCache ? this.headCache.get(author) : this.store.oplog.head(author);
   }
 
   /** Entries just stored: each author's head moves to its newest one (heads never move back). */
@@ -296,8 +297,8 @@ export class DatasetReplica {
   private async assertKnown(author: string, seen: readonly OplogEntry[]): Promise<void> {
     let boundary: Hlc | null | undefined;
     for (const e of seen) {
-      if ((await this.storage.oplog.getByHash(this.datasetId, e.hash)) !== undefined) continue;
-      boundary ??= (await this.storage.oplog.boundary(this.datasetId, author))?.hlc ?? null;
+      if ((await this.store.oplog.getByHash(e.hash)) !== undefined) continue;
+      boundary ??= (await this.store.oplog.boundary(author))?.hlc ?? null;
       if (boundary !== null && !afterWithinAuthor(e.hlc, boundary)) continue;
       this.timestampConflicts++;
       throw new SluiceError(
@@ -343,7 +344,7 @@ export class DatasetReplica {
   /** Folds entries into the stored documents through each collection's resolver. */
   private async resolve(entries: readonly OplogEntry[]): Promise<StoredDocument[]> {
     const refs = refsOf(entries);
-    return this.fold(refs, await this.storage.documents.getMany(this.datasetId, refs), entries);
+    return this.fold(refs, await this.store.documents.getMany(refs), entries);
   }
 
   /** `stored` holds one slot per ref: the documents the entries fold into. */
@@ -358,7 +359,7 @@ export class DatasetReplica {
   }
 
   private async refreshHeads(): Promise<void> {
-    const heads = await this.storage.oplog.heads(this.datasetId);
+    const heads = await this.store.oplog.heads();
     if (this.headCache) {
       this.headCache.clear();
       for (const h of heads) this.headCache.set(h.nodeId, h);

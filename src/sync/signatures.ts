@@ -1,5 +1,4 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import type { DatasetId } from '../core/dataset-id.ts';
 import { generateSigningKey, loadSigningKey, verifyEd25519, type SigningKey } from '../core/ed25519.ts';
 import { SluiceError } from '../core/errors.ts';
 import { unsigned, withSignature, type OplogEntry } from '../core/oplog-entry.ts';
@@ -42,12 +41,12 @@ export class ChainSigner {
   ) {}
 
   /** Loads the dataset's key pair from its checkpoints, creating and storing one the first time. */
-  static async open(nodeId: string, datasetId: DatasetId, checkpoints: CheckpointStore): Promise<ChainSigner> {
-    let stored = await checkpoints.get(datasetId, SIGNING_KEY_CHECKPOINT);
+  static async open(nodeId: string, checkpoints: CheckpointStore): Promise<ChainSigner> {
+    let stored = await checkpoints.get(SIGNING_KEY_CHECKPOINT);
     if (stored === undefined) {
       stored = { ...(await generateSigningKey()) };
       // Stored before it signs anything: a key that signed must survive a crash.
-      await checkpoints.set(datasetId, SIGNING_KEY_CHECKPOINT, stored);
+      await checkpoints.set(SIGNING_KEY_CHECKPOINT, stored);
     }
     const key = await loadSigningKey(stored);
     return new ChainSigner(nodeId, key, bytesToHex(key.publicKey));
@@ -105,20 +104,17 @@ export const VOUCHED: KeyPolicy = { kind: 'vouched' };
  * presents; a relay may introduce a key only for an author that has none yet.
  */
 export class AuthorKeys {
-  constructor(
-    private readonly datasetId: DatasetId,
-    private readonly checkpoints: CheckpointStore,
-  ) {}
+  constructor(private readonly checkpoints: CheckpointStore) {}
 
   async of(author: string): Promise<readonly string[]> {
-    const value = await this.checkpoints.get(this.datasetId, PINNED_PREFIX + author);
+    const value = await this.checkpoints.get(PINNED_PREFIX + author);
     return Array.isArray(value) ? value.filter((k): k is string => typeof k === 'string') : [];
   }
 
   async pin(author: string, publicKey: string): Promise<void> {
     const keys = await this.of(author);
     if (keys.includes(publicKey)) return;
-    await this.checkpoints.set(this.datasetId, PINNED_PREFIX + author, [...keys, publicKey].slice(-MAX_PINNED_KEYS));
+    await this.checkpoints.set(PINNED_PREFIX + author, [...keys, publicKey].slice(-MAX_PINNED_KEYS));
   }
 }
 

@@ -1,10 +1,9 @@
-import type { DatasetId } from '../core/dataset-id.ts';
 import type { Hlc } from '../core/hlc.ts';
 import type { OplogEntry } from '../core/oplog-entry.ts';
 import type { PeerRecord } from '../store/confirmation-store.ts';
 import type { PruneBoundary, ReadLimits } from '../store/oplog-store.ts';
 import type { DatasetSnapshot } from '../store/snapshot-store.ts';
-import type { StorageAdapter } from '../store/storage-adapter.ts';
+import type { DatasetStore } from '../store/storage-adapter.ts';
 import { chainRange } from '../store/chain-range.ts';
 
 /**
@@ -27,17 +26,17 @@ export interface SyncStore {
   confirm(peerId: string, author: string, hlc: Hlc, hash: string): Promise<boolean>;
 }
 
-export function syncStoreOf(storage: StorageAdapter, datasetId: DatasetId): SyncStore {
-  const { oplog, confirmations, snapshots } = storage;
+export function syncStoreOf(store: DatasetStore): SyncStore {
+  const { oplog, confirmations, snapshots } = store;
   return {
-    entriesByAuthorAfter: (author, after, limits) => oplog.entriesByAuthorAfter(datasetId, author, after, limits),
-    entriesAfter: (after, limits) => oplog.entriesAfter(datasetId, after, limits),
-    boundary: (author) => oplog.boundary(datasetId, author),
-    boundaries: () => oplog.boundaries(datasetId),
-    chainRange: (startHash, endHash) => chainRange(oplog, datasetId, startHash, endHash),
-    exportSnapshot: () => snapshots.export(datasetId),
-    listPeers: () => confirmations.listPeers(datasetId),
-    registerPeer: (peerId, address) => confirmations.registerPeer(datasetId, peerId, { address }),
-    confirm: (peerId, author, hlc, hash) => confirmations.confirm(datasetId, peerId, author, hlc, hash),
+    entriesByAuthorAfter: (author, after, limits) => oplog.entriesByAuthorAfter(author, after, limits),
+    entriesAfter: (after, limits) => oplog.entriesAfter(after, limits),
+    boundary: (author) => oplog.boundary(author),
+    boundaries: () => oplog.boundaries(),
+    chainRange: (startHash, endHash) => chainRange(oplog, startHash, endHash),
+    exportSnapshot: () => snapshots.export(),
+    listPeers: () => confirmations.listPeers(),
+    registerPeer: (peerId, address) => confirmations.registerPeer(peerId, { address }),
+    confirm: (peerId, author, hlc, hash) => confirmations.confirm(peerId, author, hlc, hash),
   };
 }

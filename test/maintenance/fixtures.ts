@@ -4,7 +4,6 @@ import type { DatasetId } from '../../src/core/dataset-id.ts';
 import { createEntry, entryByteSize, type OplogEntry } from '../../src/core/oplog-entry.ts';
 import { documentsFor } from '../../src/store/contract/fixtures.ts';
 import type { StorageAdapter } from '../../src/store/storage-adapter.ts';
-import type { MaintenanceStorage } from '../../src/sync/confirmation-coverage.ts';
 
 /** Every rule is checked against the in-process adapter and against SQLite in both layouts. */
 export const storageCases: { name: string; make: () => StorageAdapter }[] = [
@@ -16,7 +15,7 @@ export const storageCases: { name: string; make: () => StorageAdapter }[] = [
 /** Stores entries the way sync does: documents and oplog in one batch. */
 export async function seed(storage: StorageAdapter, entries: readonly OplogEntry[]): Promise<void> {
   const datasetId = entries[0]!.datasetId;
-  await storage.documents.applyBatch(datasetId, { documents: documentsFor(entries), entries });
+  await storage.open(datasetId).documents.applyBatch({ documents: documentsFor(entries), entries });
 }
 
 /** A hash-linked run by one author at explicit (wall, logic) stamps. */
@@ -43,11 +42,11 @@ export function bytesOf(entries: readonly OplogEntry[]): number {
   return entries.reduce((n, e) => n + entryByteSize(e), 0);
 }
 
-export async function allEntries(storage: MaintenanceStorage, datasetId: DatasetId): Promise<OplogEntry[]> {
-  return storage.oplog.entriesAfter(datasetId, null, { limit: 100_000 });
+export async function allEntries(storage: StorageAdapter, datasetId: DatasetId): Promise<OplogEntry[]> {
+  return storage.open(datasetId).oplog.entriesAfter(null, { limit: 100_000 });
 }
 
-export async function hashes(storage: MaintenanceStorage, datasetId: DatasetId): Promise<string[]> {
+export async function hashes(storage: StorageAdapter, datasetId: DatasetId): Promise<string[]> {
   return (await allEntries(storage, datasetId)).map((e) => e.hash);
 }
 
@@ -59,28 +58,11 @@ export function headOf(e: OplogEntry): { nodeId: string; hlc: OplogEntry['hlc'];
 export async function datasetState(storage: StorageAdapter, datasetId: DatasetId): Promise<unknown> {
   return {
     entries: await allEntries(storage, datasetId),
-    count: await storage.oplog.count(datasetId),
-    heads: await storage.oplog.heads(datasetId),
-    boundaries: await storage.oplog.boundaries(datasetId),
-    peers: await storage.confirmations.listPeers(datasetId),
-    confirmations: await storage.confirmations.confirmations(datasetId),
-    documents: await storage.documents.list(datasetId, 'todos', { includeDeleted: true, limit: 100_000 }),
+    count: await storage.open(datasetId).oplog.count(),
+    heads: await storage.open(datasetId).oplog.heads(),
+    boundaries: await storage.open(datasetId).oplog.boundaries(),
+    peers: await storage.open(datasetId).confirmations.listPeers(),
+    confirmations: await storage.open(datasetId).confirmations.confirmations(),
+    documents: await storage.open(datasetId).documents.list('todos', { includeDeleted: true, limit: 100_000 }),
   };
-}
-
-/** Wraps the two ports so every call's dataset id (always the first argument) is recorded. */
-export function recordingDatasets(storage: MaintenanceStorage): { storage: MaintenanceStorage; datasets: Set<unknown> } {
-  const datasets = new Set<unknown>();
-  const wrap = <T extends object>(port: T): T =>
-    new Proxy(port, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          datasets.add(args[0]);
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-  return { storage: { oplog: wrap(storage.oplog), confirmations: wrap(storage.confirmations) }, datasets };
 }

@@ -14,7 +14,7 @@ describe.each(storageCases)('dataset health on $name', ({ make }) => {
     await storage.close();
   });
 
-  const confirm = (peer: string, e: OplogEntry) => storage.confirmations.confirm('primary', peer, e.hlc.nodeId, e.hlc, e.hash);
+  const confirm = (peer: string, e: OplogEntry) => storage.open('primary').confirmations.confirm(peer, e.hlc.nodeId, e.hlc, e.hash);
 
   /** alice writes at wall 1000 and then `gapMs` later: a peer confirming only the first lags by gapMs. */
   async function aliceWithGap(gapMs: number): Promise<OplogEntry[]> {
@@ -31,7 +31,7 @@ describe.each(storageCases)('dataset health on $name', ({ make }) => {
 
   it('healthy without tracked peers', async () => {
     await aliceWithGap(500_000);
-    expect(await datasetHealth({ datasetId: 'primary', storage, now: NOW })).toEqual({
+    expect(await datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), now: NOW })).toEqual({
       datasetId: 'primary',
       status: 'healthy',
       reason: 'no active tracked peers',
@@ -48,9 +48,9 @@ describe.each(storageCases)('dataset health on $name', ({ make }) => {
 
   it('healthy when every active peer is within the lag threshold', async () => {
     const alice = await aliceWithGap(20_000);
-    await registerPeer(storage, 'primary', 'hub');
+    await registerPeer(storage.open('primary'), 'hub');
     await confirm('hub', alice[0]!);
-    expect(await datasetHealth({ datasetId: 'primary', storage, now: NOW })).toEqual({
+    expect(await datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), now: NOW })).toEqual({
       datasetId: 'primary',
       status: 'healthy',
       reason: '1 active tracked peer within 30000 ms',
@@ -67,11 +67,11 @@ describe.each(storageCases)('dataset health on $name', ({ make }) => {
 
   it('degraded when a peer lags beyond the threshold', async () => {
     const alice = await aliceWithGap(40_000);
-    await registerPeer(storage, 'primary', 'hub');
-    await registerPeer(storage, 'primary', 'edge');
+    await registerPeer(storage.open('primary'), 'hub');
+    await registerPeer(storage.open('primary'), 'edge');
     await confirm('hub', alice[0]!);
     await confirm('edge', alice[1]!);
-    expect(await datasetHealth({ datasetId: 'primary', storage, now: NOW })).toEqual({
+    expect(await datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), now: NOW })).toEqual({
       datasetId: 'primary',
       status: 'degraded',
       reason: 'peer "hub" lags 40000 ms (threshold 30000 ms)',
@@ -88,10 +88,10 @@ describe.each(storageCases)('dataset health on $name', ({ make }) => {
 
   it('degraded when an active peer has no confirmation yet', async () => {
     const alice = await aliceWithGap(1_000);
-    await registerPeer(storage, 'primary', 'hub');
-    await registerPeer(storage, 'primary', 'edge');
+    await registerPeer(storage.open('primary'), 'hub');
+    await registerPeer(storage.open('primary'), 'edge');
     await confirm('hub', alice[1]!);
-    expect(await datasetHealth({ datasetId: 'primary', storage, now: NOW })).toEqual({
+    expect(await datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), now: NOW })).toEqual({
       datasetId: 'primary',
       status: 'degraded',
       reason: 'peer "edge" has not confirmed author "alice" yet',
@@ -108,10 +108,10 @@ describe.each(storageCases)('dataset health on $name', ({ make }) => {
 
   it('unhealthy when a peer lags beyond the critical threshold', async () => {
     const alice = await aliceWithGap(130_000);
-    await registerPeer(storage, 'primary', 'hub');
-    await registerPeer(storage, 'primary', 'edge');
+    await registerPeer(storage.open('primary'), 'hub');
+    await registerPeer(storage.open('primary'), 'edge');
     await confirm('hub', alice[0]!);
-    const health = await datasetHealth({ datasetId: 'primary', storage, now: NOW });
+    const health = await datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), now: NOW });
     expect(health).toMatchObject({
       status: 'unhealthy',
       reason: 'peer "hub" lags 130000 ms (critical threshold 120000 ms); peer "edge" has not confirmed author "alice" yet',
@@ -124,34 +124,34 @@ describe.each(storageCases)('dataset health on $name', ({ make }) => {
 
   it('lag is exactly at a threshold: not beyond it', async () => {
     const alice = await aliceWithGap(30_000);
-    await registerPeer(storage, 'primary', 'hub');
+    await registerPeer(storage.open('primary'), 'hub');
     await confirm('hub', alice[0]!);
-    const health = await datasetHealth({ datasetId: 'primary', storage, now: NOW });
+    const health = await datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), now: NOW });
     expect(health.status).toBe('healthy');
     expect(health.maxLagMs).toBe(30_000);
-    const critical = await datasetHealth({ datasetId: 'primary', storage, now: NOW, lagThresholdMs: 10_000, criticalLagThresholdMs: 30_000 });
+    const critical = await datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), now: NOW, lagThresholdMs: 10_000, criticalLagThresholdMs: 30_000 });
     expect(critical.status).toBe('degraded');
   });
 
   it('clamps the critical threshold to at least the lag threshold', async () => {
     const alice = await aliceWithGap(40_000);
-    await registerPeer(storage, 'primary', 'hub');
+    await registerPeer(storage.open('primary'), 'hub');
     await confirm('hub', alice[0]!);
-    const health = await datasetHealth({ datasetId: 'primary', storage, now: NOW, lagThresholdMs: 50_000, criticalLagThresholdMs: 10_000 });
+    const health = await datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), now: NOW, lagThresholdMs: 50_000, criticalLagThresholdMs: 10_000 });
     // Unclamped, 40 s would be past a 10 s critical threshold.
     expect(health).toMatchObject({ status: 'healthy', lagThresholdMs: 50_000, criticalLagThresholdMs: 50_000, maxLagMs: 40_000 });
   });
 
   it('ignores inactive peers', async () => {
     const alice = await aliceWithGap(200_000);
-    await registerPeer(storage, 'primary', 'hub');
-    await registerPeer(storage, 'primary', 'retired');
-    await registerPeer(storage, 'primary', 'paused');
+    await registerPeer(storage.open('primary'), 'hub');
+    await registerPeer(storage.open('primary'), 'retired');
+    await registerPeer(storage.open('primary'), 'paused');
     await confirm('hub', alice[1]!);
     await confirm('paused', alice[0]!); // 200 s behind
-    await deactivatePeer(storage, 'primary', 'retired');
-    await deactivatePeer(storage, 'primary', 'paused');
-    const health = await datasetHealth({ datasetId: 'primary', storage, now: NOW });
+    await deactivatePeer(storage.open('primary'), 'retired');
+    await deactivatePeer(storage.open('primary'), 'paused');
+    const health = await datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), now: NOW });
     expect(health).toMatchObject({ status: 'healthy', trackedPeers: 1, peersWithoutConfirmation: [], laggingPeers: [], maxLagMs: 0 });
     expect(Object.keys(health.lastConfirmedAt)).toEqual(['hub']);
   });
@@ -162,10 +162,10 @@ describe.each(storageCases)('dataset health on $name', ({ make }) => {
     const bob = chainAt('bob', [[1_000, 0], [51_000, 0]]);
     await seed(storage, alice);
     await seed(storage, bob);
-    await registerPeer(storage, 'primary', 'hub');
+    await registerPeer(storage.open('primary'), 'hub');
     await confirm('hub', alice[0]!);
     await confirm('hub', bob[0]!);
-    const health = await datasetHealth({ datasetId: 'primary', storage, now: NOW });
+    const health = await datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), now: NOW });
     expect(health).toMatchObject({ status: 'degraded', laggingPeers: [{ peerId: 'hub', lagMs: 50_000 }], maxLagMs: 50_000 });
   });
 
@@ -177,26 +177,26 @@ describe.each(storageCases)('dataset health on $name', ({ make }) => {
     await seed(storage, alice);
     await seed(storage, bob);
     await seed(storage, carol);
-    await storage.oplog.prune('primary', { wall: 2_000, logic: 0, nodeId: '' }); // carol's entries only
-    await registerPeer(storage, 'primary', 'bob');
+    await storage.open('primary').oplog.prune({ wall: 2_000, logic: 0, nodeId: '' }); // carol's entries only
+    await registerPeer(storage.open('primary'), 'bob');
     await confirm('bob', alice[2]!);
-    const health = await datasetHealth({ datasetId: 'primary', storage, now: NOW });
+    const health = await datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), now: NOW });
     expect(health).toMatchObject({ status: 'healthy', peersWithoutConfirmation: [], missingConfirmations: [], maxLagMs: 0 });
   });
 
   it('a watermark ahead of our head counts as no lag', async () => {
     const alice = await aliceWithGap(50_000);
-    await registerPeer(storage, 'primary', 'hub');
-    await storage.confirmations.confirm('primary', 'hub', 'alice', { wall: alice[1]!.hlc.wall + 5_000, logic: 0, nodeId: 'alice' }, alice[1]!.hash);
-    expect((await datasetHealth({ datasetId: 'primary', storage, now: NOW })).maxLagMs).toBe(0);
+    await registerPeer(storage.open('primary'), 'hub');
+    await storage.open('primary').confirmations.confirm('hub', 'alice', { wall: alice[1]!.hlc.wall + 5_000, logic: 0, nodeId: 'alice' }, alice[1]!.hash);
+    expect((await datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), now: NOW })).maxLagMs).toBe(0);
   });
 
   it('unhealthy when the storage probe throws', async () => {
     storage = make();
     const failing = {
-      oplog: storage.oplog,
+      oplog: storage.open('primary').oplog,
       confirmations: {
-        ...storage.confirmations,
+        ...storage.open('primary').confirmations,
         listPeers: async () => {
           throw new Error('disk I/O error');
         },
@@ -220,14 +220,14 @@ describe.each(storageCases)('dataset health on $name', ({ make }) => {
   it('unhealthy when the storage is closed', async () => {
     storage = make();
     await storage.close();
-    const health = await datasetHealth({ datasetId: 'primary', storage, now: NOW });
+    const health = await datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), now: NOW });
     expect(health.status).toBe('unhealthy');
     expect(health.reason).toMatch(/^storage probe failed: The \w+ storage adapter is closed/);
   });
 
   it('rejects thresholds that are not durations', async () => {
     storage = make();
-    await expect(datasetHealth({ datasetId: 'primary', storage, lagThresholdMs: -1 })).rejects.toMatchObject({ code: 'invalid_options' });
-    await expect(datasetHealth({ datasetId: 'primary', storage, criticalLagThresholdMs: Number.NaN })).rejects.toMatchObject({ code: 'invalid_options' });
+    await expect(datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), lagThresholdMs: -1 })).rejects.toMatchObject({ code: 'invalid_options' });
+    await expect(datasetHealth({ datasetId: 'primary', storage: storage.open('primary'), criticalLagThresholdMs: Number.NaN })).rejects.toMatchObject({ code: 'invalid_options' });
   });
 });

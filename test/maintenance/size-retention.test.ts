@@ -41,7 +41,7 @@ describe.each(storageCases)('size retention on $name', ({ make }) => {
   const logs = makeChain('alice', 10, { datasetId: 'logs', startWall: 1_000 });
   const docs = makeChain('alice', 10, { startWall: 1_000 });
   const size = entryByteSize(logs[0]!);
-  const confirm = (ds: DatasetId, peer: string, e: OplogEntry) => storage.confirmations.confirm(ds, peer, e.hlc.nodeId, e.hlc, e.hash);
+  const confirm = (ds: DatasetId, peer: string, e: OplogEntry) => storage.open(ds).confirmations.confirm(peer, e.hlc.nodeId, e.hlc, e.hash);
 
   it('every entry in these chains has the same estimated size', () => {
     expect(logs.map(entryByteSize)).toEqual(Array(10).fill(size));
@@ -51,7 +51,7 @@ describe.each(storageCases)('size retention on $name', ({ make }) => {
   it('append, no peers: prunes oldest-first until the estimate is at or under the cap', async () => {
     open();
     await seed(storage, logs);
-    const report = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', 4 * size), storage, now: 2_000 });
+    const report = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', 4 * size), storage: storage.open('logs'), now: 2_000 });
     expect(report.retentionCutoff).toEqual({ wall: 0, logic: 0, nodeId: '' }); // nothing is old enough
     expect(report.cutoff).toEqual(logs[5]!.hlc);
     expect(report.pruned).toBe(6);
@@ -60,10 +60,10 @@ describe.each(storageCases)('size retention on $name', ({ make }) => {
       `retention only (no active tracked peers): entries at or before 0:0:; size: ~${10 * size} B over the ${4 * size} B cap, pruning oldest entries through ${1_005}:0:alice leaves ~${4 * size} B`,
     );
     expect(await hashes(storage, 'logs')).toEqual(hashesOf(logs.slice(6)));
-    expect((await oplogBytesAfter(storage.oplog, 'logs', null)).bytes).toBe(4 * size);
+    expect((await oplogBytesAfter(storage.open('logs').oplog, null)).bytes).toBe(4 * size);
 
     // One byte under a multiple of the entry size costs one more entry.
-    const tighter = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', 3 * size - 1), storage, now: 2_000 });
+    const tighter = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', 3 * size - 1), storage: storage.open('logs'), now: 2_000 });
     expect(tighter.pruned).toBe(2);
     expect(await hashes(storage, 'logs')).toEqual(hashesOf(logs.slice(8)));
   });
@@ -75,7 +75,7 @@ describe.each(storageCases)('size retention on $name', ({ make }) => {
     await seed(storage, bob);
     const cap = Math.floor(bytesOf([...logs, ...bob]) / 3);
     const expected = keptUnderCap([...logs, ...bob], cap);
-    const report = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', cap), storage, now: 2_000 });
+    const report = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', cap), storage: storage.open('logs'), now: 2_000 });
     expect(report.pruned).toBe(17 - expected.length);
     expect(await hashes(storage, 'logs')).toEqual(hashesOf(expected));
     expect(report.size!.bytesAfter).toBe(bytesOf(expected));
@@ -86,7 +86,7 @@ describe.each(storageCases)('size retention on $name', ({ make }) => {
     open();
     await seed(storage, logs);
     // Age retention takes walls 1000..1003; the remaining 6 entries are then capped to 4.
-    const report = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', 4 * size, 1_000), storage, now: 2_003 });
+    const report = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', 4 * size, 1_000), storage: storage.open('logs'), now: 2_003 });
     expect(report.size).toEqual({ maxBytes: 4 * size, bytesBefore: 6 * size, bytesAfter: 4 * size, wantedCutoff: logs[5]!.hlc, heldByConfirmations: false });
     expect(report.pruned).toBe(6);
   });
@@ -94,7 +94,7 @@ describe.each(storageCases)('size retention on $name', ({ make }) => {
   it('under the cap nothing more is pruned', async () => {
     open();
     await seed(storage, logs);
-    const report = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', 10 * size), storage, now: 2_000 });
+    const report = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', 10 * size), storage: storage.open('logs'), now: 2_000 });
     expect(report.pruned).toBe(0);
     expect(report.size).toEqual({ maxBytes: 10 * size, bytesBefore: 10 * size, bytesAfter: 10 * size, wantedCutoff: null, heldByConfirmations: false });
     expect(report.reason).toContain(`size: ~${10 * size} B within the ${10 * size} B cap`);
@@ -103,9 +103,9 @@ describe.each(storageCases)('size retention on $name', ({ make }) => {
   it('append: the cap passes what peers confirmed', async () => {
     open();
     await seed(storage, logs);
-    await registerPeer(storage, 'logs', 'hub');
+    await registerPeer(storage.open('logs'), 'hub');
     await confirm('logs', 'hub', logs[1]!);
-    const report = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', 4 * size), storage, now: 2_000 });
+    const report = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', 4 * size), storage: storage.open('logs'), now: 2_000 });
     expect(report.confirmationCutoff).toEqual(end(1_001));
     expect(report.cutoff).toEqual(logs[5]!.hlc);
     expect(report.pruned).toBe(6);
@@ -115,8 +115,8 @@ describe.each(storageCases)('size retention on $name', ({ make }) => {
   it('append: the cap applies even in a cycle skipped for a missing watermark', async () => {
     open();
     await seed(storage, logs);
-    await registerPeer(storage, 'logs', 'hub');
-    const report = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', 4 * size), storage, now: 2_000 });
+    await registerPeer(storage.open('logs'), 'hub');
+    const report = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', 4 * size), storage: storage.open('logs'), now: 2_000 });
     expect(report.missingConfirmations).toEqual([{ peerId: 'hub', authorId: 'alice' }]);
     expect(report.cutoff).toEqual(logs[5]!.hlc);
     expect(report.pruned).toBe(6);
@@ -126,9 +126,9 @@ describe.each(storageCases)('size retention on $name', ({ make }) => {
   it('documents: the cap never passes the confirmation cutoff, then follows confirmations', async () => {
     open();
     await seed(storage, docs);
-    await registerPeer(storage, 'primary', 'hub');
+    await registerPeer(storage.open('primary'), 'hub');
     await confirm('primary', 'hub', docs[1]!);
-    const held = await runMaintenance({ datasetId: 'primary', options: opts('primary', 'documents', 4 * size), storage, now: 2_000 });
+    const held = await runMaintenance({ datasetId: 'primary', options: opts('primary', 'documents', 4 * size), storage: storage.open('primary'), now: 2_000 });
     expect(held.confirmationCutoff).toEqual(end(1_001));
     expect(held.cutoff).toEqual(docs[1]!.hlc); // the newest entry the cap may take
     expect(held.pruned).toBe(2);
@@ -137,7 +137,7 @@ describe.each(storageCases)('size retention on $name', ({ make }) => {
     expect(await hashes(storage, 'primary')).toEqual(hashesOf(docs.slice(2)));
 
     await confirm('primary', 'hub', docs[9]!);
-    const caught = await runMaintenance({ datasetId: 'primary', options: opts('primary', 'documents', 4 * size), storage, now: 2_000 });
+    const caught = await runMaintenance({ datasetId: 'primary', options: opts('primary', 'documents', 4 * size), storage: storage.open('primary'), now: 2_000 });
     expect(caught.cutoff).toEqual(docs[5]!.hlc);
     expect(caught.pruned).toBe(4);
     expect(caught.size!.heldByConfirmations).toBe(false);
@@ -147,18 +147,18 @@ describe.each(storageCases)('size retention on $name', ({ make }) => {
   it('documents: a missing watermark prunes nothing, however far over the cap', async () => {
     open();
     await seed(storage, docs);
-    await registerPeer(storage, 'primary', 'hub');
-    const report = await runMaintenance({ datasetId: 'primary', options: opts('primary', 'documents', size), storage, now: 2_000 });
+    await registerPeer(storage.open('primary'), 'hub');
+    const report = await runMaintenance({ datasetId: 'primary', options: opts('primary', 'documents', size), storage: storage.open('primary'), now: 2_000 });
     expect(report.cutoff).toBeNull();
     expect(report.pruned).toBe(0);
     expect(report.size).toEqual({ maxBytes: size, bytesBefore: 10 * size, bytesAfter: 10 * size, wantedCutoff: docs[8]!.hlc, heldByConfirmations: true });
-    expect(await storage.oplog.count('primary')).toBe(10);
+    expect(await storage.open('primary').oplog.count()).toBe(10);
   });
 
   it('documents without tracked peers: the cap applies in full', async () => {
     open();
     await seed(storage, docs);
-    const report = await runMaintenance({ datasetId: 'primary', options: opts('primary', 'documents', 4 * size), storage, now: 2_000 });
+    const report = await runMaintenance({ datasetId: 'primary', options: opts('primary', 'documents', 4 * size), storage: storage.open('primary'), now: 2_000 });
     expect(report.cutoff).toEqual(docs[5]!.hlc);
     expect((await allEntries(storage, 'primary')).length).toBe(4);
   });
@@ -167,8 +167,8 @@ describe.each(storageCases)('size retention on $name', ({ make }) => {
     open();
     const many = makeChain('alice', 2_500, { datasetId: 'logs', startWall: 1_000, values: () => ({ v: 1 }) });
     await seed(storage, many);
-    expect(await oplogBytesAfter(storage.oplog, 'logs', null)).toEqual({ bytes: bytesOf(many), entries: 2_500 });
-    const report = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', bytesOf(many.slice(1_200))), storage, now: 2_000 });
+    expect(await oplogBytesAfter(storage.open('logs').oplog, null)).toEqual({ bytes: bytesOf(many), entries: 2_500 });
+    const report = await runMaintenance({ datasetId: 'logs', options: opts('logs', 'append', bytesOf(many.slice(1_200))), storage: storage.open('logs'), now: 2_000 });
     expect(report.pruned).toBe(1_200);
     expect(report.cutoff).toEqual(many[1_199]!.hlc);
     expect(report.size!.bytesAfter).toBe(bytesOf(many.slice(1_200)));

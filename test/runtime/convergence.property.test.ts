@@ -75,7 +75,7 @@ describe('convergence property', () => {
         // Hashes of writes that a successful sync acknowledged (hub writes count at once).
         const acked = new Map<string, string>();
         const unacked: Record<'a' | 'b', [string, string][]> = { a: [], b: [] };
-        const headOf = async (w: Who, d: string) => (await storages[w].oplog.head(d, w))!.hash;
+        const headOf = async (w: Who, d: string) => (await storages[w].open(d).oplog.head(w))!.hash;
         try {
           for (const o of ops) {
             if (o.kind === 'put' || o.kind === 'delete') {
@@ -112,14 +112,14 @@ describe('convergence property', () => {
 
           for (const d of ['primary', 'notes', 'logs']) {
             const exports = await Promise.all((['hub', 'a', 'b'] as const).map(async (w) => {
-              const s = await storages[w].snapshots.export(d);
+              const s = await storages[w].open(d).snapshots.export();
               return JSON.stringify({ documents: s.documents.map(({ meta: _m, ...rest }) => rest), oplog: s.oplog.map((e) => e.hash), heads: s.heads });
             }));
             expect(exports[1]).toBe(exports[0]);
             expect(exports[2]).toBe(exports[0]);
           }
           for (const [hash, d] of acked) {
-            for (const w of ['hub', 'a', 'b'] as const) expect(await storages[w].oplog.getByHash(d, hash)).toBeDefined();
+            for (const w of ['hub', 'a', 'b'] as const) expect(await storages[w].open(d).oplog.getByHash(hash)).toBeDefined();
           }
         } finally {
           for (const n of Object.values(nodes)) await n.close().catch(() => undefined);

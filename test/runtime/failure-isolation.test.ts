@@ -2,18 +2,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SluiceError } from '../../src/core/errors.ts';
 import type { StorageAdapter } from '../../src/store/storage-adapter.ts';
 import { Harness } from '../sync/harness.ts';
+import { mapStores } from '../support/map-stores.ts';
 
 /** Storage whose logs dataset fails every batch, while every other dataset works. */
 function failingFor(datasetId: string, storage: StorageAdapter): StorageAdapter {
-  const documents = new Proxy(storage.documents, {
-    get(target, prop, receiver) {
-      if (prop === 'applyBatch') {
-        return (ds: string, batch: never) => (ds === datasetId ? Promise.reject(new SluiceError('storage_failure', 'disk on fire')) : target.applyBatch(ds, batch));
-      }
-      return Reflect.get(target, prop, receiver);
-    },
-  });
-  return new Proxy(storage, { get: (target, prop, receiver) => (prop === 'documents' ? documents : Reflect.get(target, prop, receiver)) });
+  return mapStores(storage, (store) =>
+    store.datasetId !== datasetId ? store : { ...store, documents: { ...store.documents, applyBatch: () => Promise.reject(new SluiceError('storage_failure', 'disk on fire')) } },
+  );
 }
 
 describe('failure isolation between datasets', () => {
@@ -68,7 +63,7 @@ describe('failure isolation between datasets', () => {
     await vi.waitFor(() => expect(worker.workerStatus()).toMatchObject({ state: 'running', restarts: 1 }), { timeout: 15_000 });
     await client.syncNow('logs');
 
-    const hashes = async (s: StorageAdapter) => (await s.snapshots.export('logs')).oplog.map((e) => e.hash).sort();
+    const hashes = async (s: StorageAdapter) => (await s.open('logs').snapshots.export()).oplog.map((e) => e.hash).sort();
     const [mine, theirs] = [await hashes(clientStorage), await hashes(hubStorage)];
     expect(theirs.length).toBe(10); // 20 000 records in batches of 2 000
     expect(new Set(mine).size).toBe(mine.length);

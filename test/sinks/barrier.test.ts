@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SinkRecord } from '../../src/pipeline/sinks/sink-api.ts';
-import { DATASET, deferred, ManualClock, openHarness, record, settleTurns, until, type TestWriter } from './sink-harness.ts';
+import { deferred, ManualClock, openHarness, record, settleTurns, until, type TestWriter } from './sink-harness.ts';
 
 // T8: barrier n covers exactly what was pushed before it, on every writer, and becomes durable
 // only once every writer acknowledged it.
@@ -42,7 +42,7 @@ describe('T8 barriers', () => {
       expect(rows(0, at1).length).toBe(writer.records().filter(segment('one')).length);
     }
     expect(runner.checkpoint()).toEqual({ barrier: 2, buckets: 128, position: { offset: 80 } });
-    expect(await store.get(DATASET, 'sink:search')).toEqual({ barrier: 2, buckets: 128, position: { offset: 80 } });
+    expect(await store.get('sink:search')).toEqual({ barrier: 2, buckets: 128, position: { offset: 80 } });
     await runner.close();
   });
 
@@ -64,13 +64,13 @@ describe('T8 barriers', () => {
     await settleTurns(2); // the fast writers' acks land at clock 0
     expect(done).toBe(false);
     expect(runner.checkpoint()?.barrier).toBe(1);
-    expect(await store.get(DATASET, 'sink:search')).toEqual({ barrier: 1, buckets: 128, position: 'pos-1' });
+    expect(await store.get('sink:search')).toEqual({ barrier: 1, buckets: 128, position: 'pos-1' });
 
     clock.advance(7);
     writers[1]!.checkpointGate = undefined;
     slow.resolve();
     expect(await barrier).toBe(2);
-    expect(await store.get(DATASET, 'sink:search')).toEqual({ barrier: 2, buckets: 128, position: 'pos-2' });
+    expect(await store.get('sink:search')).toEqual({ barrier: 2, buckets: 128, position: 'pos-2' });
     expect(runner.metrics().lastBarrierAlignmentMs).toBe(7);
     await runner.close();
   });
@@ -88,7 +88,7 @@ describe('T8 barriers', () => {
       message: expect.stringMatching(/replay the source from checkpoint\(\)\.position/),
     });
     expect(runner.checkpoint()).toEqual({ barrier: 1, buckets: 128, position: { at: 1 } });
-    expect(await store.get(DATASET, 'sink:search')).toEqual({ barrier: 1, buckets: 128, position: { at: 1 } });
+    expect(await store.get('sink:search')).toEqual({ barrier: 1, buckets: 128, position: { at: 1 } });
     await expect(runner.push([record('c')])).rejects.toMatchObject({ code: 'sink_failed' });
     await expect(runner.barrier({ at: 3 })).rejects.toMatchObject({ code: 'sink_failed' });
     expect(runner.metrics().failed).toBe(true);

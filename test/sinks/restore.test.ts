@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DATASET, keyOwners, newStore, openHarness, record, TestWriter } from './sink-harness.ts';
+import { keyOwners, newStore, openHarness, record, TestWriter } from './sink-harness.ts';
 
 // T5: the bucket count is part of the durable state; a restore keeps the assignment or is refused.
 
@@ -43,7 +43,7 @@ describe('T5 restore', () => {
     const rebalanced = await openHarness({ partition: { strategy: 'hash', fields: ['documentId'], buckets: 256 }, rebalance: true }, {}, store);
     expect(rebalanced.runner.checkpoint()).toEqual({ barrier: 1, buckets: 128, position: 'p1' });
     expect(await rebalanced.runner.barrier('p2')).toBe(2);
-    expect(await store.get(DATASET, 'sink:search')).toEqual({ barrier: 2, buckets: 256, position: 'p2' });
+    expect(await store.get('sink:search')).toEqual({ barrier: 2, buckets: 256, position: 'p2' });
     await rebalanced.runner.close();
 
     // From now on 256 is the stored count: reopening with it needs no flag.
@@ -64,7 +64,7 @@ describe('T5 restore', () => {
 
   it('refuses a malformed stored checkpoint', async () => {
     const store = newStore();
-    await store.set(DATASET, 'sink:search', { barrier: 'x' });
+    await store.set('sink:search', { barrier: 'x' });
     await expect(openHarness({}, {}, store)).rejects.toMatchObject({ code: 'invalid_payload' });
   });
 });

@@ -112,7 +112,7 @@ export interface Harness {
 }
 
 export function newStore(): CheckpointStore {
-  return memoryStorage().checkpoints;
+  return memoryStorage().open(DATASET).checkpoints;
 }
 
 export async function openHarness(
@@ -135,7 +135,6 @@ export async function openHarness(
       ...config,
     },
     store,
-    DATASET,
     options,
   );
   return { runner, writers, store };

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeadLetter } from '../../src/pipeline/sinks/dead-letters.ts';
 import type { SinkConfig, SinkRecord } from '../../src/pipeline/sinks/sink-api.ts';
-import { SinkRunner } from '../../src/pipeline/sinks/sink-runner.ts';
-import { DATASET, newStore, openHarness, record, TestWriter } from './sink-harness.ts';
+import { newStore, openHarness, record, TestWriter } from './sink-harness.ts';
 
 function without(r: SinkRecord, field: 'key' | 'collection'): SinkRecord {
   const copy = { ...r } as Record<string, unknown>;
@@ -52,11 +51,8 @@ describe('build-time validation', () => {
     await d.runner.close();
   });
 
-  it('checks options and the dataset id', async () => {
+  it('checks options', async () => {
     await expect(openHarness({}, { maxQueuedRecords: 0 })).rejects.toMatchObject({ code: 'invalid_options', details: { field: 'maxQueuedRecords' } });
-    await expect(
-      SinkRunner.open({ name: 's', open: (i) => new TestWriter(i) }, newStore(), 'Not A Dataset'),
-    ).rejects.toMatchObject({ code: 'invalid_dataset_id' });
   });
 
   it('closes the writers it opened when another writer fails to open', async () => {
@@ -155,6 +151,6 @@ describe('close', () => {
     const barrier = runner.barrier('last');
     await runner.close();
     expect(await barrier).toBe(1);
-    expect(await store.get(DATASET, 'sink:search')).toEqual({ barrier: 1, buckets: 128, position: 'last' });
+    expect(await store.get('sink:search')).toEqual({ barrier: 1, buckets: 128, position: 'last' });
   });
 });

@@ -26,7 +26,7 @@ export async function rawPeer(nodeId: string, connector: Connector, datasetId = 
 
 /** A key pair for `nodeId`, as that node's dataset would hold it. */
 export function signerFor(nodeId: string, datasetId = 'primary'): Promise<ChainSigner> {
-  return ChainSigner.open(nodeId, datasetId, memoryStorage().checkpoints);
+  return ChainSigner.open(nodeId, memoryStorage().open(datasetId).checkpoints);
 }
 
 /** Signs the last of `signer`'s own entries in `entries` (others are left as they are). */

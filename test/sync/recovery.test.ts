@@ -25,7 +25,7 @@ describe('gap recovery and snapshots', () => {
     const hub = await h.hub('hub', { storage, datasets: { primary: {}, logs: {} } });
     for (let i = 0; i < 200; i++) await hub.node.collection('todos').put(`k${i}`, { i });
     await hub.node.collection('events', 'logs').put('e1', { level: 'info' });
-    const pruned = await storage.oplog.prune('primary', { ...ZERO_HLC, wall: Date.now() + 1_000, nodeId: '~' });
+    const pruned = await storage.open('primary').oplog.prune({ ...ZERO_HLC, wall: Date.now() + 1_000, nodeId: '~' });
     expect(pruned.removed).toBe(200);
     const late = await h.node('late', { peers: [h.peer(hub.url)], datasets: { primary: {}, logs: {} } });
     const report = await late.syncNow('primary');

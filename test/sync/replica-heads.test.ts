@@ -14,7 +14,7 @@ async function replica(nodeId: string, storage: StorageAdapter = memoryStorage()
 
 /** What the replica reports must always be what storage holds. */
 async function expectHeadsAsStored(r: DatasetReplica, storage: StorageAdapter): Promise<void> {
-  const stored = await storage.oplog.heads('primary');
+  const stored = await storage.open('primary').oplog.heads();
   expect(await r.heads()).toEqual(stored);
   for (const h of stored) expect(await r.headOf(h.nodeId)).toEqual(h);
 }
@@ -57,7 +57,7 @@ describe('the replica keeps every author head', () => {
     const writer = await replica('writer', base);
     await writer.write([{ collection: 'todos', key: 'a', op: 'put', value: { n: 1 } }]);
     // Written behind their backs: the replica on a shared storage sees it, the caching one does not.
-    expect(await reader.headOf('writer')).toEqual((await base.oplog.heads('primary'))[0]);
+    expect(await reader.headOf('writer')).toEqual((await base.open('primary').oplog.heads())[0]);
     expect(await cached.headOf('writer')).toBeUndefined();
   });
 });

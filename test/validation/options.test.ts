@@ -85,10 +85,10 @@ describe('createNode options', () => {
   it('refuses before touching storage or starting anything: no node id is written', async () => {
     const storage = memoryStorage();
     await expect(createNode({ storage, maxFrameBytes: -1 })).rejects.toMatchObject({ code: 'invalid_options', details: { field: 'maxFrameBytes' } });
-    expect(await storage.checkpoints.get('primary', 'sluice:node-id')).toBeUndefined();
+    expect(await storage.open('primary').checkpoints.get('sluice:node-id')).toBeUndefined();
     const node = await createNode({ storage, heartbeatMs: 0 });
     nodes.push(node);
-    expect(await storage.checkpoints.get('primary', 'sluice:node-id')).toBe(node.nodeId);
+    expect(await storage.open('primary').checkpoints.get('sluice:node-id')).toBe(node.nodeId);
   });
 
   it('messages name the option, say what was given and what to pass', async () => {

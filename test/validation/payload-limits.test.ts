@@ -238,8 +238,8 @@ describe('put, putMany and append through the node: the same typed refusal in-pr
   it('storage writes and snapshot imports refuse deep and oversized values too', async () => {
     const storage = memoryStorage({ maxPayloadBytes: 1_000 });
     const doc = (value: unknown) => ({ collection: 'c', key: 'k', value: value as never, hlc: { wall: 1, logic: 0, nodeId: 'a' }, deleted: false });
-    expect(await rejected(() => storage.documents.put('primary', doc(nested(100_000))))).toMatchObject({ code: 'payload_too_deep' });
-    expect(await rejected(() => storage.documents.put('primary', doc('x'.repeat(10_000_000))))).toEqual({ code: 'payload_too_large', details: { limit: 1_000, path: '$' } });
+    expect(await rejected(() => storage.open('primary').documents.put(doc(nested(100_000))))).toMatchObject({ code: 'payload_too_deep' });
+    expect(await rejected(() => storage.open('primary').documents.put(doc('x'.repeat(10_000_000))))).toEqual({ code: 'payload_too_large', details: { limit: 1_000, path: '$' } });
     const node = await start();
     const snapshot = await node.exportSnapshot('primary');
     expect(await rejected(() => node.importSnapshot({ ...snapshot, documents: [doc(nested(1_000))] }, 'merge'))).toMatchObject({ code: 'payload_too_deep' });

@@ -17,29 +17,29 @@ const head = (e = bob[1]!) => ({ nodeId: e.hlc.nodeId, hlc: e.hlc, hash: e.hash 
 const emptySnapshot = { format: 'sluice-snapshot/1', datasetId: 'primary', createdAt: 1, documents: [], oplog: [], heads: [], boundaries: [] };
 
 const writes: [string, (s: StorageAdapter) => Promise<unknown>][] = [
-  ['documents.put', (s) => s.documents.put('primary', { collection: 'todos', key: 'new', value: 1, hlc: hlc(900, 'n1'), deleted: false })],
-  ['documents.delete', (s) => s.documents.delete('primary', 'todos', 'k0')],
-  ['documents.applyBatch', (s) => s.documents.applyBatch('primary', { documents: documentsFor(later), entries: later })],
-  ['documents.applyBatch (empty)', (s) => s.documents.applyBatch('primary', { documents: [], entries: [] })],
-  ['oplog.append', (s) => s.oplog.append('primary', [...later, ...bob])],
-  ['oplog.prune', (s) => s.oplog.prune('primary', hlc(103, 'zzz'))],
-  ['confirmations.registerPeer', (s) => s.confirmations.registerPeer('primary', 'edge', { address: 'x' })],
-  ['confirmations.setPeerActive', (s) => s.confirmations.setPeerActive('primary', 'hub', false)],
-  ['confirmations.removePeer', (s) => s.confirmations.removePeer('primary', 'hub')],
-  ['confirmations.confirm', (s) => s.confirmations.confirm('primary', 'hub', 'alice', hlc(200, 'alice'), 'b'.repeat(64))],
-  ['checkpoints.set', (s) => s.checkpoints.set('primary', 'sink', { barrier: 2 })],
-  ['checkpoints.delete', (s) => s.checkpoints.delete('primary', 'sink')],
-  ['snapshots.import (merge, boundaries only)', (s) => s.snapshots.import('primary', { ...emptySnapshot, boundaries: [head()] }, { mode: 'merge' })],
-  ['snapshots.import (merge, heads only)', (s) => s.snapshots.import('primary', { ...emptySnapshot, heads: [head()] }, { mode: 'merge' })],
-  ['snapshots.import (replace)', (s) => s.snapshots.import('primary', emptySnapshot, { mode: 'replace' })],
+  ['documents.put', (s) => s.open('primary').documents.put({ collection: 'todos', key: 'new', value: 1, hlc: hlc(900, 'n1'), deleted: false })],
+  ['documents.delete', (s) => s.open('primary').documents.delete('todos', 'k0')],
+  ['documents.applyBatch', (s) => s.open('primary').documents.applyBatch({ documents: documentsFor(later), entries: later })],
+  ['documents.applyBatch (empty)', (s) => s.open('primary').documents.applyBatch({ documents: [], entries: [] })],
+  ['oplog.append', (s) => s.open('primary').oplog.append([...later, ...bob])],
+  ['oplog.prune', (s) => s.open('primary').oplog.prune(hlc(103, 'zzz'))],
+  ['confirmations.registerPeer', (s) => s.open('primary').confirmations.registerPeer('edge', { address: 'x' })],
+  ['confirmations.setPeerActive', (s) => s.open('primary').confirmations.setPeerActive('hub', false)],
+  ['confirmations.removePeer', (s) => s.open('primary').confirmations.removePeer('hub')],
+  ['confirmations.confirm', (s) => s.open('primary').confirmations.confirm('hub', 'alice', hlc(200, 'alice'), 'b'.repeat(64))],
+  ['checkpoints.set', (s) => s.open('primary').checkpoints.set('sink', { barrier: 2 })],
+  ['checkpoints.delete', (s) => s.open('primary').checkpoints.delete('sink')],
+  ['snapshots.import (merge, boundaries only)', (s) => s.open('primary').snapshots.import({ ...emptySnapshot, boundaries: [head()] }, { mode: 'merge' })],
+  ['snapshots.import (merge, heads only)', (s) => s.open('primary').snapshots.import({ ...emptySnapshot, heads: [head()] }, { mode: 'merge' })],
+  ['snapshots.import (replace)', (s) => s.open('primary').snapshots.import(emptySnapshot, { mode: 'replace' })],
 ];
 
 async function state(s: StorageAdapter) {
   return {
-    snapshot: { ...(await s.snapshots.export('primary')), createdAt: 0 },
-    peers: await s.confirmations.listPeers('primary'),
-    confirmations: await s.confirmations.confirmations('primary'),
-    checkpoints: await s.checkpoints.list('primary'),
+    snapshot: { ...(await s.open('primary').snapshots.export()), createdAt: 0 },
+    peers: await s.open('primary').confirmations.listPeers(),
+    confirmations: await s.open('primary').confirmations.confirmations(),
+    checkpoints: await s.open('primary').checkpoints.list(),
   };
 }
 
@@ -55,10 +55,10 @@ describe('dexie write atomicity', () => {
         },
       },
     });
-    await storage.documents.applyBatch('primary', { documents: documentsFor(chain), entries: chain });
-    await storage.confirmations.registerPeer('primary', 'hub');
-    await storage.confirmations.confirm('primary', 'hub', 'alice', hlc(100, 'alice'), 'a'.repeat(64));
-    await storage.checkpoints.set('primary', 'sink', { barrier: 1 });
+    await storage.open('primary').documents.applyBatch({ documents: documentsFor(chain), entries: chain });
+    await storage.open('primary').confirmations.registerPeer('hub');
+    await storage.open('primary').confirmations.confirm('hub', 'alice', hlc(100, 'alice'), 'a'.repeat(64));
+    await storage.open('primary').checkpoints.set('sink', { barrier: 1 });
     const before = await state(storage);
 
     failing = true;

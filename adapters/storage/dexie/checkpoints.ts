@@ -3,8 +3,9 @@ import type { CheckpointStore } from '../../../src/store/checkpoint-store.ts';
 import { assertCheckpointName, checkpointJson } from '../../../src/store/validation.ts';
 import type { DexieContext } from './context.ts';
 import { prefixRange, type CheckpointKey } from './rows.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
-export function dexieCheckpointStore(ctx: DexieContext): CheckpointStore {
+export function dexieCheckpointStore(ctx: DexieContext): ScopedPort<CheckpointStore> {
   return {
     get: async (datasetId, name) => {
       ctx.check(datasetId);

@@ -3,8 +3,9 @@ import type { ConfirmationStore } from '../../../src/store/confirmation-store.ts
 import { assertPeerId } from '../../../src/store/validation.ts';
 import type { DexieContext } from './context.ts';
 import { prefixRange, toConfirmation, toPeer, type ConfirmationKey, type PeerKey } from './rows.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
-export function dexieConfirmationStore(ctx: DexieContext): ConfirmationStore {
+export function dexieConfirmationStore(ctx: DexieContext): ScopedPort<ConfirmationStore> {
   return {
     registerPeer: async (datasetId, peerId, options = {}) => {
       ctx.check(datasetId);

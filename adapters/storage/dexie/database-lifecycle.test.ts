@@ -17,11 +17,11 @@ describe('dexie open failures', () => {
     newer.close();
 
     const storage = dexieStorage({ name: 'app', ...idb });
-    const failure = storage.oplog.count('primary');
+    const failure = storage.open('primary').oplog.count();
     await expect(failure).rejects.toMatchObject({ code: 'storage_failure' });
     await expect(failure).rejects.toThrow(/newer version of the app/);
     // other datasets live in databases of their own and still work
-    expect(await storage.oplog.count('logs')).toBe(0);
+    expect(await storage.open('logs').oplog.count()).toBe(0);
     await storage.close();
   });
 
@@ -36,12 +36,12 @@ describe('dexie open failures', () => {
     });
 
     const storage = dexieStorage({ name: 'app', ...idb });
-    const failure = storage.checkpoints.list('primary');
+    const failure = storage.open('primary').checkpoints.list();
     await expect(failure).rejects.toMatchObject({ code: 'storage_failure', details: { blocked: true } });
     await expect(failure).rejects.toThrow(/Close other tabs/);
 
     stale.close();
-    expect(await storage.checkpoints.list('primary')).toEqual([{ name: 'sink:index', value: { barrier: 7 } }]);
+    expect(await storage.open('primary').checkpoints.list()).toEqual([{ name: 'sink:index', value: { barrier: 7 } }]);
     await storage.close();
   });
 });
@@ -59,27 +59,27 @@ describe('dexie and other connections', () => {
   it('lets another tab upgrade, then refuses the newer schema instead of writing into it', async () => {
     const idb = fakeIndexedDB();
     const storage = dexieStorage({ name: 'app', ...idb });
-    await storage.checkpoints.set('primary', 'c', 1);
+    await storage.open('primary').checkpoints.set('c', 1);
 
     const newer = await openRaw(idb.indexedDB, 'app', (SCHEMA_VERSION + 1) * 10);
     newer.close();
-    await expect(storage.checkpoints.set('primary', 'c', 2)).rejects.toThrow(/newer version of the app/);
+    await expect(storage.open('primary').checkpoints.set('c', 2)).rejects.toThrow(/newer version of the app/);
     await storage.close();
   });
 
   it('lets another tab delete the database, and starts afresh on the next call', async () => {
     const idb = fakeIndexedDB();
     const storage = dexieStorage({ name: 'app', ...idb });
-    await storage.checkpoints.set('primary', 'c', 1);
+    await storage.open('primary').checkpoints.set('c', 1);
 
     await new Promise<void>((resolve, reject) => {
       const request = idb.indexedDB.deleteDatabase('app');
       request.onsuccess = () => resolve();
       request.onerror = () => reject(request.error);
     });
-    expect(await storage.checkpoints.list('primary')).toEqual([]);
-    await storage.checkpoints.set('primary', 'c', 2);
-    expect(await storage.checkpoints.get('primary', 'c')).toBe(2);
+    expect(await storage.open('primary').checkpoints.list()).toEqual([]);
+    await storage.open('primary').checkpoints.set('c', 2);
+    expect(await storage.open('primary').checkpoints.get('c')).toBe(2);
     await storage.close();
   });
 });

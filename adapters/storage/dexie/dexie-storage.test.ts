@@ -34,8 +34,8 @@ describe('dexie layouts', () => {
     const adapter = dexieStorage({ name: 'app', layout, ...idb });
     const p = makeChain('alice', 3);
     const l = makeChain('alice', 2, { datasetId: 'logs' });
-    await adapter.documents.applyBatch('primary', { documents: documentsFor(p), entries: p });
-    await adapter.documents.applyBatch('logs', { documents: documentsFor(l), entries: l });
+    await adapter.open('primary').documents.applyBatch({ documents: documentsFor(p), entries: p });
+    await adapter.open('logs').documents.applyBatch({ documents: documentsFor(l), entries: l });
     return { idb, adapter, p, l };
   }
 
@@ -46,20 +46,20 @@ describe('dexie layouts', () => {
 
     // "app" alone (single-database layout over the same databases) holds no logs rows.
     const primaryOnly = dexieStorage({ name: 'app', layout: 'single-database', ...idb });
-    expect(await primaryOnly.oplog.count('primary')).toBe(3);
-    expect(await primaryOnly.oplog.count('logs')).toBe(0);
+    expect(await primaryOnly.open('primary').oplog.count()).toBe(3);
+    expect(await primaryOnly.open('logs').oplog.count()).toBe(0);
     await primaryOnly.close();
 
     // "app.logs" read as a database of its own holds the logs rows.
     const logsDb = dexieStorage({ name: 'app.logs', layout: 'single-database', ...idb });
-    expect((await logsDb.oplog.entriesAfter('logs', null)).map((e) => e.hash)).toEqual(l.map((e) => e.hash));
-    expect(await logsDb.oplog.count('primary')).toBe(0);
+    expect((await logsDb.open('logs').oplog.entriesAfter(null)).map((e) => e.hash)).toEqual(l.map((e) => e.hash));
+    expect(await logsDb.open('primary').oplog.count()).toBe(0);
     await logsDb.close();
   });
 
   it('single-database keeps every dataset in "app"', async () => {
     const { idb, adapter } = await writeBoth('single-database');
-    expect(await adapter.oplog.count('logs')).toBe(2);
+    expect(await adapter.open('logs').oplog.count()).toBe(2);
     await adapter.close();
     expect(await databaseNames(idb.indexedDB)).toEqual(['app']);
   });
@@ -68,7 +68,7 @@ describe('dexie layouts', () => {
     const idb = fakeIndexedDB();
     const adapter = dexieStorage({ name: 'app', ...idb });
     expect(await databaseNames(idb.indexedDB)).toEqual([]);
-    await adapter.checkpoints.set('logs', 'c', 1);
+    await adapter.open('logs').checkpoints.set('c', 1);
     expect(await databaseNames(idb.indexedDB)).toEqual(['app.logs']);
     await adapter.close();
   });

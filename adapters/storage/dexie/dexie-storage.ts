@@ -1,10 +1,7 @@
 import { SluiceError } from '../../../src/core/errors.ts';
-import type { CheckpointStore } from '../../../src/store/checkpoint-store.ts';
-import type { ConfirmationStore } from '../../../src/store/confirmation-store.ts';
-import type { DocumentStore } from '../../../src/store/document-store.ts';
-import type { OplogStore } from '../../../src/store/oplog-store.ts';
-import type { SnapshotStore } from '../../../src/store/snapshot-store.ts';
-import type { StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
+import type { DatasetId } from '../../../src/core/dataset-id.ts';
+import type { DatasetStore, StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
+import { openScoped, type ScopedPorts } from '../../../src/store/dataset-scoped.ts';
 import { resolveMaxPayloadBytes } from '../../../src/store/validation.ts';
 import { dexieCheckpointStore } from './checkpoints.ts';
 import { dexieConfirmationStore } from './confirmations.ts';
@@ -54,11 +51,8 @@ export function dexieStorage(options: DexieStorageOptions): StorageAdapter {
 
 class DexieStorage implements StorageAdapter {
   readonly kind = 'dexie';
-  readonly documents: DocumentStore;
-  readonly oplog: OplogStore;
-  readonly confirmations: ConfirmationStore;
-  readonly checkpoints: CheckpointStore;
-  readonly snapshots: SnapshotStore;
+  private readonly ports: ScopedPorts;
+  private readonly stores = new Map<DatasetId, DatasetStore>();
   private readonly ctx: DexieContext;
   private readonly description: StorageDescriptor;
 
@@ -82,11 +76,17 @@ class DexieStorage implements StorageAdapter {
     this.ctx = new DexieContext(databases, resolveMaxPayloadBytes(options), options.hooks ?? {});
     // A custom IndexedDB factory cannot cross a worker boundary; workers use their global indexedDB.
     this.description = { kind: 'dexie', name, layout, buckets, durability, maxPayloadBytes: resolveMaxPayloadBytes(options) };
-    this.documents = dexieDocumentStore(this.ctx);
-    this.oplog = dexieOplogStore(this.ctx);
-    this.confirmations = dexieConfirmationStore(this.ctx);
-    this.checkpoints = dexieCheckpointStore(this.ctx);
-    this.snapshots = dexieSnapshotStore(this.ctx);
+    this.ports = {
+      documents: dexieDocumentStore(this.ctx),
+      oplog: dexieOplogStore(this.ctx),
+      confirmations: dexieConfirmationStore(this.ctx),
+      checkpoints: dexieCheckpointStore(this.ctx),
+      snapshots: dexieSnapshotStore(this.ctx),
+    };
+  }
+
+  open(datasetId: DatasetId): DatasetStore {
+    return openScoped(this.ports, this.stores, datasetId);
   }
 
   describe(): StorageDescriptor {

@@ -5,8 +5,9 @@ import { headsOf, prepareBatch, prepareDocument } from '../../../src/store/valid
 import type { DexieContext } from './context.ts';
 import { advanceAuthors, insertEntries } from './oplog-writes.ts';
 import { documentRow, prefixRange, toDocument, type DocumentKey } from './rows.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
-export function dexieDocumentStore(ctx: DexieContext): DocumentStore {
+export function dexieDocumentStore(ctx: DexieContext): ScopedPort<DocumentStore> {
   return {
     get: async (datasetId, collection, key) => {
       ctx.check(datasetId);

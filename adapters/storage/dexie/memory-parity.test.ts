@@ -81,31 +81,31 @@ function run(s: StorageAdapter, o: Op): Promise<unknown> {
   switch (o.kind) {
     case 'apply': {
       const entries = entriesOf(o.ds, o.picks);
-      return s.documents.applyBatch(o.ds, { documents: documentsFor(entries), entries });
+      return s.open(o.ds).documents.applyBatch({ documents: documentsFor(entries), entries });
     }
     case 'append':
-      return s.oplog.append(o.ds, entriesOf(o.ds, o.picks));
+      return s.open(o.ds).oplog.append(entriesOf(o.ds, o.picks));
     case 'prune':
-      return s.oplog.prune(o.ds, o.cutoff);
+      return s.open(o.ds).oplog.prune(o.cutoff);
     case 'put':
-      return s.documents.put(o.ds, { collection: 'todos', key: o.key, value: o.deleted ? null : { put: o.hlc.wall }, hlc: o.hlc, deleted: o.deleted });
+      return s.open(o.ds).documents.put({ collection: 'todos', key: o.key, value: o.deleted ? null : { put: o.hlc.wall }, hlc: o.hlc, deleted: o.deleted });
     case 'delete':
-      return s.documents.delete(o.ds, 'todos', o.key);
+      return s.open(o.ds).documents.delete('todos', o.key);
     case 'import': {
       const oplog = entriesOf(o.ds, o.picks);
       const heads = o.heads ? [...new Map(oplog.map((e) => [e.hlc.nodeId, { nodeId: e.hlc.nodeId, hlc: e.hlc, hash: e.hash }])).values()] : [];
       const b = o.boundary && CHAINS[o.ds][o.boundary[0]][o.boundary[1]]!;
       const boundaries = b ? [{ nodeId: b.hlc.nodeId, hlc: b.hlc, hash: b.hash }] : [];
       const snapshot = { format: 'sluice-snapshot/1', datasetId: o.ds, createdAt: 1, documents: documentsFor(oplog), oplog, heads, boundaries };
-      return s.snapshots.import(o.ds, snapshot, { mode: o.mode });
+      return s.open(o.ds).snapshots.import(snapshot, { mode: o.mode });
     }
     case 'checkpoint':
-      return o.value === null ? s.checkpoints.delete(o.ds, o.name) : s.checkpoints.set(o.ds, o.name, { v: o.value });
+      return o.value === null ? s.open(o.ds).checkpoints.delete(o.name) : s.open(o.ds).checkpoints.set(o.name, { v: o.value });
     case 'peer':
-      if (o.action === 'register') return s.confirmations.registerPeer(o.ds, o.peer, { address: `ws://${o.peer}` });
-      if (o.action === 'deactivate') return s.confirmations.setPeerActive(o.ds, o.peer, false);
-      if (o.action === 'remove') return s.confirmations.removePeer(o.ds, o.peer);
-      return s.confirmations.confirm(o.ds, o.peer, o.author, { wall: o.wall, logic: 0, nodeId: o.author }, 'a'.repeat(64));
+      if (o.action === 'register') return s.open(o.ds).confirmations.registerPeer(o.peer, { address: `ws://${o.peer}` });
+      if (o.action === 'deactivate') return s.open(o.ds).confirmations.setPeerActive(o.peer, false);
+      if (o.action === 'remove') return s.open(o.ds).confirmations.removePeer(o.peer);
+      return s.open(o.ds).confirmations.confirm(o.peer, o.author, { wall: o.wall, logic: 0, nodeId: o.author }, 'a'.repeat(64));
   }
 }
 
@@ -122,23 +122,23 @@ async function reads(s: StorageAdapter): Promise<unknown[]> {
   const out: Promise<unknown>[] = [];
   const probes: (Hlc | null)[] = [null, { wall: 103, logic: 1, nodeId: 'bob' }, { wall: 106, logic: 0, nodeId: '' }, { wall: 110, logic: 0, nodeId: 'zzz' }];
   for (const d of DATASETS) {
-    out.push(s.snapshots.export(d), s.oplog.count(d), s.oplog.heads(d), s.oplog.boundaries(d));
+    out.push(s.open(d).snapshots.export(), s.open(d).oplog.count(), s.open(d).oplog.heads(), s.open(d).oplog.boundaries());
     for (const at of probes) {
-      out.push(s.oplog.entriesAfter(d, at, { limit: 4 }), s.oplog.entriesAfter(d, at));
-      for (const a of AUTHORS) out.push(s.oplog.entriesByAuthorAfter(d, a, at, { limit: 3 }));
+      out.push(s.open(d).oplog.entriesAfter(at, { limit: 4 }), s.open(d).oplog.entriesAfter(at));
+      for (const a of AUTHORS) out.push(s.open(d).oplog.entriesByAuthorAfter(a, at, { limit: 3 }));
     }
     for (const a of AUTHORS) {
       const chain = CHAINS[d][a];
-      out.push(s.oplog.head(d, a), s.oplog.boundary(d, a));
+      out.push(s.open(d).oplog.head(a), s.open(d).oplog.boundary(a));
       for (const start of ['', chain[1]!.hash, chain[3]!.hash, chain[5]!.hash, CHAINS[d].bob[2]!.hash]) {
-        for (const end of [chain[3]!.hash, chain[6]!.hash, chain[7]!.hash]) out.push(chainRange(s.oplog, d, start, end));
+        for (const end of [chain[3]!.hash, chain[6]!.hash, chain[7]!.hash]) out.push(chainRange(s.open(d).oplog, start, end));
       }
     }
     for (const includeDeleted of [false, true]) {
-      out.push(s.documents.list(d, 'todos', { includeDeleted }), s.documents.list(d, 'todos', { includeDeleted, afterKey: 'k0', limit: 1 }));
+      out.push(s.open(d).documents.list('todos', { includeDeleted }), s.open(d).documents.list('todos', { includeDeleted, afterKey: 'k0', limit: 1 }));
     }
-    out.push(s.documents.getMany(d, [{ collection: 'todos', key: 'k1' }, { collection: 'notes', key: 'k1' }, { collection: 'todos', key: '\uffffk' }]));
-    out.push(s.checkpoints.list(d), s.confirmations.listPeers(d), s.confirmations.confirmations(d), s.confirmations.confirmations(d, 'hub'));
+    out.push(s.open(d).documents.getMany([{ collection: 'todos', key: 'k1' }, { collection: 'notes', key: 'k1' }, { collection: 'todos', key: '\uffffk' }]));
+    out.push(s.open(d).checkpoints.list(), s.open(d).confirmations.listPeers(), s.open(d).confirmations.confirmations(), s.open(d).confirmations.confirmations('hub'));
   }
   return Promise.all(out.map(outcome));
 }

@@ -7,8 +7,9 @@ import type { DexieContext } from './context.ts';
 import { advanceAuthors, insertEntries } from './oplog-writes.ts';
 import { prefixRange, toAuthorHead, toEntry, type EntryKey } from './rows.ts';
 import { OPLOG_BY_AUTHOR, OPLOG_BY_HLC } from './schema.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
-export function dexieOplogStore(ctx: DexieContext): OplogStore {
+export function dexieOplogStore(ctx: DexieContext): ScopedPort<OplogStore> {
   return {
     append: async (datasetId, entries) => {
       ctx.check(datasetId);

@@ -7,10 +7,11 @@ import type { DatasetTables, DexieContext } from './context.ts';
 import { advanceAuthors, insertEntries } from './oplog-writes.ts';
 import { documentRow, prefixRange, toAuthorHead, toDocument, toEntry, type DocumentKey } from './rows.ts';
 import { OPLOG_BY_HLC, type TableName } from './schema.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
 const SNAPSHOT_TABLES: readonly TableName[] = ['documents', 'oplog', 'heads', 'boundaries'];
 
-export function dexieSnapshotStore(ctx: DexieContext): SnapshotStore {
+export function dexieSnapshotStore(ctx: DexieContext): ScopedPort<SnapshotStore> {
   return {
     export: async (datasetId) => {
       ctx.check(datasetId);

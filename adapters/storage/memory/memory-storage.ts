@@ -9,7 +9,8 @@ import type { ConfirmationStore } from '../../../src/store/confirmation-store.ts
 import type { ApplyBatch, ApplyResult, DocumentRef, DocumentStore, ListOptions } from '../../../src/store/document-store.ts';
 import type { AuthorHead, OplogStore, PruneBoundary, PruneResult, ReadLimits } from '../../../src/store/oplog-store.ts';
 import { SNAPSHOT_FORMAT, type DatasetSnapshot, type SnapshotImportOptions, type SnapshotImportResult, type SnapshotStore } from '../../../src/store/snapshot-store.ts';
-import type { StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
+import type { DatasetStore, StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
+import { openScoped, type ScopedPort, type ScopedPorts } from '../../../src/store/dataset-scoped.ts';
 import {
   assertCheckpointName,
   assertConfirmation,
@@ -41,11 +42,8 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
 
 class MemoryStorage implements StorageAdapter {
   readonly kind = 'memory';
-  readonly documents: DocumentStore;
-  readonly oplog: OplogStore;
-  readonly confirmations: ConfirmationStore;
-  readonly checkpoints: CheckpointStore;
-  readonly snapshots: SnapshotStore;
+  private readonly ports: ScopedPorts;
+  private readonly stores = new Map<DatasetId, DatasetStore>();
   private readonly datasets = new Map<DatasetId, MemoryDataset>();
   private readonly maxPayloadBytes: number;
   private readonly hooks: StorageTestHooks;
@@ -54,11 +52,17 @@ class MemoryStorage implements StorageAdapter {
   constructor(options: MemoryStorageOptions) {
     this.maxPayloadBytes = resolveMaxPayloadBytes(options);
     this.hooks = options.hooks ?? {};
-    this.documents = this.documentStore();
-    this.oplog = this.oplogStore();
-    this.confirmations = this.confirmationStore();
-    this.checkpoints = this.checkpointStore();
-    this.snapshots = this.snapshotStore();
+    this.ports = {
+      documents: this.documentStore(),
+      oplog: this.oplogStore(),
+      confirmations: this.confirmationStore(),
+      checkpoints: this.checkpointStore(),
+      snapshots: this.snapshotStore(),
+    };
+  }
+
+  open(datasetId: DatasetId): DatasetStore {
+    return openScoped(this.ports, this.stores, datasetId);
   }
 
   async close(): Promise<void> {
@@ -86,7 +90,7 @@ class MemoryStorage implements StorageAdapter {
     this.hooks.beforeCommit?.(operation);
   }
 
-  private documentStore(): DocumentStore {
+  private documentStore(): ScopedPort<DocumentStore> {
     return {
       get: async (datasetId, collection, key) => {
         const row = this.ds(datasetId).documents.get(documentKey(assertCollection(collection), assertKey(key)));
@@ -139,7 +143,7 @@ class MemoryStorage implements StorageAdapter {
     };
   }
 
-  private oplogStore(): OplogStore {
+  private oplogStore(): ScopedPort<OplogStore> {
     return {
       append: async (datasetId, entries) => {
         const ds = this.ds(datasetId);
@@ -191,7 +195,7 @@ class MemoryStorage implements StorageAdapter {
     };
   }
 
-  private confirmationStore(): ConfirmationStore {
+  private confirmationStore(): ScopedPort<ConfirmationStore> {
     return {
       registerPeer: async (datasetId, peerId, options = {}) => {
         const ds = this.ds(datasetId);
@@ -246,7 +250,7 @@ class MemoryStorage implements StorageAdapter {
     };
   }
 
-  private checkpointStore(): CheckpointStore {
+  private checkpointStore(): ScopedPort<CheckpointStore> {
     return {
       get: async (datasetId, name) => {
         const json = this.ds(datasetId).checkpoints.get(assertCheckpointName(name));
@@ -275,7 +279,7 @@ class MemoryStorage implements StorageAdapter {
     };
   }
 
-  private snapshotStore(): SnapshotStore {
+  private snapshotStore(): ScopedPort<SnapshotStore> {
     return {
       export: async (datasetId): Promise<DatasetSnapshot> => {
         const ds = this.ds(datasetId);

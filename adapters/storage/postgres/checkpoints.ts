@@ -2,8 +2,9 @@ import type { JsonValue } from '../../../src/core/json.ts';
 import type { CheckpointStore } from '../../../src/store/checkpoint-store.ts';
 import { assertCheckpointName, checkpointJson } from '../../../src/store/validation.ts';
 import type { PgContext } from './context.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
-export function postgresCheckpointStore(ctx: PgContext): CheckpointStore {
+export function postgresCheckpointStore(ctx: PgContext): ScopedPort<CheckpointStore> {
   return {
     get: async (datasetId, name) => {
       const n = assertCheckpointName(name);

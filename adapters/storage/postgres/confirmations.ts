@@ -3,9 +3,10 @@ import { assertConfirmation, assertPeerId } from '../../../src/store/validation.
 import type { PgContext } from './context.ts';
 import type { PgRow } from './rows.ts';
 import { CONFIRMATION_COLUMNS, toConfirmation } from '../sql/rows.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
 
-export function postgresConfirmationStore(ctx: PgContext): ConfirmationStore {
+export function postgresConfirmationStore(ctx: PgContext): ScopedPort<ConfirmationStore> {
   return {
     registerPeer: async (datasetId, peerId, options = {}) => {
       assertPeerId(peerId);

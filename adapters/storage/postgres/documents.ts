@@ -5,8 +5,9 @@ import { prepareBatch, prepareDocument, resolveListOptions } from '../../../src/
 import type { PgContext } from './context.ts';
 import { DOCUMENT_COLUMNS, toDocument } from './rows.ts';
 import { appendEntries, resolveAndWrite, writeDocuments } from './writes.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
-export function postgresDocumentStore(ctx: PgContext): DocumentStore {
+export function postgresDocumentStore(ctx: PgContext): ScopedPort<DocumentStore> {
   return {
     get: async (datasetId, collection, key) => {
       const c = assertCollection(collection);

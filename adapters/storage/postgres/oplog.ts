@@ -5,6 +5,7 @@ import type { PgContext } from './context.ts';
 import type { DatasetSchema, Query } from './dataset-schema.ts';
 import { ENTRY_COLUMNS, HEAD_COLUMNS, toEntry, toHead } from './rows.ts';
 import { advance, appendEntries } from './writes.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
 /*
  * HLC ranges are row comparisons, which PostgreSQL answers from the (wall, logic, node) and
@@ -12,7 +13,7 @@ import { advance, appendEntries } from './writes.ts';
  * (wall, logic) decides.
  */
 
-export function postgresOplogStore(ctx: PgContext): OplogStore {
+export function postgresOplogStore(ctx: PgContext): ScopedPort<OplogStore> {
   return {
     append: async (datasetId, entries) => {
       const prepared = prepareEntries(datasetId, entries, ctx.maxPayloadBytes);

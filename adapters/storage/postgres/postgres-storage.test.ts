@@ -45,13 +45,13 @@ describe('postgres commit notices', () => {
     const heard: CommitNotice[] = [];
     try {
       const chain = makeChain('alice', 2);
-      await a.oplog.append('primary', chain);
-      const stop = await b.watchCommits!('primary', (n) => heard.push(...n));
+      await a.open('primary').oplog.append(chain);
+      const stop = await b.open('primary').watchCommits!((n) => heard.push(...n));
       await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'listen %' AND pid <> pg_backend_pid()`;
       await expect.poll(() => heard, { timeout: 10_000 }).toContainEqual({ author: 'alice', first: chain[1]!.hlc, last: chain[1]!.hlc, lastHash: chain[1]!.hash, count: 0 });
       // And it listens again: a new commit is heard with its range.
       const more = makeChain('bob', 1);
-      await a.oplog.append('primary', more);
+      await a.open('primary').oplog.append(more);
       await expect.poll(() => heard.some((n) => n.author === 'bob' && n.count === 1), { timeout: 5_000 }).toBe(true);
       await stop();
     } finally {

@@ -1,12 +1,8 @@
 import postgres, { type Sql } from 'postgres';
 import { assertDatasetId, type DatasetId } from '../../../src/core/dataset-id.ts';
 import { SluiceError } from '../../../src/core/errors.ts';
-import type { CheckpointStore } from '../../../src/store/checkpoint-store.ts';
-import type { ConfirmationStore } from '../../../src/store/confirmation-store.ts';
-import type { DocumentStore } from '../../../src/store/document-store.ts';
-import type { OplogStore } from '../../../src/store/oplog-store.ts';
-import type { SnapshotStore } from '../../../src/store/snapshot-store.ts';
-import type { CommitNotice, StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
+import type { CommitNotice, DatasetStore, StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
+import { openScoped, type ScopedPorts } from '../../../src/store/dataset-scoped.ts';
 import { assertOpen, resolveMaxPayloadBytes } from '../../../src/store/validation.ts';
 import { postgresCheckpointStore } from './checkpoints.ts';
 import { parseCommitNotices } from './commit-notices.ts';
@@ -61,11 +57,8 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
 
 class PostgresStorage implements StorageAdapter {
   readonly kind = 'postgres';
-  readonly documents: DocumentStore;
-  readonly oplog: OplogStore;
-  readonly confirmations: ConfirmationStore;
-  readonly checkpoints: CheckpointStore;
-  readonly snapshots: SnapshotStore;
+  private readonly ports: ScopedPorts;
+  private readonly stores = new Map<DatasetId, DatasetStore>();
   private readonly clients = new Map<string, Sql>();
   private readonly schemas = new Map<DatasetId, Promise<DatasetSchema>>();
   private readonly url: string | undefined;
@@ -105,11 +98,18 @@ class PostgresStorage implements StorageAdapter {
     this.maxPayloadBytes = resolveMaxPayloadBytes(o);
     this.hooks = o.hooks ?? {};
     const ctx: PgContext = { dataset: (id) => this.dataset(id), maxPayloadBytes: this.maxPayloadBytes, writerId: this.writerId };
-    this.documents = postgresDocumentStore(ctx);
-    this.oplog = postgresOplogStore(ctx);
-    this.confirmations = postgresConfirmationStore(ctx);
-    this.checkpoints = postgresCheckpointStore(ctx);
-    this.snapshots = postgresSnapshotStore(ctx);
+    this.ports = {
+      documents: postgresDocumentStore(ctx),
+      oplog: postgresOplogStore(ctx),
+      confirmations: postgresConfirmationStore(ctx),
+      checkpoints: postgresCheckpointStore(ctx),
+      snapshots: postgresSnapshotStore(ctx),
+      watchCommits: (datasetId, listener) => this.watchCommits(datasetId, listener),
+    };
+  }
+
+  open(datasetId: DatasetId): DatasetStore {
+    return openScoped(this.ports, this.stores, datasetId);
   }
 
   /**
@@ -123,7 +123,7 @@ class PostgresStorage implements StorageAdapter {
     return { ...common, url: this.url, maxConnections: this.maxConnections, datasetsJson: JSON.stringify(this.datasetUrls) };
   }
 
-  async watchCommits(datasetId: DatasetId, listener: (notices: readonly CommitNotice[]) => void): Promise<() => Promise<void>> {
+  private async watchCommits(datasetId: DatasetId, listener: (notices: readonly CommitNotice[]) => void): Promise<() => Promise<void>> {
     const ds = await this.dataset(datasetId);
     let listening = 0;
     const { unlisten } = await ds.sql.listen(
@@ -136,7 +136,7 @@ class PostgresStorage implements StorageAdapter {
       // never heard, so every head is reported instead (count 0), and live peers pull what they lack.
       () => {
         if (listening++ === 0) return;
-        void this.oplog
+        void this.ports.oplog
           .heads(datasetId)
           .then((heads) => heads.length > 0 && listener(heads.map((h) => ({ author: h.nodeId, first: h.hlc, last: h.hlc, lastHash: h.hash, count: 0 }))))
           .catch(() => undefined);

@@ -1,4 +1,3 @@
-import type { DatasetId } from '../../../src/core/dataset-id.ts';
 import type { StoredDocument } from '../../../src/core/document.ts';
 import { SNAPSHOT_FORMAT, type DatasetSnapshot, type SnapshotImportOptions, type SnapshotImportResult, type SnapshotStore } from '../../../src/store/snapshot-store.ts';
 import { byCollectionKey, newerDocument, parseSnapshot, prepareDocument, type PreparedDocument } from '../../../src/store/validation.ts';
@@ -6,11 +5,12 @@ import type { PgContext } from './context.ts';
 import type { DatasetSchema, Query } from './dataset-schema.ts';
 import { DOCUMENT_COLUMNS, ENTRY_COLUMNS, HEAD_COLUMNS, toDocument, toEntry, toHead } from './rows.ts';
 import { advance, appendEntries, lockDocuments, writeDocuments } from './writes.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
 /** What replace drops: the dataset's replicated state. Peers and checkpoints are the node's own and stay. */
 const REPLACED_TABLES = ['documents', 'oplog', 'heads', 'boundaries'] as const;
 
-export function postgresSnapshotStore(ctx: PgContext): SnapshotStore {
+export function postgresSnapshotStore(ctx: PgContext): ScopedPort<SnapshotStore> {
   return {
     export: async (datasetId): Promise<DatasetSnapshot> => {
       const ds = await ctx.dataset(datasetId);
@@ -37,12 +37,12 @@ export function postgresSnapshotStore(ctx: PgContext): SnapshotStore {
     import: async (datasetId, raw, options: SnapshotImportOptions): Promise<SnapshotImportResult> => {
       const snapshot = parseSnapshot(datasetId, raw, ctx.maxPayloadBytes);
       const ds = await ctx.dataset(datasetId);
-      return ds.write('snapshots.import', (q) => importSnapshot(q, ds, ctx, datasetId, snapshot, options));
+      return ds.write('snapshots.import', (q) => importSnapshot(q, ds, ctx, snapshot, options));
     },
   };
 }
 
-async function importSnapshot(q: Query, ds: DatasetSchema, ctx: PgContext, datasetId: DatasetId, snapshot: DatasetSnapshot, options: SnapshotImportOptions): Promise<SnapshotImportResult> {
+async function importSnapshot(q: Query, ds: DatasetSchema, ctx: PgContext, snapshot: DatasetSnapshot, options: SnapshotImportOptions): Promise<SnapshotImportResult> {
   const merging = options.mode === 'merge';
   if (!merging) for (const table of REPLACED_TABLES) await q(`DELETE FROM ${ds.s}.${table}`);
   const merge = options.mergeDocument ?? newerDocument;

@@ -2,6 +2,7 @@ import type { JsonValue } from '../../../src/core/json.ts';
 import type { CheckpointStore } from '../../../src/store/checkpoint-store.ts';
 import { assertCheckpointName, checkpointJson } from '../../../src/store/validation.ts';
 import type { StoreContext } from './context.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
 const SQL = {
   get: 'SELECT value FROM checkpoints WHERE dataset_id = ? AND name = ?',
@@ -10,7 +11,7 @@ const SQL = {
   list: 'SELECT name, value FROM checkpoints WHERE dataset_id = ?',
 };
 
-export function sqliteCheckpointStore(ctx: StoreContext): CheckpointStore {
+export function sqliteCheckpointStore(ctx: StoreContext): ScopedPort<CheckpointStore> {
   return {
     get: async (datasetId, name) => {
       const row = ctx.session(datasetId).statement(SQL.get).get(datasetId, assertCheckpointName(name));

@@ -4,6 +4,7 @@ import { assertConfirmation, assertPeerId } from '../../../src/store/validation.
 import type { SqliteRow } from './driver.ts';
 import type { StoreContext } from './context.ts';
 import { CONFIRMATION_COLUMNS, toConfirmation } from '../sql/rows.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
 
 const SQL = {
@@ -29,7 +30,7 @@ const SQL = {
   ofPeer: `SELECT ${CONFIRMATION_COLUMNS} FROM confirmations WHERE dataset_id = ? AND peer_id = ? ORDER BY author_id`,
 };
 
-export function sqliteConfirmationStore(ctx: StoreContext): ConfirmationStore {
+export function sqliteConfirmationStore(ctx: StoreContext): ScopedPort<ConfirmationStore> {
   return {
     registerPeer: async (datasetId, peerId, options = {}) => {
       const session = ctx.session(datasetId);

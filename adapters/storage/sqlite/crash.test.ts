@@ -47,7 +47,7 @@ it('keeps whole batches only after the writer process is SIGKILLed mid-stream', 
 
   const store = sqliteStorage({ path: file });
   try {
-    const snapshot = await store.snapshots.export('primary');
+    const snapshot = await store.open('primary').snapshots.export();
     const entries = snapshot.oplog;
     expect(entries.length % BATCH_SIZE).toBe(0);
     expect(entries.length).toBeGreaterThanOrEqual(reported * BATCH_SIZE);
@@ -60,7 +60,7 @@ it('keeps whole batches only after the writer process is SIGKILLed mid-stream', 
     // The stored chain is unbroken and the head is its newest entry.
     entries.forEach((e, i) => expect(e.prevHash).toBe(i === 0 ? '' : entries[i - 1]!.hash));
     const newest = entries.at(-1)!;
-    expect(await store.oplog.head('primary', AUTHOR)).toEqual({ nodeId: AUTHOR, hlc: newest.hlc, hash: newest.hash });
+    expect(await store.open('primary').oplog.head(AUTHOR)).toEqual({ nodeId: AUTHOR, hlc: newest.hlc, hash: newest.hash });
     expect(snapshot.heads).toHaveLength(1);
   } finally {
     await store.close();

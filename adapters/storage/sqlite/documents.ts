@@ -5,6 +5,7 @@ import { prepareBatch, prepareDocument, resolveListOptions } from '../../../src/
 import type { StoreContext } from './context.ts';
 import { DOCUMENT_COLUMNS, toDocument } from './rows.ts';
 import { appendEntries, writeDocument, writeDocuments } from './writes.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
 const GET = `SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE dataset_id = ? AND collection = ? AND key = ?`;
 /*
@@ -22,7 +23,7 @@ const listSql = (live: boolean, after: boolean) =>
   `${live ? ' AND deleted = 0' : ''}${after ? ' AND key > ?' : ''} ORDER BY key LIMIT ?`;
 const LIST = [listSql(false, false), listSql(false, true), listSql(true, false), listSql(true, true)] as const;
 
-export function sqliteDocumentStore(ctx: StoreContext): DocumentStore {
+export function sqliteDocumentStore(ctx: StoreContext): ScopedPort<DocumentStore> {
   return {
     get: async (datasetId, collection, key) => {
       const session = ctx.session(datasetId);

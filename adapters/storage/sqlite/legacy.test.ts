@@ -61,7 +61,7 @@ describe.each<SqliteLayout>(['file-per-dataset', 'single-file'])('legacy v0 data
   it('reads every legacy row back as primary and nothing as logs', async () => {
     const store = sqliteStorage({ path: file, layout });
     try {
-      const exported = await store.snapshots.export('primary');
+      const exported = await store.open('primary').snapshots.export();
       expect(exported.documents).toEqual(
         [...content.documents].sort(byCollectionKey).map(plain),
       );
@@ -69,18 +69,18 @@ describe.each<SqliteLayout>(['file-per-dataset', 'single-file'])('legacy v0 data
       expect(exported.oplog.every((e) => e.datasetId === 'primary' && verifyEntryHash(e))).toBe(true);
       expect(exported.heads).toEqual(content.heads);
       expect(exported.boundaries).toEqual(content.boundaries);
-      expect(await store.documents.get('primary', 'notes', 'n1')).toMatchObject({ deleted: true, value: null });
-      expect((await chainRange(store.oplog, 'primary', content.alice[1]!.hash, content.alice[4]!.hash))?.map((e) => e.key)).toEqual(['a2', 'a3', 'a4']);
-      expect(await store.confirmations.listPeers('primary')).toEqual(content.peers);
-      expect(await store.confirmations.confirmations('primary')).toEqual(content.confirmations);
-      expect(await store.checkpoints.list('primary')).toEqual(content.checkpoints);
+      expect(await store.open('primary').documents.get('notes', 'n1')).toMatchObject({ deleted: true, value: null });
+      expect((await chainRange(store.open('primary').oplog, content.alice[1]!.hash, content.alice[4]!.hash))?.map((e) => e.key)).toEqual(['a2', 'a3', 'a4']);
+      expect(await store.open('primary').confirmations.listPeers()).toEqual(content.peers);
+      expect(await store.open('primary').confirmations.confirmations()).toEqual(content.confirmations);
+      expect(await store.open('primary').checkpoints.list()).toEqual(content.checkpoints);
 
-      expect(await store.documents.list('logs', 'todos', { includeDeleted: true })).toEqual([]);
-      expect(await store.oplog.count('logs')).toBe(0);
-      expect(await store.oplog.heads('logs')).toEqual([]);
-      expect(await store.oplog.boundaries('logs')).toEqual([]);
-      expect(await store.confirmations.listPeers('logs')).toEqual([]);
-      expect(await store.checkpoints.list('logs')).toEqual([]);
+      expect(await store.open('logs').documents.list('todos', { includeDeleted: true })).toEqual([]);
+      expect(await store.open('logs').oplog.count()).toBe(0);
+      expect(await store.open('logs').oplog.heads()).toEqual([]);
+      expect(await store.open('logs').oplog.boundaries()).toEqual([]);
+      expect(await store.open('logs').confirmations.listPeers()).toEqual([]);
+      expect(await store.open('logs').checkpoints.list()).toEqual([]);
     } finally {
       await store.close();
     }
@@ -92,21 +92,21 @@ describe.each<SqliteLayout>(['file-per-dataset', 'single-file'])('legacy v0 data
     const logsEntry = createEntry({ datasetId: 'logs', collection: 'lines', key: 'l1', op: 'put', value: 'x', hlc: { wall: 2_001, logic: 0, nodeId: 'alice' }, prevHash: '' });
 
     const first = sqliteStorage({ path: file, layout });
-    expect(await first.documents.applyBatch('primary', { documents: documentsFor([next]), entries: [next] })).toEqual({ documentsWritten: 1, entriesInserted: 1 });
-    await first.documents.applyBatch('logs', { documents: documentsFor([logsEntry]), entries: [logsEntry] });
-    await first.checkpoints.set('primary', 'sink:index', { barrier: 4 });
-    expect(await first.confirmations.confirm('primary', 'hub', 'alice', next.hlc, next.hash)).toBe(true);
+    expect(await first.open('primary').documents.applyBatch({ documents: documentsFor([next]), entries: [next] })).toEqual({ documentsWritten: 1, entriesInserted: 1 });
+    await first.open('logs').documents.applyBatch({ documents: documentsFor([logsEntry]), entries: [logsEntry] });
+    await first.open('primary').checkpoints.set('sink:index', { barrier: 4 });
+    expect(await first.open('primary').confirmations.confirm('hub', 'alice', next.hlc, next.hash)).toBe(true);
     await first.close();
 
     const second = sqliteStorage({ path: file, layout });
     try {
-      expect(await second.oplog.count('primary')).toBe(content.entries.length + 1);
-      expect(await second.oplog.head('primary', 'alice')).toEqual({ nodeId: 'alice', hlc: next.hlc, hash: next.hash });
-      expect((await chainRange(second.oplog, 'primary', head.hash, next.hash))?.map((e) => e.hash)).toEqual([next.hash]);
-      expect((await second.documents.get('primary', 'todos', 'a5'))?.value).toEqual({ title: 'task 5' });
-      expect(await second.checkpoints.get('primary', 'sink:index')).toEqual({ barrier: 4 });
-      expect((await second.oplog.entriesAfter('logs', null)).map((e) => e.hash)).toEqual([logsEntry.hash]);
-      expect(await second.oplog.getByHash('logs', next.hash)).toBeUndefined();
+      expect(await second.open('primary').oplog.count()).toBe(content.entries.length + 1);
+      expect(await second.open('primary').oplog.head('alice')).toEqual({ nodeId: 'alice', hlc: next.hlc, hash: next.hash });
+      expect((await chainRange(second.open('primary').oplog, head.hash, next.hash))?.map((e) => e.hash)).toEqual([next.hash]);
+      expect((await second.open('primary').documents.get('todos', 'a5'))?.value).toEqual({ title: 'task 5' });
+      expect(await second.open('primary').checkpoints.get('sink:index')).toEqual({ barrier: 4 });
+      expect((await second.open('logs').oplog.entriesAfter(null)).map((e) => e.hash)).toEqual([logsEntry.hash]);
+      expect(await second.open('logs').oplog.getByHash(next.hash)).toBeUndefined();
     } finally {
       await second.close();
     }
@@ -114,7 +114,7 @@ describe.each<SqliteLayout>(['file-per-dataset', 'single-file'])('legacy v0 data
 
   it('rebuilds the tables so that every key leads with dataset_id', async () => {
     const store = sqliteStorage({ path: file, layout });
-    await store.oplog.count('primary');
+    await store.open('primary').oplog.count();
     await store.close();
     const db = new Database(file, { readonly: true });
     try {
@@ -139,7 +139,7 @@ describe.each<SqliteLayout>(['file-per-dataset', 'single-file'])('legacy v0 data
     raw.exec('ALTER TABLE checkpoints RENAME COLUMN value TO val');
     raw.close();
     const store = sqliteStorage({ path: file, layout });
-    await expect(store.documents.get('primary', 'todos', 'a0')).rejects.toMatchObject({ code: 'storage_failure' });
+    await expect(store.open('primary').documents.get('todos', 'a0')).rejects.toMatchObject({ code: 'storage_failure' });
     await store.close();
     const db = new Database(file, { readonly: true });
     try {
@@ -157,7 +157,7 @@ describe.each<SqliteLayout>(['file-per-dataset', 'single-file'])('legacy v0 data
     raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     raw.close();
     const store = sqliteStorage({ path: path.join(dir, 'future.db'), layout });
-    await expect(store.oplog.count('primary')).rejects.toMatchObject({ code: 'storage_failure' });
+    await expect(store.open('primary').oplog.count()).rejects.toMatchObject({ code: 'storage_failure' });
     await store.close();
   });
 });
@@ -175,7 +175,7 @@ describe('schema version 1 database (before signatures)', () => {
     const file = path.join(dir, 'v1.db');
     const alice = legacyContent().alice;
     const first = sqliteStorage({ path: file, layout: 'single-file' });
-    await first.documents.applyBatch('primary', { documents: documentsFor(alice.slice(0, 3)), entries: alice.slice(0, 3) });
+    await first.open('primary').documents.applyBatch({ documents: documentsFor(alice.slice(0, 3)), entries: alice.slice(0, 3) });
     await first.close();
     // What version 1 wrote: the same tables without oplog.signature.
     const raw = new Database(file);
@@ -185,10 +185,10 @@ describe('schema version 1 database (before signatures)', () => {
 
     const store = sqliteStorage({ path: file, layout: 'single-file' });
     try {
-      expect((await store.oplog.entriesByAuthorAfter('primary', 'alice', null)).map((e) => e.hash)).toEqual(alice.slice(0, 3).map((e) => e.hash));
+      expect((await store.open('primary').oplog.entriesByAuthorAfter('alice', null)).map((e) => e.hash)).toEqual(alice.slice(0, 3).map((e) => e.hash));
       const signed = { ...alice[3]!, signature: 'ab'.repeat(96) };
-      await store.documents.applyBatch('primary', { documents: documentsFor([signed]), entries: [signed] });
-      expect((await store.oplog.getByHash('primary', signed.hash))?.signature).toBe(signed.signature);
+      await store.open('primary').documents.applyBatch({ documents: documentsFor([signed]), entries: [signed] });
+      expect((await store.open('primary').oplog.getByHash(signed.hash))?.signature).toBe(signed.signature);
     } finally {
       await store.close();
     }

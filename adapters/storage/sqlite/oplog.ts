@@ -6,6 +6,7 @@ import type { StoreContext } from './context.ts';
 import { ENTRY_COLUMNS, HEAD_COLUMNS, toEntry, toHead } from './rows.ts';
 import type { SqliteSession } from './session.ts';
 import { advance, appendEntries } from './writes.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
 /*
  * HLC ranges are written as `wall >= ? AND (<exact comparison>)`: the leading range lets SQLite
@@ -40,7 +41,7 @@ const SQL = {
   prune: `DELETE FROM oplog WHERE dataset_id = ? AND ${UP_TO_HLC}`,
 };
 
-export function sqliteOplogStore(ctx: StoreContext): OplogStore {
+export function sqliteOplogStore(ctx: StoreContext): ScopedPort<OplogStore> {
   return {
     append: async (datasetId, entries) => {
       const session = ctx.session(datasetId);

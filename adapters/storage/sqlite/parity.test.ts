@@ -51,15 +51,15 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 async function step(a: StorageAdapter, op: Op): Promise<unknown> {
   switch (op.kind) {
     case 'append':
-      return a.oplog.append('primary', op.picks.map((i) => allEntries[i]!));
+      return a.open('primary').oplog.append(op.picks.map((i) => allEntries[i]!));
     case 'prune':
-      return a.oplog.prune('primary', op.cutoff);
+      return a.open('primary').oplog.prune(op.cutoff);
     case 'after':
-      return a.oplog.entriesAfter('primary', op.after, { limit: op.limit });
+      return a.open('primary').oplog.entriesAfter(op.after, { limit: op.limit });
     case 'byAuthor':
-      return a.oplog.entriesByAuthorAfter('primary', op.author, op.after, { limit: op.limit });
+      return a.open('primary').oplog.entriesByAuthorAfter(op.author, op.after, { limit: op.limit });
     case 'range':
-      return chainRange(a.oplog, 'primary', op.start, op.end);
+      return chainRange(a.open('primary').oplog, op.start, op.end);
   }
 }
 
@@ -70,7 +70,7 @@ it('matches the memory adapter on random oplog histories', async () => {
       const subject = sqliteStorage({ path: ':memory:' });
       try {
         for (const op of ops) expect(await step(subject, op), JSON.stringify(op)).toEqual(await step(reference, op));
-        const [want, got] = [await reference.snapshots.export('primary'), await subject.snapshots.export('primary')];
+        const [want, got] = [await reference.open('primary').snapshots.export(), await subject.open('primary').snapshots.export()];
         expect({ ...got, createdAt: 0 }).toEqual({ ...want, createdAt: 0 });
       } finally {
         await subject.close();

@@ -5,6 +5,7 @@ import type { StoreContext } from './context.ts';
 import { DOCUMENT_COLUMNS, ENTRY_COLUMNS, HEAD_COLUMNS, toDocument, toEntry, toHead } from './rows.ts';
 import type { SqliteSession } from './session.ts';
 import { advance, appendEntries, writeDocument } from './writes.ts';
+import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
 const SQL = {
   documents: `SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE dataset_id = ? ORDER BY collection, key`,
@@ -17,7 +18,7 @@ const SQL = {
 /** What replace drops: the dataset's replicated state. Peers and checkpoints are the node's own and stay. */
 const REPLACED_TABLES = ['documents', 'oplog', 'heads', 'boundaries'] as const;
 
-export function sqliteSnapshotStore(ctx: StoreContext): SnapshotStore {
+export function sqliteSnapshotStore(ctx: StoreContext): ScopedPort<SnapshotStore> {
   return {
     export: async (datasetId): Promise<DatasetSnapshot> => {
       const session = ctx.session(datasetId);

@@ -34,8 +34,8 @@ describe('sqlite layout', () => {
     const adapter = sqliteStorage({ path: file, layout });
     const p = makeChain('alice', 3);
     const l = makeChain('alice', 2, { datasetId: 'logs' });
-    await adapter.documents.applyBatch('primary', { documents: documentsFor(p), entries: p });
-    await adapter.documents.applyBatch('logs', { documents: documentsFor(l), entries: l });
+    await adapter.open('primary').documents.applyBatch({ documents: documentsFor(p), entries: p });
+    await adapter.open('logs').documents.applyBatch({ documents: documentsFor(l), entries: l });
     await adapter.close();
   }
 
@@ -92,8 +92,8 @@ describe('sqlite layout', () => {
     dirs.push(dir);
     fs.mkdirSync(path.join(dir, 'app.logs.db')); // a directory where the logs file should be
     const adapter = sqliteStorage({ path: path.join(dir, 'app.db') });
-    await expect(adapter.oplog.count('logs')).rejects.toMatchObject({ code: 'storage_failure' });
-    expect(await adapter.oplog.count('primary')).toBe(0);
+    await expect(adapter.open('logs').oplog.count()).rejects.toMatchObject({ code: 'storage_failure' });
+    expect(await adapter.open('primary').oplog.count()).toBe(0);
     await adapter.close();
   });
 });

@@ -1,11 +1,7 @@
 import { assertDatasetId, type DatasetId } from '../../../src/core/dataset-id.ts';
 import { SluiceError } from '../../../src/core/errors.ts';
-import type { CheckpointStore } from '../../../src/store/checkpoint-store.ts';
-import type { ConfirmationStore } from '../../../src/store/confirmation-store.ts';
-import type { DocumentStore } from '../../../src/store/document-store.ts';
-import type { OplogStore } from '../../../src/store/oplog-store.ts';
-import type { SnapshotStore } from '../../../src/store/snapshot-store.ts';
-import type { StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
+import type { DatasetStore, StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
+import { openScoped, type ScopedPorts } from '../../../src/store/dataset-scoped.ts';
 import { assertOpen, resolveMaxPayloadBytes } from '../../../src/store/validation.ts';
 import { sqliteCheckpointStore } from './checkpoints.ts';
 import { sqliteConfirmationStore } from './confirmations.ts';
@@ -55,11 +51,8 @@ const SINGLE_FILE_KEY = '';
 
 class SqliteStorage implements StorageAdapter {
   readonly kind = 'sqlite';
-  readonly documents: DocumentStore;
-  readonly oplog: OplogStore;
-  readonly confirmations: ConfirmationStore;
-  readonly checkpoints: CheckpointStore;
-  readonly snapshots: SnapshotStore;
+  private readonly ports: ScopedPorts;
+  private readonly stores = new Map<DatasetId, DatasetStore>();
   private readonly sessions = new Map<string, SqliteSession>();
   private readonly path: string;
   private readonly layout: SqliteLayout;
@@ -90,11 +83,17 @@ class SqliteStorage implements StorageAdapter {
     this.sessionOptions = { synchronous, busyTimeoutMs, hooks: options.hooks ?? {} };
     this.maxPayloadBytes = resolveMaxPayloadBytes(options);
     const ctx: StoreContext = { session: (datasetId) => this.session(datasetId), maxPayloadBytes: this.maxPayloadBytes };
-    this.documents = sqliteDocumentStore(ctx);
-    this.oplog = sqliteOplogStore(ctx);
-    this.confirmations = sqliteConfirmationStore(ctx);
-    this.checkpoints = sqliteCheckpointStore(ctx);
-    this.snapshots = sqliteSnapshotStore(ctx);
+    this.ports = {
+      documents: sqliteDocumentStore(ctx),
+      oplog: sqliteOplogStore(ctx),
+      confirmations: sqliteConfirmationStore(ctx),
+      checkpoints: sqliteCheckpointStore(ctx),
+      snapshots: sqliteSnapshotStore(ctx),
+    };
+  }
+
+  open(datasetId: DatasetId): DatasetStore {
+    return openScoped(this.ports, this.stores, datasetId);
   }
 
   /** The driver is not described: a worker picks the SQLite driver of its own runtime. */

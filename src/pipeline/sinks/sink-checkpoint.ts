@@ -1,4 +1,3 @@
-import type { DatasetId } from '../../core/dataset-id.ts';
 import { SluiceError } from '../../core/errors.ts';
 import { canonicalJson, isPlainObject, type JsonValue } from '../../core/json.ts';
 import type { CheckpointStore } from '../../store/checkpoint-store.ts';
@@ -16,8 +15,8 @@ export interface SinkCheckpoint {
   readonly position: JsonValue;
 }
 
-export async function loadSinkCheckpoint(store: CheckpointStore, datasetId: DatasetId, config: ResolvedSinkConfig): Promise<SinkCheckpoint | undefined> {
-  const raw = await store.get(datasetId, config.checkpointName);
+export async function loadSinkCheckpoint(store: CheckpointStore, config: ResolvedSinkConfig): Promise<SinkCheckpoint | undefined> {
+  const raw = await store.get(config.checkpointName);
   if (raw === undefined) return undefined;
   const checkpoint = parseSinkCheckpoint(raw, config);
   if (checkpoint.buckets !== config.buckets && !config.rebalance) {
@@ -63,7 +62,6 @@ export class CheckpointLog {
 
   constructor(
     private readonly store: CheckpointStore,
-    private readonly datasetId: DatasetId,
     private readonly name: string,
     private durable: SinkCheckpoint | undefined,
   ) {}
@@ -75,7 +73,7 @@ export class CheckpointLog {
   persist(checkpoint: SinkCheckpoint): Promise<void> {
     const write = this.chain.then(async () => {
       if (this.durable && this.durable.barrier >= checkpoint.barrier) return;
-      await this.store.set(this.datasetId, this.name, { barrier: checkpoint.barrier, buckets: checkpoint.buckets, position: checkpoint.position });
+      await this.store.set(this.name, { barrier: checkpoint.barrier, buckets: checkpoint.buckets, position: checkpoint.position });
       this.durable = checkpoint;
     });
     this.chain = write.catch(() => {});

@@ -1,4 +1,3 @@
-import { assertDatasetId, type DatasetId } from '../../core/dataset-id.ts';
 import { SluiceError, type SluiceErrorCode } from '../../core/errors.ts';
 import type { CheckpointStore } from '../../store/checkpoint-store.ts';
 import { DeadLetters } from './dead-letters.ts';
@@ -49,12 +48,11 @@ export class SinkRunner {
     private readonly config: ResolvedSinkConfig,
     private readonly writers: readonly SinkWriter[],
     store: CheckpointStore,
-    datasetId: DatasetId,
     durable: SinkCheckpoint | undefined,
   ) {
     this.deadLetters = new DeadLetters(config.maxDeadLetters, config.onDeadLetter);
     this.router = new PartitionRouter(writers.length, config.buckets, config.keyOf, this.deadLetters, config.topKeys);
-    this.log = new CheckpointLog(store, datasetId, config.checkpointName, durable);
+    this.log = new CheckpointLog(store, config.checkpointName, durable);
     this.nextBarrier = (durable?.barrier ?? 0) + 1;
     this.lanes = writers.map(
       (writer, i) => new WriterLane(i, writer, config.maxQueuedRecords, config.now, (lane, operation, cause) => this.writerFailed(lane, operation, cause)),
@@ -62,15 +60,14 @@ export class SinkRunner {
   }
 
   /**
-   * Validates the config, loads the durable checkpoint (refusing a different bucket count unless
+   * `checkpoints` are the dataset's (see DatasetStore). Validates the config, loads the durable checkpoint (refusing a different bucket count unless
    * `rebalance: true`), and only then opens the writers.
    */
-  static async open(config: SinkConfig, checkpoints: CheckpointStore, datasetId: DatasetId, options?: SinkRunnerOptions): Promise<SinkRunner> {
+  static async open(config: SinkConfig, checkpoints: CheckpointStore, options?: SinkRunnerOptions): Promise<SinkRunner> {
     const resolved = resolveSinkConfig(config, options);
-    assertDatasetId(datasetId);
-    const durable = await loadSinkCheckpoint(checkpoints, datasetId, resolved);
+    const durable = await loadSinkCheckpoint(checkpoints, resolved);
     const writers = await openWriters(config, resolved);
-    return new SinkRunner(resolved, writers, checkpoints, datasetId, durable);
+    return new SinkRunner(resolved, writers, checkpoints, durable);
   }
 
   async push(records: readonly SinkRecord[]): Promise<void> {

@@ -1,4 +1,3 @@
-import type { DatasetId } from '../../core/dataset-id.ts';
 import { SluiceError } from '../../core/errors.ts';
 import { jsonTextDepth, MAX_JSON_DEPTH } from '../../core/json.ts';
 import { encodeRecords, type RecordBatch } from '../../pipeline/record-batch.ts';
@@ -32,7 +31,6 @@ export class AppendIngest {
   constructor(
     private readonly replica: DatasetReplica,
     private readonly oplog: OplogStore,
-    private readonly datasetId: DatasetId,
     maxPayloadBytes: number | undefined,
   ) {
     this.maxPayloadBytes = maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
@@ -76,9 +74,9 @@ export class AppendIngest {
     seen = new Set();
     const prefix = `b-${source}-`;
     const found: number[] = [];
-    let hash = (await this.oplog.head(this.datasetId, this.replica.nodeId))?.hash;
+    let hash = (await this.oplog.head(this.replica.nodeId))?.hash;
     while (hash !== undefined && hash !== '' && found.length < DEDUPE_WINDOW) {
-      const entry = await this.oplog.getByHash(this.datasetId, hash);
+      const entry = await this.oplog.getByHash(hash);
       // Older entries came from earlier buffers: a buffer's batches are the newest of our chain while it lives.
       if (!entry?.key.startsWith(prefix)) break;
       found.push(Number(entry.key.slice(prefix.length)));

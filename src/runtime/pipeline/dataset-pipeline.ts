@@ -15,7 +15,7 @@ import { SinkFeeder } from './sink-feeder.ts';
 import { AppendIngest } from './append-ingest.ts';
 import type { IngestOutcome } from '../../pipeline/append-buffer.ts';
 import type { RecordBatch } from '../../pipeline/record-batch.ts';
-import type { StorageAdapter } from '../../store/storage-adapter.ts';
+import type { DatasetStore, StorageAdapter } from '../../store/storage-adapter.ts';
 import { parseSnapshot } from '../../store/validation.ts';
 import type { PeerIdentity } from '../../sync/peer-identity.ts';
 import { DatasetOrchestrator, type RoundReport } from '../../sync/dataset-orchestrator.ts';
@@ -56,6 +56,8 @@ export class DatasetPipeline implements PipelineApi {
   private readonly orchestrator: DatasetOrchestrator;
   private listener: ((changes: DocumentChange[]) => void) | null = null;
   private closed = false;
+  /** This dataset's store: the pipeline never reaches another dataset's rows. */
+  private readonly store: DatasetStore;
   private unwatch: (() => Promise<void>) | undefined;
   private readonly served = new Set<Connection>();
   private maintenanceTimer: ReturnType<typeof setInterval> | undefined;
@@ -89,7 +91,8 @@ export class DatasetPipeline implements PipelineApi {
       ...(settings.heartbeatMs === undefined ? {} : { heartbeatMs: settings.heartbeatMs }),
       ...(settings.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: settings.requestTimeoutMs }),
     });
-    this.appendIngest = new AppendIngest(replica, storage.oplog, datasetId, replica.maxPayloadBytes);
+    this.store = storage.open(datasetId);
+    this.appendIngest = new AppendIngest(replica, this.store.oplog, replica.maxPayloadBytes);
     this.announcer = new HeadsAnnouncer(datasetId, () => this.served, settings.maxFrameBytes, () => replica.signer);
     replica.subscribe((event) => {
       for (const feeder of this.feeders) feeder.wake();
@@ -130,9 +133,9 @@ export class DatasetPipeline implements PipelineApi {
   async start(): Promise<void> {
     await this.runtime.replica.open();
     // Over storage that other hubs write too, their commits reach our live connections as ours do.
-    this.unwatch = await watchForeignCommits(this.storage, this.datasetId, this.runtime.options.kind !== 'append', (commit) => this.foreignCommit(commit));
+    this.unwatch = await watchForeignCommits(this.store, this.storage.describe?.()?.sharedWriters === true, this.runtime.options.kind !== 'append', (commit) => this.foreignCommit(commit));
     for (const sink of this.settings.sinks ?? []) {
-      const feeder = new SinkFeeder(sink, this.storage, this.datasetId, this.runtime.options.kind);
+      const feeder = new SinkFeeder(sink, this.store, this.runtime.options.kind);
       await feeder.start();
       this.feeders.push(feeder);
     }
@@ -145,7 +148,7 @@ export class DatasetPipeline implements PipelineApi {
   maintainNow(): Promise<MaintenanceReport> {
     this.assertOpen();
     // One run at a time: a slow prune must not pile up behind the timer.
-    this.maintaining ??= runMaintenance({ datasetId: this.datasetId, options: this.runtime.options, storage: this.storage })
+    this.maintaining ??= runMaintenance({ datasetId: this.datasetId, options: this.runtime.options, storage: this.store })
       .then((report) => {
         const m = this.runtime.metrics;
         m.maintenanceRuns++;
@@ -176,7 +179,7 @@ export class DatasetPipeline implements PipelineApi {
   }
 
   async get(collection: string, key: string): Promise<JsonValue | undefined> {
-    const doc = await this.storage.documents.get(this.datasetId, assertCollection(collection), assertKey(key));
+    const doc = await this.store.documents.get(assertCollection(collection), assertKey(key));
     return doc === undefined || doc.deleted ? undefined : (doc.value as JsonValue);
   }
 
@@ -184,7 +187,7 @@ export class DatasetPipeline implements PipelineApi {
     const out: { key: string; value: JsonValue }[] = [];
     let afterKey: string | undefined;
     for (;;) {
-      const page = await this.storage.documents.list(this.datasetId, assertCollection(collection), { limit: 1000, ...(afterKey === undefined ? {} : { afterKey }) });
+      const page = await this.store.documents.list(assertCollection(collection), { limit: 1000, ...(afterKey === undefined ? {} : { afterKey }) });
       for (const d of page) out.push({ key: d.key, value: d.value as JsonValue });
       if (page.length < 1000) return out;
       afterKey = page[page.length - 1]!.key;
@@ -194,7 +197,7 @@ export class DatasetPipeline implements PipelineApi {
   /** Append records in HLC order of their batches, across authors. */
   async readRecords(after: Hlc | null, limit: number): Promise<RecordPage> {
     assertRecordsQuery(after, limit);
-    const entries = await this.storage.oplog.entriesAfter(this.datasetId, after, { limit: Math.min(limit, MAX_RECORDS_PAGE) });
+    const entries = await this.store.oplog.entriesAfter(after, { limit: Math.min(limit, MAX_RECORDS_PAGE) });
     const records: unknown[] = [];
     for (const e of entries) if (e.payload !== null) records.push(...(JSON.parse(e.payload) as unknown[]));
     return { records, next: entries.length === 0 ? null : entries[entries.length - 1]!.hlc };
@@ -214,10 +217,10 @@ export class DatasetPipeline implements PipelineApi {
       datasetId: this.datasetId,
       kind: this.runtime.options.kind,
       peers: this.orchestrator.status(),
-      oplogEntries: await this.storage.oplog.count(this.datasetId),
+      oplogEntries: await this.store.oplog.count(),
       lag,
       // A node without peers has no one to ack its writes: their age says nothing.
-      health: withUnackedAge(await datasetHealth({ datasetId: this.datasetId, storage: this.storage }), this.orchestrator.status().length > 0 ? lag.unackedMs : null),
+      health: withUnackedAge(await datasetHealth({ datasetId: this.datasetId, storage: this.store }), this.orchestrator.status().length > 0 ? lag.unackedMs : null),
       sinks: await Promise.all(this.feeders.map(async (f) => ({ ...(await f.stats()), routing: f.metrics() ?? null }))),
     };
   }
@@ -226,14 +229,14 @@ export class DatasetPipeline implements PipelineApi {
     this.assertOpen();
     switch (op) {
       case 'track':
-        await registerPeer(this.storage, this.datasetId, peerId);
+        await registerPeer(this.store, peerId);
         return true;
       case 'untrack':
-        return removePeer(this.storage, this.datasetId, peerId);
+        return removePeer(this.store, peerId);
       case 'activate':
-        return activatePeer(this.storage, this.datasetId, peerId);
+        return activatePeer(this.store, peerId);
       case 'deactivate':
-        return deactivatePeer(this.storage, this.datasetId, peerId);
+        return deactivatePeer(this.store, peerId);
       default:
         throw new SluiceError('invalid_options', `Unknown peer operation ${JSON.stringify(op)}.`);
     }
@@ -245,7 +248,7 @@ export class DatasetPipeline implements PipelineApi {
   }
 
   async exportSnapshot(): Promise<DatasetSnapshot> {
-    return signOwnHead(await this.storage.snapshots.export(this.datasetId), this.runtime.replica.signer);
+    return signOwnHead(await this.store.snapshots.export(), this.runtime.replica.signer);
   }
 
   async importSnapshot(snapshot: DatasetSnapshot, mode: SnapshotImportMode): Promise<void> {

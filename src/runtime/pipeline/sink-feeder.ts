@@ -1,4 +1,3 @@
-import type { DatasetId } from '../../core/dataset-id.ts';
 import type { DatasetKind } from '../../core/dataset-options.ts';
 import { compareHlc, compareStamp, type Hlc } from '../../core/hlc.ts';
 import type { JsonValue } from '../../core/json.ts';
@@ -6,7 +5,7 @@ import type { OplogEntry } from '../../core/oplog-entry.ts';
 import type { SinkConfig, SinkRecord } from '../../pipeline/sinks/sink-api.ts';
 import { sinkCollections } from '../../pipeline/sinks/sink-config.ts';
 import { SinkRunner } from '../../pipeline/sinks/sink-runner.ts';
-import type { StorageAdapter } from '../../store/storage-adapter.ts';
+import type { DatasetStore } from '../../store/storage-adapter.ts';
 import { backoffDelay } from '../../sync/backoff.ts';
 
 /** Per author, the newest entry the sink has been given. Stored as the sink checkpoint's position. */
@@ -61,8 +60,7 @@ export class SinkFeeder {
 
   constructor(
     private readonly config: SinkConfig,
-    private readonly storage: StorageAdapter,
-    private readonly datasetId: DatasetId,
+    private readonly storage: DatasetStore,
     private readonly kind: DatasetKind,
     options: SinkFeederOptions = {},
   ) {
@@ -78,7 +76,7 @@ export class SinkFeeder {
 
   /** Opens the writers (refusing a changed bucket count), then catches up from the checkpoint. */
   async start(): Promise<void> {
-    await this.storage.confirmations.registerPeer(this.datasetId, this.peerId, { address: 'sink' });
+    await this.storage.confirmations.registerPeer(this.peerId, { address: 'sink' });
     await this.open();
     this.wake();
   }
@@ -130,7 +128,7 @@ export class SinkFeeder {
   }
 
   private async open(): Promise<void> {
-    this.runner = await SinkRunner.open(this.config, this.storage.checkpoints, this.datasetId);
+    this.runner = await SinkRunner.open(this.config, this.storage.checkpoints);
     const position = this.runner.checkpoint()?.position;
     this.cursor = isCursor(position) ? { ...position } : {};
     this.sinceBarrier = 0;
@@ -165,7 +163,7 @@ export class SinkFeeder {
     this.lastBarrierAt = Date.now();
     this.barriers++;
     for (const [author, head] of Object.entries(position)) {
-      await this.storage.confirmations.confirm(this.datasetId, this.peerId, author, { wall: head.wall, logic: head.logic, nodeId: author }, head.hash);
+      await this.storage.confirmations.confirm(this.peerId, author, { wall: head.wall, logic: head.logic, nodeId: author }, head.hash);
     }
   }
 
@@ -187,20 +185,20 @@ export class SinkFeeder {
 
   /** The oldest entries after the cursor, across authors in HLC order. */
   private async nextEntries(): Promise<OplogEntry[]> {
-    const heads = await this.storage.oplog.heads(this.datasetId);
+    const heads = await this.storage.oplog.heads();
     const found: OplogEntry[] = [];
     for (const head of heads) {
       const at = this.cursor[head.nodeId];
       if (at && compareStamp(at, head.hlc) >= 0) continue;
       const after: Hlc | null = at ? { wall: at.wall, logic: at.logic, nodeId: head.nodeId } : null;
-      found.push(...(await this.storage.oplog.entriesByAuthorAfter(this.datasetId, head.nodeId, after, { limit: this.batch })));
+      found.push(...(await this.storage.oplog.entriesByAuthorAfter(head.nodeId, after, { limit: this.batch })));
     }
     return found.sort((a, b) => compareHlc(a.hlc, b.hlc)).slice(0, this.batch);
   }
 
   private async pending(): Promise<number> {
     let behind = 0;
-    for (const head of await this.storage.oplog.heads(this.datasetId)) {
+    for (const head of await this.storage.oplog.heads()) {
       const at = this.cursor[head.nodeId];
       if (!at || compareStamp(at, head.hlc) < 0) behind++;
     }
@@ -210,7 +208,7 @@ export class SinkFeeder {
   /** Current document states for the entries' keys (one record per key), or the batches of an append dataset. */
   private async toRecords(entries: OplogEntry[]): Promise<SinkRecord[]> {
     if (this.kind === 'append') {
-      return entries.map((e) => ({ datasetId: this.datasetId, collection: e.collection, key: e.key, op: 'put', value: JSON.parse(e.payload ?? 'null') as JsonValue, hlc: e.hlc, hash: e.hash }));
+      return entries.map((e) => ({ datasetId: this.storage.datasetId, collection: e.collection, key: e.key, op: 'put', value: JSON.parse(e.payload ?? 'null') as JsonValue, hlc: e.hlc, hash: e.hash }));
     }
     const last = new Map<string, OplogEntry>();
     for (const e of entries) {
@@ -219,11 +217,11 @@ export class SinkFeeder {
       last.set(k, e);
     }
     const list = [...last.values()];
-    const docs = await this.storage.documents.getMany(this.datasetId, list.map((e) => ({ collection: e.collection, key: e.key })));
+    const docs = await this.storage.documents.getMany(list.map((e) => ({ collection: e.collection, key: e.key })));
     return list.map((e, i) => {
       const doc = docs[i];
       const gone = doc === undefined || doc.deleted;
-      return { datasetId: this.datasetId, collection: e.collection, key: e.key, op: gone ? 'delete' : 'put', value: gone ? null : (doc.value as JsonValue), hlc: e.hlc, hash: e.hash };
+      return { datasetId: this.storage.datasetId, collection: e.collection, key: e.key, op: gone ? 'delete' : 'put', value: gone ? null : (doc.value as JsonValue), hlc: e.hlc, hash: e.hash };
     });
   }
 }

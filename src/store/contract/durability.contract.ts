@@ -9,19 +9,19 @@ export function durabilityContract(ctx: SuiteContext): void {
     if (!instance.reopen) throw new Error('durabilityContract needs reopen()');
     const a = ctx.adapter();
     const entries = [...makeChain('alice', 5), ...makeChain('bob', 2, { datasetId: 'logs' })];
-    await a.documents.applyBatch('primary', { documents: documentsFor(entries.slice(0, 5)), entries: entries.slice(0, 5) });
-    await a.documents.applyBatch('logs', { documents: documentsFor(entries.slice(5)), entries: entries.slice(5) });
-    await a.oplog.prune('primary', entries[1]!.hlc);
-    await a.confirmations.registerPeer('primary', 'hub');
-    await a.confirmations.confirm('primary', 'hub', 'alice', hlc(3, 'alice'), 'a'.repeat(64));
-    await a.checkpoints.set('primary', 'sink', { barrier: 7 });
-    const before = { primary: await a.snapshots.export('primary'), logs: await a.snapshots.export('logs') };
+    await a.open('primary').documents.applyBatch({ documents: documentsFor(entries.slice(0, 5)), entries: entries.slice(0, 5) });
+    await a.open('logs').documents.applyBatch({ documents: documentsFor(entries.slice(5)), entries: entries.slice(5) });
+    await a.open('primary').oplog.prune(entries[1]!.hlc);
+    await a.open('primary').confirmations.registerPeer('hub');
+    await a.open('primary').confirmations.confirm('hub', 'alice', hlc(3, 'alice'), 'a'.repeat(64));
+    await a.open('primary').checkpoints.set('sink', { barrier: 7 });
+    const before = { primary: await a.open('primary').snapshots.export(), logs: await a.open('logs').snapshots.export() };
 
     const b = await instance.reopen();
-    expect({ ...(await b.snapshots.export('primary')), createdAt: 0 }).toEqual({ ...before.primary, createdAt: 0 });
-    expect({ ...(await b.snapshots.export('logs')), createdAt: 0 }).toEqual({ ...before.logs, createdAt: 0 });
-    expect((await b.confirmations.confirmations('primary')).map((c) => c.hlc.wall)).toEqual([3]);
-    expect(await b.checkpoints.get('primary', 'sink')).toEqual({ barrier: 7 });
+    expect({ ...(await b.open('primary').snapshots.export()), createdAt: 0 }).toEqual({ ...before.primary, createdAt: 0 });
+    expect({ ...(await b.open('logs').snapshots.export()), createdAt: 0 }).toEqual({ ...before.logs, createdAt: 0 });
+    expect((await b.open('primary').confirmations.confirmations()).map((c) => c.hlc.wall)).toEqual([3]);
+    expect(await b.open('primary').checkpoints.get('sink')).toEqual({ barrier: 7 });
     await b.close();
   });
 }

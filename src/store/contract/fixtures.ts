@@ -3,7 +3,7 @@ import type { StoredDocument } from '../../core/document.ts';
 import type { Hlc } from '../../core/hlc.ts';
 import { createEntry, type OplogEntry } from '../../core/oplog-entry.ts';
 import { lastWriteWins } from '../../core/resolvers/last-write-wins.ts';
-import type { StorageAdapter, StorageTestHooks } from '../storage-adapter.ts';
+import type { DatasetStore, StorageAdapter, StorageTestHooks } from '../storage-adapter.ts';
 
 export interface ContractInstance {
   readonly adapter: StorageAdapter;
@@ -54,6 +54,20 @@ export interface ChainOptions {
   values?: (i: number) => unknown;
   startWall?: number;
   prevHash?: string;
+}
+
+/**
+ * The ports of `adapter` per dataset, for tests that move between datasets:
+ * `const { documents } = byDataset(adapter); await documents('primary').get('todos', 'a')`.
+ */
+export function byDataset(adapter: StorageAdapter): { [P in 'documents' | 'oplog' | 'confirmations' | 'checkpoints' | 'snapshots']: (datasetId: DatasetId) => DatasetStore[P] } {
+  return {
+    documents: (datasetId) => adapter.open(datasetId).documents,
+    oplog: (datasetId) => adapter.open(datasetId).oplog,
+    confirmations: (datasetId) => adapter.open(datasetId).confirmations,
+    checkpoints: (datasetId) => adapter.open(datasetId).checkpoints,
+    snapshots: (datasetId) => adapter.open(datasetId).snapshots,
+  };
 }
 
 /** A hash-linked run of puts by one author, one millisecond apart. */

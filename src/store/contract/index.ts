@@ -13,7 +13,7 @@ import { snapshotStoreContract } from './snapshot-store.contract.ts';
 import type { SuiteContext } from './suite-context.ts';
 
 export type { ContractInstance, ContractOptions, ContractSetup } from './fixtures.ts';
-export { documentsFor, makeChain, plain, reopenable } from './fixtures.ts';
+export { byDataset, documentsFor, makeChain, plain, reopenable } from './fixtures.ts';
 
 /**
  * The acceptance suite for storage adapters. Call it from a vitest file:

@@ -19,14 +19,14 @@ export function sharedWritersContract(ctx: SuiteContext): void {
   it('says so in its descriptor, and offers watchCommits', () => {
     const a = ctx.adapter();
     expect(a.describe?.()?.sharedWriters).toBe(true);
-    expect(typeof a.watchCommits).toBe('function');
+    expect(typeof a.open('primary').watchCommits).toBe('function');
   });
 
   it('resolves documents inside the transaction, against the stored rows', async () => {
     const a = ctx.adapter();
-    await a.documents.put('primary', { collection: 'todos', key: 'x', value: { n: 1 }, hlc: hlc(5, 'n1'), deleted: false });
+    await a.open('primary').documents.put({ collection: 'todos', key: 'x', value: { n: 1 }, hlc: hlc(5, 'n1'), deleted: false });
     let seen: (StoredDocument | undefined)[] = [];
-    const result = await a.documents.applyBatch('primary', {
+    const result = await a.open('primary').documents.applyBatch({
       documents: [],
       entries: [],
       resolveDocuments: {
@@ -42,16 +42,16 @@ export function sharedWritersContract(ctx: SuiteContext): void {
     });
     expect(seen.map(plain)).toEqual([plain({ collection: 'todos', key: 'x', value: { n: 1 }, hlc: hlc(5, 'n1'), deleted: false }), undefined]);
     expect(result.documentsWritten).toBe(2);
-    expect((await a.documents.get('primary', 'todos', 'x'))?.value).toEqual({ n: 2 });
-    expect((await a.documents.get('primary', 'todos', 'y'))?.value).toBe('new');
+    expect((await a.open('primary').documents.get('todos', 'x'))?.value).toEqual({ n: 2 });
+    expect((await a.open('primary').documents.get('todos', 'y'))?.value).toBe('new');
   });
 
   it('loses no update when two writers resolve the same documents at once', async () => {
     const a = ctx.adapter();
     const b = await second();
-    await a.documents.put('primary', { collection: 'counters', key: 'c', value: 0, hlc: hlc(1, 'n1'), deleted: false });
+    await a.open('primary').documents.put({ collection: 'counters', key: 'c', value: 0, hlc: hlc(1, 'n1'), deleted: false });
     const increment = (adapter: StorageAdapter, i: number) =>
-      adapter.documents.applyBatch('primary', {
+      adapter.open('primary').documents.applyBatch({
         documents: [],
         entries: [],
         resolveDocuments: {
@@ -66,8 +66,8 @@ export function sharedWritersContract(ctx: SuiteContext): void {
         },
       });
     await Promise.all(Array.from({ length: 20 }, (_, i) => increment(i % 2 ? a : b, i)));
-    expect((await a.documents.get('primary', 'counters', 'c'))?.value).toBe(20);
-    expect((await b.documents.get('primary', 'counters', 'd'))?.value).toBe(20);
+    expect((await a.open('primary').documents.get('counters', 'c'))?.value).toBe(20);
+    expect((await b.open('primary').documents.get('counters', 'd'))?.value).toBe(20);
   });
 
   it('stores each entry once when writers apply the same and different entries at once, and heads only move forward', async () => {
@@ -76,18 +76,18 @@ export function sharedWritersContract(ctx: SuiteContext): void {
     const alice = makeChain('alice', 40);
     const bob = makeChain('bob', 40);
     await Promise.all([
-      ...[0, 10, 20, 30].map((from) => a.oplog.append('primary', alice.slice(0, from + 10))),
-      ...[0, 10, 20, 30].map((from) => b.oplog.append('primary', alice.slice(from, from + 10))),
-      a.oplog.append('primary', bob.slice(0, 25)),
-      b.oplog.append('primary', bob.slice(15)),
+      ...[0, 10, 20, 30].map((from) => a.open('primary').oplog.append(alice.slice(0, from + 10))),
+      ...[0, 10, 20, 30].map((from) => b.open('primary').oplog.append(alice.slice(from, from + 10))),
+      a.open('primary').oplog.append(bob.slice(0, 25)),
+      b.open('primary').oplog.append(bob.slice(15)),
     ]);
-    expect(await a.oplog.count('primary')).toBe(80);
-    const heads = await b.oplog.heads('primary');
+    expect(await a.open('primary').oplog.count()).toBe(80);
+    const heads = await b.open('primary').oplog.heads();
     expect(heads.map((h) => [h.nodeId, h.hash])).toEqual([
       ['alice', alice.at(-1)!.hash],
       ['bob', bob.at(-1)!.hash],
     ]);
-    expect(await chainRange(a.oplog, 'primary', '', alice.at(-1)!.hash)).toHaveLength(40);
+    expect(await chainRange(a.open('primary').oplog, '', alice.at(-1)!.hash)).toHaveLength(40);
   });
 
   it("tells the other writers what each commit stored, and not the committer itself", async () => {
@@ -95,12 +95,12 @@ export function sharedWritersContract(ctx: SuiteContext): void {
     const b = await second();
     const heardByB: CommitNotice[] = [];
     const heardByA: CommitNotice[] = [];
-    const stopB = await b.watchCommits!('primary', (n) => heardByB.push(...n));
-    const stopA = await a.watchCommits!('primary', (n) => heardByA.push(...n));
+    const stopB = await b.open('primary').watchCommits!((n) => heardByB.push(...n));
+    const stopA = await a.open('primary').watchCommits!((n) => heardByA.push(...n));
     try {
       const chain = makeChain('alice', 3);
-      await a.documents.applyBatch('primary', { documents: [], entries: chain });
-      await a.oplog.append('primary', makeChain('bob', 1));
+      await a.open('primary').documents.applyBatch({ documents: [], entries: chain });
+      await a.open('primary').oplog.append(makeChain('bob', 1));
       await expect.poll(() => heardByB.length, { timeout: 5_000 }).toBe(2);
       expect(heardByB[0]).toEqual({ author: 'alice', first: chain[0]!.hlc, last: chain[2]!.hlc, lastHash: chain[2]!.hash, count: 3 });
       expect(heardByB[1]).toMatchObject({ author: 'bob', count: 1 });

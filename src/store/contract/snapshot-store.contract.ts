@@ -1,20 +1,20 @@
 import { expect, it } from 'vitest';
 import type { StoredDocument } from '../../core/document.ts';
-import { documentsFor, hlc, makeChain, plain } from './fixtures.ts';
+import { byDataset, documentsFor, hlc, plain, makeChain } from './fixtures.ts';
 import type { SuiteContext } from './suite-context.ts';
 
 export function snapshotStoreContract(ctx: SuiteContext): void {
   async function seed(nodeId: string, count: number, startWall = 1_000) {
-    const { documents, oplog } = ctx.adapter();
+    const { documents, oplog } = byDataset(ctx.adapter());
     const entries = makeChain(nodeId, count, { startWall, keys: (i) => `${nodeId}-${i}` });
-    await documents.applyBatch('primary', { documents: documentsFor(entries), entries });
-    await oplog.prune('primary', entries[1]!.hlc);
+    await documents('primary').applyBatch({ documents: documentsFor(entries), entries });
+    await oplog('primary').prune(entries[1]!.hlc);
     return entries;
   }
 
   it('exports documents, oplog, heads and boundaries of a dataset', async () => {
     const entries = await seed('alice', 5);
-    const snap = await ctx.adapter().snapshots.export('primary');
+    const snap = await ctx.adapter().open('primary').snapshots.export();
     expect(snap.format).toBe('sluice-snapshot/1');
     expect(snap.datasetId).toBe('primary');
     expect(snap.documents).toHaveLength(5);
@@ -27,44 +27,44 @@ export function snapshotStoreContract(ctx: SuiteContext): void {
 
   it('replace drops what was there and takes the snapshot exactly', async () => {
     const alice = await seed('alice', 5);
-    const snap = JSON.parse(JSON.stringify(await ctx.adapter().snapshots.export('primary')));
-    await ctx.adapter().snapshots.import('primary', { ...snap, documents: [], oplog: [], heads: [], boundaries: [] }, { mode: 'replace' });
-    expect(await ctx.adapter().oplog.count('primary')).toBe(0);
+    const snap = JSON.parse(JSON.stringify(await ctx.adapter().open('primary').snapshots.export()));
+    await ctx.adapter().open('primary').snapshots.import({ ...snap, documents: [], oplog: [], heads: [], boundaries: [] }, { mode: 'replace' });
+    expect(await ctx.adapter().open('primary').oplog.count()).toBe(0);
     await seed('bob', 3);
-    const result = await ctx.adapter().snapshots.import('primary', snap, { mode: 'replace' });
+    const result = await ctx.adapter().open('primary').snapshots.import(snap, { mode: 'replace' });
     expect(result).toEqual({ documents: 5, entries: 3 });
-    const after = await ctx.adapter().snapshots.export('primary');
+    const after = await ctx.adapter().open('primary').snapshots.export();
     expect(after.documents.map((d) => d.key).sort()).toEqual(alice.map((e) => e.key).sort());
     expect(after.heads.map((h) => h.nodeId)).toEqual(['alice']);
     expect(after.boundaries).toEqual(snap.boundaries);
   });
 
   it('merge keeps local data, adds what is missing and resolves overlaps', async () => {
-    const { documents, snapshots } = ctx.adapter();
+    const { documents, snapshots } = byDataset(ctx.adapter());
     await seed('alice', 3);
-    const snap = JSON.parse(JSON.stringify(await snapshots.export('primary')));
-    await snapshots.import('primary', { ...snap, documents: [], oplog: [], heads: [], boundaries: [] }, { mode: 'replace' });
-    await documents.put('primary', { collection: 'todos', key: 'alice-0', value: 'newer local', hlc: hlc(99_999, 'zed'), deleted: false });
-    await documents.put('primary', { collection: 'todos', key: 'only-local', value: 1, hlc: hlc(1, 'zed'), deleted: false });
-    await snapshots.import('primary', snap, { mode: 'merge' });
-    expect((await documents.get('primary', 'todos', 'alice-0'))?.value).toBe('newer local');
-    expect((await documents.get('primary', 'todos', 'alice-1'))?.value).toEqual({ n: 1, by: 'alice' });
-    expect((await documents.get('primary', 'todos', 'only-local'))?.value).toBe(1);
+    const snap = JSON.parse(JSON.stringify(await snapshots('primary').export()));
+    await snapshots('primary').import({ ...snap, documents: [], oplog: [], heads: [], boundaries: [] }, { mode: 'replace' });
+    await documents('primary').put({ collection: 'todos', key: 'alice-0', value: 'newer local', hlc: hlc(99_999, 'zed'), deleted: false });
+    await documents('primary').put({ collection: 'todos', key: 'only-local', value: 1, hlc: hlc(1, 'zed'), deleted: false });
+    await snapshots('primary').import(snap, { mode: 'merge' });
+    expect((await documents('primary').get('todos', 'alice-0'))?.value).toBe('newer local');
+    expect((await documents('primary').get('todos', 'alice-1'))?.value).toEqual({ n: 1, by: 'alice' });
+    expect((await documents('primary').get('todos', 'only-local'))?.value).toBe(1);
 
     const custom = (local: StoredDocument, incoming: StoredDocument): StoredDocument => ({ ...local, value: { local: local.value, incoming: incoming.value } });
-    await snapshots.import('primary', snap, { mode: 'merge', mergeDocument: custom });
-    expect((await documents.get('primary', 'todos', 'alice-2'))?.value).toEqual({ local: { n: 2, by: 'alice' }, incoming: { n: 2, by: 'alice' } });
+    await snapshots('primary').import(snap, { mode: 'merge', mergeDocument: custom });
+    expect((await documents('primary').get('todos', 'alice-2'))?.value).toEqual({ local: { n: 2, by: 'alice' }, incoming: { n: 2, by: 'alice' } });
   });
 
   it('an import that fails leaves the dataset unchanged', async () => {
     await seed('alice', 4);
-    const before = await ctx.adapter().snapshots.export('primary');
+    const before = await ctx.adapter().open('primary').snapshots.export();
     const bad = JSON.parse(JSON.stringify(before));
     bad.oplog.push({ ...bad.oplog[0], hash: 'not-a-hash' });
-    await expect(ctx.adapter().snapshots.import('primary', bad, { mode: 'replace' })).rejects.toMatchObject({ code: 'invalid_entry' });
+    await expect(ctx.adapter().open('primary').snapshots.import(bad, { mode: 'replace' })).rejects.toMatchObject({ code: 'invalid_entry' });
     ctx.failNextCommit();
-    await expect(ctx.adapter().snapshots.import('primary', { ...before, documents: [], oplog: [] }, { mode: 'replace' })).rejects.toThrow();
-    const after = await ctx.adapter().snapshots.export('primary');
+    await expect(ctx.adapter().open('primary').snapshots.import({ ...before, documents: [], oplog: [] }, { mode: 'replace' })).rejects.toThrow();
+    const after = await ctx.adapter().open('primary').snapshots.export();
     expect({ ...after, createdAt: 0 }).toEqual({ ...before, createdAt: 0 });
   });
 
@@ -75,10 +75,10 @@ export function snapshotStoreContract(ctx: SuiteContext): void {
       documents: documentsFor(entries).map((d) => plain(d)),
       oplog: entries.map(({ datasetId: _drop, ...rest }) => rest),
     };
-    await ctx.adapter().snapshots.import('primary', legacy, { mode: 'merge' });
-    const stored = await ctx.adapter().oplog.entriesAfter('primary', null);
+    await ctx.adapter().open('primary').snapshots.import(legacy, { mode: 'merge' });
+    const stored = await ctx.adapter().open('primary').oplog.entriesAfter(null);
     expect(stored.map((e) => e.datasetId)).toEqual(['primary', 'primary', 'primary']);
     expect(stored.map((e) => e.hash)).toEqual(entries.map((e) => e.hash));
-    await expect(ctx.adapter().snapshots.import('logs', legacy, { mode: 'merge' })).rejects.toMatchObject({ code: 'dataset_mismatch' });
+    await expect(ctx.adapter().open('logs').snapshots.import(legacy, { mode: 'merge' })).rejects.toMatchObject({ code: 'dataset_mismatch' });
   });
 }

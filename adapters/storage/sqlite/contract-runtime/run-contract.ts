@@ -130,13 +130,13 @@ export async function runContractInRuntime(label: string, makeDriver: () => Sqli
       const storage = sqliteStorageOn(driver, { path: join(dir, 'app.db') });
       const p = makeChain('alice', 3);
       const l = makeChain('alice', 2, { datasetId: 'logs' });
-      await storage.documents.applyBatch('primary', { documents: documentsFor(p), entries: p });
-      await storage.documents.applyBatch('logs', { documents: documentsFor(l), entries: l });
+      await storage.open('primary').documents.applyBatch({ documents: documentsFor(p), entries: p });
+      await storage.open('logs').documents.applyBatch({ documents: documentsFor(l), entries: l });
       await storage.close();
       expect([existsSync(join(dir, 'app.db')), existsSync(join(dir, 'app.logs.db'))]).toEqual([true, true]);
       const reopened = sqliteStorageOn(driver, { path: join(dir, 'app.db') });
-      expect(await reopened.oplog.count('primary')).toBe(3);
-      expect(await reopened.oplog.count('logs')).toBe(2);
+      expect(await reopened.open('primary').oplog.count()).toBe(3);
+      expect(await reopened.open('logs').oplog.count()).toBe(2);
       await reopened.close();
     });
   });
