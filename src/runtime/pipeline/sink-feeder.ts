@@ -60,7 +60,7 @@ export class SinkFeeder {
 
   constructor(
     private readonly config: SinkConfig,
-    private readonly storage: DatasetStore,
+    private readonly store: DatasetStore,
     private readonly kind: DatasetKind,
     options: SinkFeederOptions = {},
   ) {
@@ -76,7 +76,7 @@ export class SinkFeeder {
 
   /** Opens the writers (refusing a changed bucket count), then catches up from the checkpoint. */
   async start(): Promise<void> {
-    await this.storage.confirmations.registerPeer(this.peerId, { address: 'sink' });
+    await this.store.confirmations.registerPeer(this.peerId, { address: 'sink' });
     await this.open();
     this.wake();
   }
@@ -128,7 +128,7 @@ export class SinkFeeder {
   }
 
   private async open(): Promise<void> {
-    this.runner = await SinkRunner.open(this.config, this.storage.checkpoints);
+    this.runner = await SinkRunner.open(this.config, this.store.checkpoints);
     const position = this.runner.checkpoint()?.position;
     this.cursor = isCursor(position) ? { ...position } : {};
     this.sinceBarrier = 0;
@@ -163,7 +163,7 @@ export class SinkFeeder {
     this.lastBarrierAt = Date.now();
     this.barriers++;
     for (const [author, head] of Object.entries(position)) {
-      await this.storage.confirmations.confirm(this.peerId, author, { wall: head.wall, logic: head.logic, nodeId: author }, head.hash);
+      await this.store.confirmations.confirm(this.peerId, author, { wall: head.wall, logic: head.logic, nodeId: author }, head.hash);
     }
   }
 
@@ -185,20 +185,20 @@ export class SinkFeeder {
 
   /** The oldest entries after the cursor, across authors in HLC order. */
   private async nextEntries(): Promise<OplogEntry[]> {
-    const heads = await this.storage.oplog.heads();
+    const heads = await this.store.oplog.heads();
     const found: OplogEntry[] = [];
     for (const head of heads) {
       const at = this.cursor[head.nodeId];
       if (at && compareStamp(at, head.hlc) >= 0) continue;
       const after: Hlc | null = at ? { wall: at.wall, logic: at.logic, nodeId: head.nodeId } : null;
-      found.push(...(await this.storage.oplog.entriesByAuthorAfter(head.nodeId, after, { limit: this.batch })));
+      found.push(...(await this.store.oplog.entriesByAuthorAfter(head.nodeId, after, { limit: this.batch })));
     }
     return found.sort((a, b) => compareHlc(a.hlc, b.hlc)).slice(0, this.batch);
   }
 
   private async pending(): Promise<number> {
     let behind = 0;
-    for (const head of await this.storage.oplog.heads()) {
+    for (const head of await this.store.oplog.heads()) {
       const at = this.cursor[head.nodeId];
       if (!at || compareStamp(at, head.hlc) < 0) behind++;
     }
@@ -208,7 +208,7 @@ export class SinkFeeder {
   /** Current document states for the entries' keys (one record per key), or the batches of an append dataset. */
   private async toRecords(entries: OplogEntry[]): Promise<SinkRecord[]> {
     if (this.kind === 'append') {
-      return entries.map((e) => ({ datasetId: this.storage.datasetId, collection: e.collection, key: e.key, op: 'put', value: JSON.parse(e.payload ?? 'null') as JsonValue, hlc: e.hlc, hash: e.hash }));
+      return entries.map((e) => ({ datasetId: this.store.datasetId, collection: e.collection, key: e.key, op: 'put', value: JSON.parse(e.payload ?? 'null') as JsonValue, hlc: e.hlc, hash: e.hash }));
     }
     const last = new Map<string, OplogEntry>();
     for (const e of entries) {
@@ -217,11 +217,11 @@ export class SinkFeeder {
       last.set(k, e);
     }
     const list = [...last.values()];
-    const docs = await this.storage.documents.getMany(list.map((e) => ({ collection: e.collection, key: e.key })));
+    const docs = await this.store.documents.getMany(list.map((e) => ({ collection: e.collection, key: e.key })));
     return list.map((e, i) => {
       const doc = docs[i];
       const gone = doc === undefined || doc.deleted;
-      return { datasetId: this.storage.datasetId, collection: e.collection, key: e.key, op: gone ? 'delete' : 'put', value: gone ? null : (doc.value as JsonValue), hlc: e.hlc, hash: e.hash };
+      return { datasetId: this.store.datasetId, collection: e.collection, key: e.key, op: gone ? 'delete' : 'put', value: gone ? null : (doc.value as JsonValue), hlc: e.hlc, hash: e.hash };
     });
   }
 }
