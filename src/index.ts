@@ -4,6 +4,7 @@ export { createNode } from './runtime/create-node.ts';
 export type { SyncNode, DatasetHandle, DatasetStatus, NodeEvents, MultiDatasetSnapshot, AcceptOptions } from './runtime/sync-node.ts';
 export type { NodeOptions, DatasetConfig } from './runtime/node-options.ts';
 export type { Collection, CollectionChange } from './runtime/collection.ts';
+export type { CollectionOptions, SchemaCollection } from './runtime/collection-schema.ts';
 export type { WorkerState, WorkerStatus } from './runtime/worker/worker-pipeline.ts';
 export type { PipelineStatus, DocumentChange, RecordPage } from './runtime/pipeline/pipeline-api.ts';
 export type { AuthOptions } from './sync/auth.ts';

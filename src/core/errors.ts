@@ -8,6 +8,7 @@ export type SluiceErrorCode =
   | 'invalid_collection'
   | 'invalid_key'
   | 'invalid_payload'
+  | 'schema_violation'
   | 'payload_too_large'
   | 'payload_too_deep'
   | 'invalid_timestamp'

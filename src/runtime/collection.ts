@@ -5,6 +5,7 @@ import { assertCollection, assertKey } from '../core/names.ts';
 import { invalidOption, preview } from '../core/option-checks.ts';
 import type { DocumentChange } from './pipeline/pipeline-api.ts';
 import type { DatasetSlot } from './dataset-slot.ts';
+import { assertCollectionOptions, validateDocument, type CollectionOptions } from './collection-schema.ts';
 
 export interface CollectionChange {
   readonly key: string;
@@ -13,12 +14,17 @@ export interface CollectionChange {
   readonly origin: 'local' | 'remote' | 'snapshot';
 }
 
-export interface Collection<T extends JsonValue = JsonValue> {
+/**
+ * A collection of documents. `T` is what reads return; `TInput` what writes take (they differ when
+ * a schema transforms, e.g. fills defaults). Both come from the schema when there is one.
+ */
+export interface Collection<T = JsonValue, TInput = T> {
   readonly name: string;
   readonly datasetId: DatasetId;
-  put(key: string, value: T): Promise<void>;
-  /** Writes many documents as one atomic batch: one transaction, one round of sync work. */
-  putMany(documents: readonly { key: string; value: T }[]): Promise<void>;
+  /** With a schema, the value is validated first and what the schema outputs is stored. */
+  put(key: string, value: TInput): Promise<void>;
+  /** Writes many documents as one atomic batch: one transaction, one round of sync work. All are validated before any is written. */
+  putMany(documents: readonly { key: string; value: TInput }[]): Promise<void>;
   get(key: string): Promise<T | undefined>;
   delete(key: string): Promise<void>;
   /** Every live document, in key order. */
@@ -27,22 +33,28 @@ export interface Collection<T extends JsonValue = JsonValue> {
   subscribe(listener: (changes: CollectionChange[]) => void): () => void;
 }
 
-export function openCollection<T extends JsonValue>(slot: DatasetSlot, name: string): Collection<T> {
+export function openCollection<T, TInput = T>(slot: DatasetSlot, name: string, options?: CollectionOptions): Collection<T, TInput> {
   assertCollection(name, 'name');
+  const { schema } = assertCollectionOptions(options);
   const pipeline = slot.pipeline;
+  // Validated where the write is made, before it crosses to a dataset worker: a schema is code.
+  const checked = (key: string, value: unknown) => (schema ? validateDocument(schema, name, key, value) : value);
   return {
     name,
     datasetId: slot.id,
     async put(key, value) {
-      await pipeline.write([{ collection: name, key: assertKey(key), op: 'put', value }]);
+      const k = assertKey(key);
+      await pipeline.write([{ collection: name, key: k, op: 'put', value: await checked(k, value) }]);
     },
     async putMany(documents) {
       if (!Array.isArray(documents)) throw new SluiceError('invalid_payload', `putMany expects an array of { key, value }, got ${preview(documents)}.`, { field: 'documents' });
-      const ops = documents.map((d: unknown, i) => {
+      const ops = [];
+      for (const [i, d] of (documents as unknown[]).entries()) {
         if (typeof d !== 'object' || d === null) throw new SluiceError('invalid_payload', `putMany: documents[${i}] must be an object { key, value }, got ${preview(d)}.`, { field: `documents[${i}]` });
         const { key, value } = d as { key?: unknown; value?: unknown };
-        return { collection: name, key: assertKey(key), op: 'put' as const, value };
-      });
+        const k = assertKey(key);
+        ops.push({ collection: name, key: k, op: 'put' as const, value: await checked(k, value) });
+      }
       await pipeline.write(ops);
     },
     async get(key) {

@@ -9,7 +9,9 @@ import type { AuthOptions } from '../sync/auth.ts';
 import type { RoundReport } from '../sync/dataset-orchestrator.ts';
 import type { MaintenanceReport } from '../sync/maintenance.ts';
 import { Acceptor, type AcceptOptions } from './acceptor.ts';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { openCollection, type Collection } from './collection.ts';
+import type { CollectionOptions, SchemaCollection } from './collection-schema.ts';
 import { DatasetHost, type DatasetStatus } from './dataset-host.ts';
 import { NodeEventBus, type NodeEvents } from './node-events.ts';
 import type { NodeOptions, ResolvedDataset } from './node-options.ts';
@@ -21,7 +23,8 @@ export type { NodeEvents } from './node-events.ts';
 
 export interface DatasetHandle {
   readonly id: DatasetId;
-  collection<T extends JsonValue = JsonValue>(name: string): Collection<T>;
+  collection<S extends StandardSchemaV1>(name: string, options: { readonly schema: S }): SchemaCollection<S>;
+  collection<T = JsonValue>(name: string, options?: CollectionOptions<undefined>): Collection<T>;
   /**
    * Append datasets: buffers records and returns at once (under the `block` policy, a full buffer
    * makes it return a Promise that resolves when there is room). Records are JSON objects.
@@ -102,8 +105,17 @@ export class SyncNode {
     return this.host.ids;
   }
 
-  collection<T extends JsonValue = JsonValue>(name: string, datasetId: DatasetId = 'primary'): Collection<T> {
-    return openCollection<T>(this.host.slot(datasetId), name);
+  /**
+   * A collection of `datasetId` (default `primary`). With `{ schema }` (any Standard Schema
+   * validator) every write is validated, and the collection is typed by the schema.
+   */
+  collection<S extends StandardSchemaV1>(name: string, options: { readonly schema: S }, datasetId?: DatasetId): SchemaCollection<S>;
+  collection<T = JsonValue>(name: string, options?: CollectionOptions<undefined>, datasetId?: DatasetId): Collection<T>;
+  /** The earlier form, `collection(name, datasetId)`. */
+  collection<T = JsonValue>(name: string, datasetId: DatasetId): Collection<T>;
+  collection(name: string, optionsOrDataset?: CollectionOptions | DatasetId, datasetId: DatasetId = 'primary'): Collection<unknown> {
+    if (typeof optionsOrDataset === 'string') return openCollection(this.host.slot(optionsOrDataset), name);
+    return openCollection(this.host.slot(datasetId), name, optionsOrDataset);
   }
 
   dataset(id: DatasetId): DatasetHandle {
@@ -114,7 +126,7 @@ export class SyncNode {
     };
     return {
       id,
-      collection: <T extends JsonValue = JsonValue>(name: string) => openCollection<T>(slot, name),
+      collection: (name: string, options?: CollectionOptions) => openCollection(slot, name, options),
       append: (records) => buffer().append(records),
       flush: () => buffer().flush(),
       records: (after = null, limit = 1000) => slot.pipeline.readRecords(after, limit),
