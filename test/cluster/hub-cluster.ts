@@ -41,10 +41,6 @@ export class HubCluster {
     return this.ports.length;
   }
 
-  isUp(i: number): boolean {
-    return this.hubs[i] !== undefined;
-  }
-
   /** SIGKILL: no shutdown path runs, in-flight pushes die with the process. */
   kill(i: number): Promise<void> {
     return this.enqueue(i, () => this.killNow(i));
