@@ -22,6 +22,7 @@ import type { SyncNode } from '../src/runtime/sync-node.ts';
 import { HubCluster } from '../test/cluster/hub-cluster.ts';
 import { startPostgres } from '../test/postgres/throwaway-cluster.ts';
 import { buildWorkload, measureAdapter, measureReplicaOn, signBatchHeads, type ApplyWorkload } from './apply.ts';
+import { arrival, percentiles } from './support/latency.ts';
 
 const APPLY_ENTRIES = 20_000;
 const RUNS = 3;
@@ -168,23 +169,6 @@ async function clusterCase(url: string, hubs: number): Promise<void> {
     await cluster.stop();
     await db.end();
   }
-}
-
-function arrival(node: SyncNode, key: string): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = node.collection('todos').subscribe((changes) => {
-      if (changes.some((c) => c.key === key)) {
-        stop();
-        resolve();
-      }
-    });
-  });
-}
-
-function percentiles(samples: number[]): { p50: number; p95: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { p50: at(0.5), p95: at(0.95) };
 }
 
 function round2(n: number): number {

@@ -22,6 +22,7 @@ import { websocket } from '../adapters/transport/websocket/client.ts';
 import { listen } from '../adapters/transport/websocket/node/server.ts';
 import { createNode } from '../src/runtime/create-node.ts';
 import type { SyncNode } from '../src/runtime/sync-node.ts';
+import { arrival, percentiles, type Latencies } from './support/latency.ts';
 
 const WRITES = 200;
 const FANOUT_WRITES = 50;
@@ -41,10 +42,6 @@ export async function run(): Promise<void> {
   }
 }
 
-interface Latencies {
-  readonly p50: number;
-  readonly p95: number;
-}
 
 async function measure(dir: string, name: string, readerCount: number, writes: number): Promise<Latencies & { warmup: Latencies }> {
   const nodes: SyncNode[] = [];
@@ -76,17 +73,6 @@ async function measure(dir: string, name: string, readerCount: number, writes: n
   }
 }
 
-function arrival(node: SyncNode, key: string): Promise<void> {
-  return new Promise((resolve) => {
-    const off = node.collection('todos').subscribe((changes) => {
-      if (changes.some((c) => c.key === key)) {
-        off();
-        resolve();
-      }
-    });
-  });
-}
-
 async function rawRoundTrip(n: number): Promise<{ p50: number }> {
   const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise((resolve) => server.once('listening', resolve));
@@ -107,11 +93,6 @@ async function rawRoundTrip(n: number): Promise<{ p50: number }> {
   await new Promise((resolve) => server.close(resolve));
   samples.sort((a, b) => a - b);
   return { p50: samples[Math.floor(samples.length / 2)]! };
-}
-
-function percentiles(samples: number[]): Latencies {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: sorted[Math.floor(sorted.length * 0.5)]!, p95: sorted[Math.floor(sorted.length * 0.95)]! };
 }
 
 function round(n: number): number {
