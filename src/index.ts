@@ -5,6 +5,10 @@ export type { SyncNode, DatasetHandle, DatasetStatus, NodeEvents, MultiDatasetSn
 export type { NodeOptions, DatasetConfig } from './runtime/node-options.ts';
 export type { Collection, CollectionChange } from './runtime/collection.ts';
 export type { CollectionOptions, SchemaCollection } from './runtime/collection-schema.ts';
+export type { Query } from './runtime/collection-query.ts';
+export type { QueryResult, QueryRow } from './runtime/live-query.ts';
+export type { QueryOptions, Where, OrderBy, FieldOperators, Direction } from './store/query/query-spec.ts';
+export type { QueryExplanation } from './store/query/plan.ts';
 export type { WorkerState, WorkerStatus } from './runtime/worker/worker-pipeline.ts';
 export type { PipelineStatus, DocumentChange, RecordPage } from './runtime/pipeline/pipeline-api.ts';
 export type { AuthOptions } from './sync/auth.ts';

@@ -27,6 +27,11 @@ export type { CommitNotice, DatasetStore, StorageAdapter, StorageDescriptor, Sto
 export { openScoped, type ScopedPort, type ScopedPorts } from './store/dataset-scoped.ts';
 export { chainRange } from './store/chain-range.ts';
 export type { DocumentStore, ApplyBatch, ApplyResult, DocumentRef, ListOptions, ResolveInTransaction } from './store/document-store.ts';
+export { planQuery, explainPlan, tieBreakDirection, type QueryPlan, type QueryExplanation } from './store/query/plan.ts';
+export { runQuery, matchesQuery, matchesCondition, compareForQuery } from './store/query/evaluate.ts';
+export { normalizeQuery, type NormalizedQuery, type Condition, type SortKey, type QueryOptions, type Where, type OrderBy } from './store/query/query-spec.ts';
+export { normalizeIndexes, indexFromFields, type IndexSpec } from './store/query/index-spec.ts';
+export { compareValues, fieldValue, rankOf, type Scalar } from './store/query/scalar-order.ts';
 export type { OplogStore, AuthorHead, PruneBoundary, PruneResult, ReadLimits } from './store/oplog-store.ts';
 export type { ConfirmationStore, Confirmation, PeerRecord } from './store/confirmation-store.ts';
 export type { CheckpointStore } from './store/checkpoint-store.ts';

@@ -9,6 +9,7 @@ export type SluiceErrorCode =
   | 'invalid_key'
   | 'invalid_payload'
   | 'schema_violation'
+  | 'invalid_query'
   | 'payload_too_large'
   | 'payload_too_deep'
   | 'invalid_timestamp'

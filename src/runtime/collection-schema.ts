@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { SluiceError } from '../core/errors.ts';
 import { boundedValue, invalidOption, preview } from '../core/option-checks.ts';
 import type { Collection } from './collection.ts';
+import { normalizeIndexes, type IndexSpec } from '../store/query/index-spec.ts';
 
 /** What `collection(name, options)` takes. */
 export interface CollectionOptions<S extends StandardSchemaV1 | undefined = StandardSchemaV1 | undefined> {
@@ -10,6 +11,11 @@ export interface CollectionOptions<S extends StandardSchemaV1 | undefined = Stan
    * stores what it outputs; a value it refuses is a `schema_violation` and nothing is written.
    */
   readonly schema?: S;
+  /**
+   * Query indexes: field names, or lists of them for compound indexes, e.g.
+   * `['status', ['project', 'updatedAt']]`. Dotted names reach nested fields.
+   */
+  readonly indexes?: readonly (string | readonly string[])[];
 }
 
 /** Reads return the schema's output type, writes take its input type. */
@@ -19,19 +25,20 @@ export type SchemaCollection<S extends StandardSchemaV1> = Collection<StandardSc
 const MAX_ISSUES = 20;
 const MAX_MESSAGE = 200;
 
-export function assertCollectionOptions(options: unknown): CollectionOptions {
-  if (options === undefined) return {};
+export function assertCollectionOptions(options: unknown): { schema?: StandardSchemaV1; indexes: IndexSpec[] } {
+  if (options === undefined) return { indexes: [] };
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalidOption('options', 'an object like { schema }', options, 'pass collection(name, { schema }) or collection(name)');
+    throw invalidOption('options', 'an object like { schema, indexes }', options, 'pass collection(name, { schema, indexes }) or collection(name)');
   }
   for (const key of Object.keys(options)) {
-    if (key !== 'schema') throw new SluiceError('invalid_options', `collection(): unknown option "${key.slice(0, 40)}": the options are { schema }.`, { field: key.slice(0, 40) });
+    if (key !== 'schema' && key !== 'indexes') throw new SluiceError('invalid_options', `collection(): unknown option "${key.slice(0, 40)}": the options are { schema, indexes }.`, { field: key.slice(0, 40) });
   }
   const schema = (options as { schema?: unknown }).schema;
   if (schema !== undefined && typeof (schema as Partial<StandardSchemaV1> | null)?.['~standard']?.validate !== 'function') {
     throw invalidOption('schema', 'a Standard Schema validator (zod, valibot, arktype: anything with ["~standard"].validate)', schema, 'pass the schema object itself, e.g. z.object({ title: z.string() })');
   }
-  return schema === undefined ? {} : { schema: schema as StandardSchemaV1 };
+  const indexes = normalizeIndexes((options as { indexes?: unknown }).indexes);
+  return schema === undefined ? { indexes } : { schema: schema as StandardSchemaV1, indexes };
 }
 
 /** The schema's output for `value`, or a `schema_violation` naming the collection, the key and each issue. */

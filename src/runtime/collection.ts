@@ -3,7 +3,9 @@ import { SluiceError } from '../core/errors.ts';
 import type { JsonValue } from '../core/json.ts';
 import { assertCollection, assertKey } from '../core/names.ts';
 import { invalidOption, preview } from '../core/option-checks.ts';
-import type { DocumentChange } from './pipeline/pipeline-api.ts';
+import type { QueryOptions } from '../store/query/query-spec.ts';
+import { listenToCollection } from './collection-changes.ts';
+import { openQuery, type Query } from './collection-query.ts';
 import type { DatasetSlot } from './dataset-slot.ts';
 import { assertCollectionOptions, validateDocument, type CollectionOptions } from './collection-schema.ts';
 
@@ -31,12 +33,20 @@ export interface Collection<T = JsonValue, TInput = T> {
   all(): Promise<{ key: string; value: T }[]>;
   /** Called after every committed change to this collection, local or synced. */
   subscribe(listener: (changes: CollectionChange[]) => void): () => void;
+  /**
+   * The documents that match `where`, in `orderBy` order, paged by `offset` and `limit`. Runs on
+   * the collection's declared `indexes` where one fits; `.subscribe()` keeps it live.
+   */
+  query(options?: QueryOptions): Query<T>;
 }
 
 export function openCollection<T, TInput = T>(slot: DatasetSlot, name: string, options?: CollectionOptions): Collection<T, TInput> {
   assertCollection(name, 'name');
-  const { schema } = assertCollectionOptions(options);
+  const { schema, indexes } = assertCollectionOptions(options);
   const pipeline = slot.pipeline;
+  // Declared now, so writes from here on keep them current and queries find them built; a
+  // failure to build one surfaces on the queries, which wait for it.
+  if (indexes.length > 0) pipeline.declareIndexes(name, indexes.map((i) => [...i.fields])).catch(() => undefined);
   // Validated where the write is made, before it crosses to a dataset worker: a schema is code.
   const checked = (key: string, value: unknown) => (schema ? validateDocument(schema, name, key, value) : value);
   return {
@@ -68,26 +78,10 @@ export function openCollection<T, TInput = T>(slot: DatasetSlot, name: string, o
     },
     subscribe(listener) {
       if (typeof listener !== 'function') throw invalidOption('listener', 'a function', listener, 'pass (changes) => void, which is called with the changes after every commit');
-      const forward = (changes: DocumentChange[]) => {
-        const mine = changes.filter((c) => c.collection === name).map(({ key, value, origin }) => ({ key, value, origin }));
-        if (mine.length > 0) listener(mine);
-      };
-      if (slot.listeners.size === 0) {
-        void pipeline.setChangeListener((changes) => {
-          for (const l of slot.listeners) {
-            try {
-              l(changes);
-            } catch {
-              // one subscriber's bug must not starve the others
-            }
-          }
-        });
-      }
-      slot.listeners.add(forward);
-      return () => {
-        slot.listeners.delete(forward);
-        if (slot.listeners.size === 0) void pipeline.setChangeListener(null).catch(() => undefined);
-      };
+      return listenToCollection(slot, name, listener);
+    },
+    query(options) {
+      return openQuery<T>(slot, name, options);
     },
   };
 }

@@ -23,7 +23,7 @@ export type { NodeEvents } from './node-events.ts';
 
 export interface DatasetHandle {
   readonly id: DatasetId;
-  collection<S extends StandardSchemaV1>(name: string, options: { readonly schema: S }): SchemaCollection<S>;
+  collection<S extends StandardSchemaV1>(name: string, options: { readonly schema: S; readonly indexes?: CollectionOptions['indexes'] }): SchemaCollection<S>;
   collection<T = JsonValue>(name: string, options?: CollectionOptions<undefined>): Collection<T>;
   /**
    * Append datasets: buffers records and returns at once (under the `block` policy, a full buffer
@@ -109,7 +109,7 @@ export class SyncNode {
    * A collection of `datasetId` (default `primary`). With `{ schema }` (any Standard Schema
    * validator) every write is validated, and the collection is typed by the schema.
    */
-  collection<S extends StandardSchemaV1>(name: string, options: { readonly schema: S }, datasetId?: DatasetId): SchemaCollection<S>;
+  collection<S extends StandardSchemaV1>(name: string, options: { readonly schema: S; readonly indexes?: CollectionOptions['indexes'] }, datasetId?: DatasetId): SchemaCollection<S>;
   collection<T = JsonValue>(name: string, options?: CollectionOptions<undefined>, datasetId?: DatasetId): Collection<T>;
   /** The earlier form, `collection(name, datasetId)`. */
   collection<T = JsonValue>(name: string, datasetId: DatasetId): Collection<T>;

@@ -1,5 +1,7 @@
 import type { StoredDocument } from '../core/document.ts';
 import type { OplogEntry } from '../core/oplog-entry.ts';
+import type { IndexSpec } from './query/index-spec.ts';
+import type { QueryPlan } from './query/plan.ts';
 
 export interface DocumentRef {
   readonly collection: string;
@@ -55,4 +57,16 @@ export interface DocumentStore {
   list(collection: string, options?: ListOptions): Promise<StoredDocument[]>;
   /** Documents + oplog + vector clock in one transaction. */
   applyBatch(batch: ApplyBatch): Promise<ApplyResult>;
+  /**
+   * Declares a collection's query indexes. Idempotent, and additive: indexes declared earlier
+   * stay. Documents already stored are indexed before it resolves, and every later write keeps
+   * the indexes current in the same transaction.
+   */
+  ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void>;
+  /**
+   * The live documents of a collection that a planned query selects, in its order, paged. The
+   * plan names the declared index to read (src/store/query/plan.ts); the result must be exactly
+   * what src/store/query/evaluate.ts `runQuery` returns on the same documents.
+   */
+  query(collection: string, plan: QueryPlan): Promise<StoredDocument[]>;
 }

@@ -65,10 +65,11 @@ describe('typed collections', () => {
     expect(refused.details.issues[0]!.message.length).toBeLessThanOrEqual(200);
   });
 
-  it('refuses options that are not { schema } with a typed error', async () => {
+  it('refuses options that are not { schema, indexes } with a typed error', async () => {
     const node = await h.node('solo');
     expect(() => node.collection('todos', { schema: { parse: () => 1 } } as never)).toThrow(expect.objectContaining({ code: 'invalid_options', details: { field: 'schema' } }));
-    expect(() => node.collection('todos', { indexes: ['x'] } as never)).toThrow(expect.objectContaining({ code: 'invalid_options', details: { field: 'indexes' } }));
+    expect(() => node.collection('todos', { index: ['x'] } as never)).toThrow(expect.objectContaining({ code: 'invalid_options', details: { field: 'index' } }));
+    expect(() => node.collection('todos', { indexes: [7] } as never)).toThrow(expect.objectContaining({ code: 'invalid_options', details: { field: 'indexes[0]' } }));
     expect(() => node.collection('todos', 7 as never)).toThrow(expect.objectContaining({ code: 'invalid_options' }));
     // The earlier form still names the dataset.
     expect(node.collection('todos', 'primary').datasetId).toBe('primary');

@@ -16,8 +16,11 @@ import type {
   EntryRow,
   PeerKey,
   PeerRow,
+  QueryIndexRow,
 } from './rows.ts';
 import { TABLES, type TableName } from './schema.ts';
+import { prefixRange } from './rows.ts';
+import { indexFromFields, type IndexSpec } from '../../../src/store/query/index-spec.ts';
 
 export interface DatasetTables {
   readonly documents: Table<DocumentRow, DocumentKey>;
@@ -27,6 +30,7 @@ export interface DatasetTables {
   readonly peers: Table<PeerRow, PeerKey>;
   readonly confirmations: Table<ConfirmationRow, ConfirmationKey>;
   readonly checkpoints: Table<CheckpointRow, CheckpointKey>;
+  readonly queryIndexes: Table<QueryIndexRow, [DatasetId, string]>;
 }
 
 /** What every port of the adapter shares: the databases, the limits, the hooks and the closed flag. */
@@ -39,6 +43,27 @@ export class DexieContext {
     readonly maxPayloadBytes: number,
     private readonly hooks: StorageTestHooks,
   ) {}
+
+  /**
+   * Each dataset's declared query indexes by collection, read once per adapter: every write that
+   * stores documents needs them to compute the rows' index keys. Only the adapter that writes a
+   * dataset (the leader's, across tabs) declares indexes on it, so its copy stays current.
+   */
+  private readonly declared = new Map<DatasetId, Promise<Map<string, IndexSpec[]>>>();
+
+  indexesOf(datasetId: DatasetId): Promise<Map<string, IndexSpec[]>> {
+    let found = this.declared.get(datasetId);
+    if (found === undefined) {
+      found = this.read(datasetId, ['queryIndexes'], async (t) => {
+        const [start, end] = prefixRange(datasetId);
+        const rows = await t.queryIndexes.where(':id').between(start, end, true, true).toArray();
+        return new Map(rows.map((r) => [r.collection, r.indexes.map(indexFromFields)]));
+      });
+      this.declared.set(datasetId, found);
+      found.catch(() => this.declared.delete(datasetId));
+    }
+    return found;
+  }
 
   /** First thing every method does, before it validates the rest of its input. */
   check(datasetId: DatasetId): void {
@@ -89,5 +114,6 @@ function tablesOf(tx: Transaction): DatasetTables {
     get peers() { return table('peers'); },
     get confirmations() { return table('confirmations'); },
     get checkpoints() { return table('checkpoints'); },
+    get queryIndexes() { return table('queryIndexes'); },
   };
 }

@@ -6,6 +6,8 @@ import type { OplogEntry, OplogOp } from '../../../src/core/oplog-entry.ts';
 import type { Confirmation, PeerRecord } from '../../../src/store/confirmation-store.ts';
 import type { AuthorHead } from '../../../src/store/oplog-store.ts';
 import type { PreparedDocument } from '../../../src/store/validation.ts';
+import type { IndexSpec } from '../../../src/store/query/index-spec.ts';
+import { indexKey, type IdbKey } from './query-keys.ts';
 
 /*
  * Rows as stored. Values, metadata and checkpoints are JSON text so reads never alias caller
@@ -23,6 +25,8 @@ export interface DocumentRow {
   readonly logic: number;
   readonly node: string;
   readonly deleted: boolean;
+  /** One key per declared index of the collection (query-keys.ts); absent on tombstones. */
+  readonly qk?: IdbKey[];
 }
 
 export interface EntryRow {
@@ -70,6 +74,13 @@ export interface CheckpointRow {
   readonly valueJson: string;
 }
 
+export interface QueryIndexRow {
+  readonly datasetId: DatasetId;
+  readonly collection: string;
+  /** Each index as its field names. */
+  readonly indexes: string[][];
+}
+
 export type DocumentKey = [DatasetId, string, string];
 export type EntryKey = [DatasetId, string];
 export type AuthorKey = [DatasetId, string];
@@ -89,9 +100,11 @@ export function prefixRange(...prefix: (string | number)[]): [IndexableType, Ind
   return [[...prefix, Dexie.minKey], [...prefix, AFTER_ALL] as IndexableType];
 }
 
-export function documentRow(datasetId: DatasetId, p: PreparedDocument): DocumentRow {
-  const { collection, key, hlc, deleted } = p.doc;
-  return { datasetId, collection, key, valueJson: p.valueJson, metaJson: p.metaJson, wall: hlc.wall, logic: hlc.logic, node: hlc.nodeId, deleted };
+/** `indexes`: the collection's declared query indexes, whose keys the row carries. */
+export function documentRow(datasetId: DatasetId, p: PreparedDocument, indexes: readonly IndexSpec[] | undefined): DocumentRow {
+  const { collection, key, hlc, deleted, value } = p.doc;
+  const row: DocumentRow = { datasetId, collection, key, valueJson: p.valueJson, metaJson: p.metaJson, wall: hlc.wall, logic: hlc.logic, node: hlc.nodeId, deleted };
+  return indexes && indexes.length > 0 && !deleted ? { ...row, qk: indexes.map((index) => indexKey(datasetId, collection, index, value, key)) } : row;
 }
 
 export function toDocument(row: DocumentRow): StoredDocument {

@@ -9,7 +9,7 @@ import { PRIMARY_DATASET } from '../../../src/core/dataset-id.ts';
  * version directly and runs no upgrader.
  */
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const TABLES = {
   documents: 'datasetDocuments',
@@ -19,6 +19,7 @@ export const TABLES = {
   peers: 'datasetPeers',
   confirmations: 'datasetConfirmations',
   checkpoints: 'datasetCheckpoints',
+  queryIndexes: 'datasetQueryIndexes',
 } as const;
 
 export type TableName = keyof typeof TABLES;
@@ -27,7 +28,7 @@ export const OPLOG_BY_HLC = '[datasetId+wall+logic+node]';
 export const OPLOG_BY_AUTHOR = '[datasetId+node+wall+logic]';
 
 /** What a single-dataset build wrote: the same rows as today, without datasetId. */
-const LEGACY_TABLES: Record<TableName, string> = {
+const LEGACY_TABLES: Record<Exclude<TableName, 'queryIndexes'>, string> = {
   documents: 'documents',
   oplog: 'oplog',
   heads: 'heads',
@@ -61,13 +62,17 @@ export function declareSchema(db: Dexie): void {
   db.version(1).stores(LEGACY_STORES);
   db.version(2).stores(CURRENT_STORES).upgrade(copyLegacyRows);
   db.version(3).stores(Object.fromEntries(Object.keys(LEGACY_STORES).map((table) => [table, null])));
+  // Queries: `qk` holds one key per declared index the document is in (see query-keys.ts), and a
+  // multiEntry index over it is every collection index at once. IndexedDB keeps it current on
+  // every put and delete; rows written before have no qk until ensureIndexes backfills them.
+  db.version(4).stores({ [TABLES.documents]: `${CURRENT_STORES[TABLES.documents]}, *qk`, [TABLES.queryIndexes]: '[datasetId+collection]' });
 }
 
 /** Rows per step of the legacy copy, so a large old oplog never has to fit in memory at once. */
 const COPY_PAGE = 500;
 
 async function copyLegacyRows(tx: Transaction): Promise<void> {
-  for (const table of Object.keys(TABLES) as TableName[]) {
+  for (const table of Object.keys(LEGACY_TABLES) as (keyof typeof LEGACY_TABLES)[]) {
     await copyTable(tx, LEGACY_TABLES[table], TABLES[table]);
   }
 }

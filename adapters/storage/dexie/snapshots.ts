@@ -33,10 +33,11 @@ export function dexieSnapshotStore(ctx: DexieContext): ScopedPort<SnapshotStore>
       const snapshot = parseSnapshot(datasetId, raw, ctx.maxPayloadBytes);
       const mode = importMode(options);
       const merge = options.mergeDocument ?? newerDocument;
+      const indexes = await ctx.indexesOf(datasetId);
       return ctx.write(datasetId, SNAPSHOT_TABLES, async (t) => {
         if (mode === 'replace') await clearDataset(t, datasetId);
         const documents = mode === 'merge' ? await mergeDocuments(t, datasetId, snapshot.documents, merge) : snapshot.documents;
-        await t.documents.bulkPut(documents.map((d) => documentRow(datasetId, prepareDocument(d, ctx.maxPayloadBytes))));
+        await t.documents.bulkPut(documents.map((d) => documentRow(datasetId, prepareDocument(d, ctx.maxPayloadBytes), indexes.get(d.collection))));
         const fresh = await insertEntries(t, datasetId, snapshot.oplog);
         await advanceAuthors(t.heads, datasetId, [...headsOf(fresh).values(), ...snapshot.heads]);
         await advanceAuthors(t.boundaries, datasetId, snapshot.boundaries);

@@ -1,3 +1,4 @@
+import { runQuery } from '../../../src/store/query/evaluate.ts';
 import { assertDatasetId, type DatasetId } from '../../../src/core/dataset-id.ts';
 import type { StoredDocument } from '../../../src/core/document.ts';
 import { assertHlc, compareHlc, compareStamp, type Hlc } from '../../../src/core/hlc.ts';
@@ -139,6 +140,19 @@ class MemoryStorage implements StorageAdapter {
           this.commit('documents.applyBatch');
           return { documentsWritten: prepared.documents.length, entriesInserted: inserted };
         });
+      },
+      // Memory has no index structures: a query reads the collection's rows and evaluates the
+      // plan's query with the reference semantics, which every other adapter is held to.
+      ensureIndexes: async (datasetId, collection) => {
+        this.ds(datasetId);
+        assertCollection(collection);
+      },
+      query: async (datasetId, collection, plan) => {
+        const ds = this.ds(datasetId);
+        assertCollection(collection);
+        const docs: StoredDocument[] = [];
+        for (const r of ds.documents.values()) if (r.collection === collection && !r.deleted) docs.push(toDocument(r));
+        return runQuery(docs, plan.query);
       },
     };
   }

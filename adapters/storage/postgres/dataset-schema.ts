@@ -34,6 +34,9 @@ export class DatasetSchema {
   /** A statement outside any transaction. */
   readonly query: Query = (text, params = []) => this.sql.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<Record<string, unknown>[]>;
 
+  /** A statement whose text comes from an app's query: not kept prepared, so varied queries cannot grow the server's statement cache. */
+  readonly queryOnce: Query = (text, params = []) => this.sql.unsafe(text, params as never[], { prepare: false }) as unknown as Promise<Record<string, unknown>[]>;
+
   /**
    * Runs `work` in one transaction and commits it. The test hook runs after every write, right
    * before commit, and throwing from it rolls everything back. A transaction that lost a deadlock

@@ -5,6 +5,7 @@ import { prepareBatch, prepareDocument, resolveListOptions } from '../../../src/
 import type { PgContext } from './context.ts';
 import { DOCUMENT_COLUMNS, toDocument } from './rows.ts';
 import { appendEntries, resolveAndWrite, writeDocuments } from './writes.ts';
+import { ensurePostgresIndexes, postgresQuery } from './query.ts';
 import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
 export function postgresDocumentStore(ctx: PgContext): ScopedPort<DocumentStore> {
@@ -66,5 +67,7 @@ export function postgresDocumentStore(ctx: PgContext): ScopedPort<DocumentStore>
         return { documentsWritten: written, entriesInserted };
       });
     },
+    ensureIndexes: async (datasetId, collection, indexes) => ensurePostgresIndexes(await ctx.dataset(datasetId), collection, indexes),
+    query: async (datasetId, collection, plan) => postgresQuery(await ctx.dataset(datasetId), collection, plan),
   };
 }

@@ -5,6 +5,7 @@ import { prepareBatch, prepareDocument, resolveListOptions } from '../../../src/
 import type { StoreContext } from './context.ts';
 import { DOCUMENT_COLUMNS, toDocument } from './rows.ts';
 import { appendEntries, writeDocument, writeDocuments } from './writes.ts';
+import { ensureSqliteIndexes, sqliteQuery } from './query.ts';
 import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
 const GET = `SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE dataset_id = ? AND collection = ? AND key = ?`;
@@ -85,5 +86,9 @@ export function sqliteDocumentStore(ctx: StoreContext): ScopedPort<DocumentStore
         return { documentsWritten: prepared.documents.length, entriesInserted };
       });
     },
+    ensureIndexes: async (datasetId, collection, indexes) => {
+      ensureSqliteIndexes(ctx.session(datasetId), collection, indexes);
+    },
+    query: async (datasetId, collection, plan) => sqliteQuery(ctx.session(datasetId), datasetId, collection, plan),
   };
 }

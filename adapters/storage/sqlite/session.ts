@@ -4,6 +4,8 @@ import type { SqliteConnection, SqliteDriver, SqliteStatement } from './driver.t
 import { MEMORY_PATH } from './paths.ts';
 import { migrate } from './schema.ts';
 
+const QUERY_STATEMENTS = 64;
+
 export type SynchronousMode = 'normal' | 'full';
 
 export interface SessionOptions {
@@ -18,6 +20,8 @@ export interface SessionOptions {
  */
 export class SqliteSession {
   private readonly statements = new Map<string, SqliteStatement>();
+  /** Query statements, whose text depends on the app's queries: kept, least recently used first, up to a bound. */
+  private readonly queries = new Map<string, SqliteStatement>();
 
   private constructor(
     private readonly connection: SqliteConnection,
@@ -56,6 +60,24 @@ export class SqliteSession {
     return stmt;
   }
 
+  /** Like statement(), for SQL text built from app queries: at most QUERY_STATEMENTS stay prepared. */
+  queryStatement(sql: string): SqliteStatement {
+    let stmt = this.queries.get(sql);
+    if (stmt === undefined) {
+      stmt = this.connection.prepare(sql);
+      if (this.queries.size >= QUERY_STATEMENTS) this.queries.delete(this.queries.keys().next().value!);
+    } else {
+      this.queries.delete(sql);
+    }
+    this.queries.set(sql, stmt);
+    return stmt;
+  }
+
+  /** Runs DDL (CREATE INDEX) text. */
+  exec(sql: string): void {
+    this.connection.exec(sql);
+  }
+
   /**
    * One write transaction. IMMEDIATE takes the write lock up front, so a concurrent writer in
    * another process waits on busy_timeout instead of failing halfway through. The test hook runs
@@ -89,6 +111,7 @@ export class SqliteSession {
 
   close(): void {
     this.statements.clear();
+    this.queries.clear();
     this.connection.close();
   }
 

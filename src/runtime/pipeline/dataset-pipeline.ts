@@ -1,3 +1,6 @@
+import type { NormalizedQuery } from '../../store/query/query-spec.ts';
+import type { QueryExplanation } from '../../store/query/plan.ts';
+import { DocumentQueries } from './document-queries.ts';
 import type { DatasetId } from '../../core/dataset-id.ts';
 import type { DatasetOptions } from '../../core/dataset-options.ts';
 import { SluiceError } from '../../core/errors.ts';
@@ -66,6 +69,7 @@ export class DatasetPipeline implements PipelineApi {
   private readonly ctx: ResponderContext;
   private readonly announcer: HeadsAnnouncer;
   private readonly appendIngest: AppendIngest;
+  private readonly queries: DocumentQueries;
 
   constructor(
     readonly settings: PipelineSettings,
@@ -92,6 +96,7 @@ export class DatasetPipeline implements PipelineApi {
       ...(settings.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: settings.requestTimeoutMs }),
     });
     this.store = storage.open(datasetId);
+    this.queries = new DocumentQueries(this.store.documents, datasetId);
     this.appendIngest = new AppendIngest(replica, this.store.oplog, replica.maxPayloadBytes);
     this.announcer = new HeadsAnnouncer(datasetId, () => this.served, settings.maxFrameBytes, () => replica.signer);
     replica.subscribe((event) => {
@@ -192,6 +197,19 @@ export class DatasetPipeline implements PipelineApi {
       if (page.length < 1000) return out;
       afterKey = page[page.length - 1]!.key;
     }
+  }
+
+  declareIndexes(collection: string, indexes: string[][]): Promise<void> {
+    this.assertOpen();
+    return this.queries.declare(collection, indexes);
+  }
+
+  query(collection: string, query: NormalizedQuery): Promise<{ key: string; value: JsonValue }[]> {
+    return this.queries.run(collection, query);
+  }
+
+  explain(collection: string, query: NormalizedQuery): Promise<QueryExplanation> {
+    return this.queries.explain(collection, query);
   }
 
   /** Append records in HLC order of their batches, across authors. */

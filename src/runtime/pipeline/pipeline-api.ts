@@ -13,6 +13,8 @@ import type { LagSnapshot } from '../../sync/lag-tracker.ts';
 import type { MaintenanceReport } from '../../sync/maintenance.ts';
 import type { DatasetMetrics } from '../../sync/metrics.ts';
 import type { LocalOp } from '../../sync/replica.ts';
+import type { NormalizedQuery } from '../../store/query/query-spec.ts';
+import type { QueryExplanation } from '../../store/query/plan.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
 
 export interface DocumentChange {
@@ -66,6 +68,11 @@ export interface PipelineApi {
   ingest(batch: RecordBatch, collection: string): Promise<IngestOutcome>;
   get(collection: string, key: string): Promise<JsonValue | undefined>;
   list(collection: string): Promise<{ key: string; value: JsonValue }[]>;
+  /** Declares a collection's query indexes (field lists, as normalizeIndexes gives them). */
+  declareIndexes(collection: string, indexes: string[][]): Promise<void>;
+  /** A checked query (normalizeQuery) over the collection's live documents. */
+  query(collection: string, query: NormalizedQuery): Promise<{ key: string; value: JsonValue }[]>;
+  explain(collection: string, query: NormalizedQuery): Promise<QueryExplanation>;
   readRecords(after: Hlc | null, limit: number): Promise<RecordPage>;
   syncNow(): Promise<RoundReport>;
   /** Runs pruning now (it also runs every maintenanceInterval). */

@@ -4,6 +4,7 @@
  * package) and an app's own worker file both call serveDatasetWorker(); they differ only in which
  * storage, connectors and resolvers they can open.
  */
+import type { NormalizedQuery } from '../../store/query/query-spec.ts';
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import type { Endpoint } from 'comlink';
 import { SluiceError } from '../../core/errors.ts';
@@ -82,6 +83,9 @@ function datasetWorkerService(options: DatasetWorkerOptions): WorkerService {
     ingest: (batch: RecordBatch, collection: string) => current().ingest(batch, collection),
     get: (collection: string, key: string) => current().get(collection, key),
     list: (collection: string) => current().list(collection),
+    declareIndexes: (collection: string, indexes: string[][]) => current().declareIndexes(collection, indexes),
+    query: (collection: string, query: NormalizedQuery) => current().query(collection, query),
+    explain: (collection: string, query: NormalizedQuery) => current().explain(collection, query),
     readRecords: (after: Hlc | null, limit: number) => current().readRecords(after, limit),
     syncNow: () => current().syncNow(),
     exportSnapshot: () => current().exportSnapshot(),

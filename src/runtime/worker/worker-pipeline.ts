@@ -8,6 +8,8 @@ import type { RoundReport } from '../../sync/dataset-orchestrator.ts';
 import type { MaintenanceReport } from '../../sync/maintenance.ts';
 import type { PeerIdentity } from '../../sync/peer-identity.ts';
 import type { LocalOp } from '../../sync/replica.ts';
+import type { NormalizedQuery } from '../../store/query/query-spec.ts';
+import type { QueryExplanation } from '../../store/query/plan.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
 import { assertRecordsQuery, type DocumentChange, type PeerOp, type PipelineApi, type PipelineStatus, type RecordPage } from '../pipeline/pipeline-api.ts';
 import type { IngestOutcome } from '../../pipeline/append-buffer.ts';
@@ -96,6 +98,18 @@ export class WorkerPipeline implements PipelineApi {
 
   list(collection: string): Promise<{ key: string; value: JsonValue }[]> {
     return this.call((r) => r.list(collection) as Promise<{ key: string; value: JsonValue }[]>);
+  }
+
+  declareIndexes(collection: string, indexes: string[][]): Promise<void> {
+    return this.call((r) => r.declareIndexes(collection, indexes));
+  }
+
+  query(collection: string, query: NormalizedQuery): Promise<{ key: string; value: JsonValue }[]> {
+    return this.call((r) => r.query(collection, query) as Promise<{ key: string; value: JsonValue }[]>);
+  }
+
+  explain(collection: string, query: NormalizedQuery): Promise<QueryExplanation> {
+    return this.call((r) => r.explain(collection, query));
   }
 
   readRecords(after: Hlc | null, limit: number): Promise<RecordPage> {

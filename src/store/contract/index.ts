@@ -9,6 +9,7 @@ import type { ContractInstance, ContractSetup } from './fixtures.ts';
 import { isolationContract } from './isolation.contract.ts';
 import { oplogStoreContract } from './oplog-store.contract.ts';
 import { sharedWritersContract } from './shared-writers.contract.ts';
+import { queryContract } from './query.contract.ts';
 import { snapshotStoreContract } from './snapshot-store.contract.ts';
 import type { SuiteContext } from './suite-context.ts';
 
@@ -66,6 +67,7 @@ export function runStorageContractTests(setup: ContractSetup, title: string, opt
     };
 
     describe('DocumentStore', () => documentStoreContract(ctx));
+    describe('queries', () => queryContract(ctx));
     describe('OplogStore', () => oplogStoreContract(ctx));
     describe('ConfirmationStore', () => confirmationStoreContract(ctx));
     describe('CheckpointStore', () => checkpointStoreContract(ctx));

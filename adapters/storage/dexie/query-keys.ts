@@ -1,0 +1,90 @@
+import type { DatasetId } from '../../../src/core/dataset-id.ts';
+import type { JsonValue } from '../../../src/core/json.ts';
+import type { IndexSpec } from '../../../src/store/query/index-spec.ts';
+import type { QueryPlan } from '../../../src/store/query/plan.ts';
+import type { Condition } from '../../../src/store/query/query-spec.ts';
+import { fieldValue, rankOf, RANK, type Scalar } from '../../../src/store/query/scalar-order.ts';
+
+/*
+ * A document's key in one collection index, as IndexedDB orders it:
+ *
+ *   [datasetId, collection, indexName, field1, field2, ..., documentKey]
+ *
+ * Each field is [rank] or [rank, value] (booleans as 0/1), so IndexedDB's array ordering is the
+ * shared order of src/store/query/scalar-order.ts: rank first, then value. [END] sorts after
+ * every field and after every document key (an array beats a string, and END beats every rank),
+ * so [...prefix, END] bounds everything that starts with the prefix.
+ */
+
+/** A key IndexedDB can order (Dexie's own IdbKey is too narrow for nested arrays). */
+export type IdbKey = string | number | IdbKey[];
+
+const END: IdbKey = [RANK.composite + 1];
+/** Sorts after every value of one rank: an array beats numbers and strings. */
+const AFTER_VALUES: IdbKey = [];
+
+export function fieldKey(value: JsonValue | undefined): IdbKey {
+  const rank = rankOf(value);
+  switch (rank) {
+    case RANK.boolean:
+      return [rank, value ? 1 : 0];
+    case RANK.number:
+    case RANK.string:
+      return [rank, value as number | string];
+    default:
+      return [rank];
+  }
+}
+
+export function indexKey(datasetId: DatasetId, collection: string, index: IndexSpec, value: JsonValue, key: string): IdbKey {
+  return [datasetId, collection, index.name, ...index.paths.map((p) => fieldKey(fieldValue(value, p))), key];
+}
+
+export interface KeyRange {
+  readonly lower: IdbKey;
+  readonly upper: IdbKey;
+  readonly lowerOpen: boolean;
+  readonly upperOpen: boolean;
+  /** The conditions the range answers exactly; the others are checked on each document. */
+  readonly answered: ReadonlySet<Condition>;
+}
+
+/**
+ * The stretch of the index a plan reads: the pinned fields, then the bounds of the first range
+ * condition on the next field (within its operand's rank). Those conditions are answered exactly
+ * by the range; any others are checked on each document read.
+ */
+export function planRange(datasetId: DatasetId, collection: string, plan: QueryPlan & { index: IndexSpec }): KeyRange {
+  const prefix: IdbKey[] = [datasetId, collection, plan.index.name, ...plan.equal.map((c) => fieldKey(c.value as Scalar))];
+  const answered = new Set<Condition>(plan.equal);
+  const c = plan.range[0];
+  if (c === undefined) return { lower: prefix, upper: [...prefix, END], lowerOpen: false, upperOpen: true, answered };
+  if (plan.range.length === 1) answered.add(c);
+  const v = c.value as Scalar;
+  const at = fieldKey(v);
+  const rankStart = [...prefix, [rankOf(v)]];
+  const rankEnd = [...prefix, [rankOf(v), AFTER_VALUES]];
+  switch (c.op) {
+    case 'gt':
+      return { lower: [...prefix, at, END], lowerOpen: true, upper: rankEnd, upperOpen: true, answered };
+    case 'gte':
+      return { lower: [...prefix, at], lowerOpen: false, upper: rankEnd, upperOpen: true, answered };
+    case 'lt':
+      return { lower: rankStart, lowerOpen: false, upper: [...prefix, at], upperOpen: true, answered };
+    case 'lte':
+      return { lower: rankStart, lowerOpen: false, upper: [...prefix, at, END], upperOpen: true, answered };
+    default: {
+      const successor = codeUnitSuccessor(v as string);
+      return { lower: [...prefix, at], lowerOpen: false, upper: successor === null ? rankEnd : [...prefix, fieldKey(successor)], upperOpen: true, answered };
+    }
+  }
+}
+
+/** The least string, in UTF-16 code unit order (IndexedDB's), after every string starting with `prefix`. */
+function codeUnitSuccessor(prefix: string): string | null {
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    const unit = prefix.charCodeAt(i);
+    if (unit < 0xffff) return prefix.slice(0, i) + String.fromCharCode(unit + 1);
+  }
+  return null;
+}

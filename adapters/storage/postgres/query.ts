@@ -1,0 +1,72 @@
+import type { StoredDocument } from '../../../src/core/document.ts';
+import { assertCollection } from '../../../src/core/names.ts';
+import type { IndexSpec } from '../../../src/store/query/index-spec.ts';
+import type { QueryPlan } from '../../../src/store/query/plan.ts';
+import type { Scalar } from '../../../src/store/query/scalar-order.ts';
+import { compileQuery, indexColumns, sqlString, type SqlDialect } from '../sql/query-sql.ts';
+import type { DatasetSchema } from './dataset-schema.ts';
+import { DOCUMENT_COLUMNS, toDocument } from './rows.ts';
+
+/*
+ * JSONB fields, as a rank and two value columns: a numeric one (numbers, and booleans as 0/1) and
+ * a text one in the "C" collation (strings, in code point order). Each column has one type, so
+ * the B-tree orders it as the shared rules do; JSONB's own ordering (objects before arrays,
+ * booleans before numbers...) is a different one and is not used. A value kept in value_text
+ * (strings holding U+0000, which JSONB cannot store) has no fields as far as queries go.
+ */
+
+const at = (path: readonly string[]) => {
+  // Dotted identifiers only (checked again by jsonPath in compileQuery's callers): safe in a literal.
+  if (!path.every((s) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(s))) throw new Error('unsafe field path');
+  return `'{${path.join(',')}}'`;
+};
+const typeOf = (path: readonly string[]) => `jsonb_typeof(value #> ${at(path)})`;
+
+export function postgresDialect(ds: DatasetSchema): SqlDialect {
+  return {
+    table: `${ds.s}.documents`,
+    noLimit: 'ALL',
+    rank: (path) => `(CASE ${typeOf(path)} WHEN 'boolean' THEN 1 WHEN 'number' THEN 2 WHEN 'string' THEN 3 WHEN 'object' THEN 4 WHEN 'array' THEN 4 ELSE 0 END)`,
+    values: (path) => [
+      {
+        expr: `(CASE ${typeOf(path)} WHEN 'number' THEN (value #>> ${at(path)})::numeric WHEN 'boolean' THEN (CASE value #>> ${at(path)} WHEN 'true' THEN 1 ELSE 0 END) END)`,
+        of: (v: Scalar) => (typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : undefined),
+      },
+      {
+        expr: `((CASE ${typeOf(path)} WHEN 'string' THEN value #>> ${at(path)} END) COLLATE "C")`,
+        of: (v: Scalar) => (typeof v === 'string' ? v : undefined),
+      },
+    ],
+    // Typed placeholders: a number is compared as numeric (exact, like JSONB's numbers).
+    placeholder: (index, value) => `$${index}::${typeof value === 'number' ? 'numeric' : 'text'}`,
+    indexName: (collection, index) => `"q_${fnv64(`${collection}\u0000${index.name}`)}"`,
+    scope: (collection) => `collection = ${sqlString(collection)} AND NOT deleted`,
+  };
+}
+
+/** Index names must fit PostgreSQL's 63 bytes, whatever the collection and field names: a hash of both. */
+function fnv64(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(text)) h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 0x100000001b3n);
+  return h.toString(16).padStart(16, '0');
+}
+
+export async function ensurePostgresIndexes(ds: DatasetSchema, collection: string, indexes: readonly IndexSpec[]): Promise<void> {
+  const c = assertCollection(collection);
+  if (indexes.length === 0) return;
+  const dialect = postgresDialect(ds);
+  // Hubs that declare the same index at once take turns: CREATE INDEX IF NOT EXISTS is not safe against itself.
+  await ds.write('documents.ensureIndexes', async (q) => {
+    await q('SELECT pg_advisory_xact_lock(hashtextextended($1, 13))', [`sluice indexes ${ds.schema}`]);
+    for (const index of indexes) {
+      await q(`CREATE INDEX IF NOT EXISTS ${dialect.indexName(c, index)} ON ${ds.s}.documents (${indexColumns(dialect, index).join(', ')}) WHERE ${dialect.scope(c)}`);
+    }
+  });
+}
+
+export async function postgresQuery(ds: DatasetSchema, collection: string, plan: QueryPlan): Promise<StoredDocument[]> {
+  const c = assertCollection(collection);
+  const { sql, params } = compileQuery(postgresDialect(ds), DOCUMENT_COLUMNS, c, plan, null, () => '');
+  const rows = await ds.queryOnce(sql, params);
+  return rows.map(toDocument);
+}
