@@ -101,14 +101,15 @@ describe('browser nodes converge through a hub', () => {
     }
   }
 
-  it('primary edits in one browser converge in the other; logs run in a Web Worker', async () => {
+  it('primary edits in one browser converge in the other; primary and logs run in Web Workers', async () => {
     const hub = await startHub(hubDataDir());
     const a = await openNode(hub, 'a');
     const b = await openNode(hub, 'b');
 
     const ma = await metrics(a);
     expect(ma.logs!.worker.state).toBe('running');
-    expect(ma.primary!.worker.state).toBe('in-process');
+    // Default options in a browser: primary runs in a worker this tab leads (its profile's only tab).
+    expect(ma.primary!.worker.state).toBe('running');
     expect((await metrics(b)).logs!.worker.state).toBe('running');
     expect(await a.evaluate(() => window.__sluice!.nodeId)).not.toBe(await b.evaluate(() => window.__sluice!.nodeId));
 

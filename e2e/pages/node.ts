@@ -1,7 +1,7 @@
 /*
  * A sluice node in the page: dexieStorage on the browser's IndexedDB, one WebSocket peer (the hub
- * named by ?hub=ws://127.0.0.1:<port>), datasets `primary` (documents, in the page's thread) and
- * `logs` (append, in a Web Worker). The e2e tests drive it through `window.__sluice`.
+ * named by ?hub=ws://127.0.0.1:<port>), datasets `primary` (documents) and `logs` (append), each
+ * in a Web Worker shared by the profile's tabs (the browser default). The e2e tests drive it through `window.__sluice`.
  */
 import { createNode, type DatasetStatus, type JsonValue } from 'sluice';
 import { dexieStorage } from 'sluice/dexie';

@@ -76,9 +76,15 @@ export function openQuery<T>(slot: DatasetSlot, collection: string, options: Que
         pending.push(...changes);
         void pump();
       });
+      const resync = () => {
+        mustRun = true;
+        void pump();
+      };
+      slot.resyncs.add(resync);
       void pump();
       return () => {
         closed = true;
+        slot.resyncs.delete(resync);
         unlisten();
       };
     },

@@ -18,6 +18,10 @@ import type { PipelineApi, PipelineStatus } from './pipeline/pipeline-api.ts';
 import type { WorkerPipelineConfig } from './worker/worker-config.ts';
 import { customWorkerHandle } from './worker/worker-handles.ts';
 import { WorkerPipeline, type WorkerStatus } from './worker/worker-pipeline.ts';
+import { TabPipeline } from './tabs/tab-pipeline.ts';
+import { sharedName } from './tabs/tab-messages.ts';
+// Resolved by the package's import conditions: 'shared' in browsers, 'own' elsewhere.
+import { DEFAULT_TABS } from '#sluice/tab-default';
 
 export interface DatasetStatus extends PipelineStatus {
   readonly worker: WorkerStatus;
@@ -44,6 +48,7 @@ export class DatasetHost {
   ) {
     const served = new Map<DatasetId, DatasetRuntime>();
     this.responderContext = { nodeId, datasets: served };
+    const sharedStorage = (options.tabs ?? DEFAULT_TABS) === 'shared' ? sharedStorageKey(options.storage) : null;
     for (const d of datasets) {
       const settings: PipelineSettings = {
         nodeId,
@@ -59,7 +64,25 @@ export class DatasetHost {
       };
       let local: DatasetPipeline | undefined;
       let worker: WorkerPipeline | undefined;
-      if (d.options.worker) {
+      let tab: TabPipeline | undefined;
+      const resyncs = new Set<() => void>();
+      // worker: false and sinks are functions of this tab's thread: such a dataset stays in the tab.
+      const keepsOwn = options.datasets?.[d.datasetId]?.worker === false || d.sinks.length > 0;
+      if (sharedStorage !== null && !keepsOwn) {
+        const own = d.options.worker;
+        tab = new TabPipeline(d.datasetId, {
+          name: sharedName(sharedStorage, d.datasetId),
+          config: workerConfig(settings, options),
+          startWorker: (config) =>
+            new WorkerPipeline(d.datasetId, config, {
+              ...(typeof own === 'function' ? { spawn: () => customWorkerHandle(own(), d.datasetId) } : {}),
+              onCrash: onWorkerCrash,
+            }),
+          onLeaderChange: () => {
+            for (const resync of resyncs) resync();
+          },
+        });
+      } else if (d.options.worker) {
         const own = d.options.worker;
         worker = new WorkerPipeline(d.datasetId, workerConfig(settings, options), {
           ...(typeof own === 'function' ? { spawn: () => customWorkerHandle(own(), d.datasetId) } : {}),
@@ -69,10 +92,10 @@ export class DatasetHost {
         local = new DatasetPipeline(settings, options.storage, options.peers ?? []);
         served.set(d.datasetId, local.runtime);
       }
-      const pipeline: PipelineApi = (local ?? worker)!;
+      const pipeline: PipelineApi = (tab ?? local ?? worker)!;
       const buffer = d.buffer ? new AppendBuffer(d.buffer, appendSink(pipeline)) : undefined;
       const detachBuffer = buffer ? flushOnPageHide(buffer) : () => undefined;
-      this.slots.set(d.datasetId, { id: d.datasetId, pipeline, local, worker, listeners: new Set(), buffer, detachBuffer, drops: new DropWatch() });
+      this.slots.set(d.datasetId, { id: d.datasetId, pipeline, local, worker, tab, listeners: new Set(), resyncs, buffer, detachBuffer, drops: new DropWatch() });
     }
   }
 
@@ -104,7 +127,7 @@ export class DatasetHost {
   /** In-process pipelines first, so a slow worker start never delays them; then every worker. */
   async start(): Promise<void> {
     for (const slot of this.slots.values()) await slot.local?.start();
-    const workers = await Promise.allSettled([...this.slots.values()].map((slot) => slot.worker?.start()));
+    const workers = await Promise.allSettled([...this.slots.values()].map((slot) => slot.worker?.start() ?? slot.tab?.start()));
     const failed = workers.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
@@ -122,7 +145,7 @@ export class DatasetHost {
     const out: Record<DatasetId, DatasetStatus> = {};
     await Promise.all(
       [...this.slots.values()].map(async (slot) => {
-        const worker: WorkerStatus = slot.worker?.workerStatus() ?? { state: 'in-process', restarts: 0, lastCrash: null };
+        const worker: WorkerStatus = slot.worker?.workerStatus() ?? slot.tab?.workerStatus() ?? { state: 'in-process', restarts: 0, lastCrash: null };
         const buffer = slot.buffer?.stats() ?? null;
         let status: PipelineStatus;
         try {
@@ -153,6 +176,17 @@ export class DatasetHost {
     void connection.closed.then(() => this.accepted.delete(connection));
     for (const datasetId of identity.granted) this.slots.get(datasetId)?.local?.attach(connection);
   }
+}
+
+/**
+ * Tabs share a dataset when they share its storage: the same kind and the same name (or path).
+ * Storage a worker cannot open (no describe()) is not shared.
+ */
+function sharedStorageKey(storage: NodeOptions['storage']): string | null {
+  const d = storage.describe?.();
+  if (!d) return null;
+  const where = d.name ?? d.path ?? d.url ?? '';
+  return `${d.kind}:${typeof where === 'string' ? where : JSON.stringify(where)}`;
 }
 
 function dropCounts(stats: AppendBufferStats): DropCounts {

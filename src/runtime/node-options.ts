@@ -69,6 +69,13 @@ export interface NodeOptions {
   readonly metricsIntervalMs?: number;
   /** Called when a dataset's worker dies; it is restarted with backoff either way. */
   readonly onWorkerCrash?: (datasetId: DatasetId, reason: string) => void;
+  /**
+   * Browsers: 'shared' (the default there) runs each dataset once per origin. One tab, chosen with
+   * Web Locks, runs its worker (the storage writer and the connection); every tab reaches it over
+   * a BroadcastChannel. A dataset with `worker: false` or sinks stays in its own tab. 'own' gives
+   * every tab its own pipelines. Elsewhere the default, and the only choice, is 'own'.
+   */
+  readonly tabs?: 'shared' | 'own';
 }
 
 const SECOND = 1_000;
@@ -97,6 +104,7 @@ export function assertNodeOptions(options: NodeOptions): void {
   }
   optionalBoolean(raw.multiDataset, 'multiDataset');
   optionalBoolean(raw.signing, 'signing');
+  if (raw.tabs !== undefined && raw.tabs !== 'shared' && raw.tabs !== 'own') throw invalidOption('tabs', "'shared' or 'own'", raw.tabs);
   optionalFunction(raw.onWorkerCrash, 'onWorkerCrash', 'pass (datasetId, reason) => void, or leave it out and listen with node.on("worker-crash")');
   assertAuthOptions(raw.auth, 'auth');
   assertPeers(raw.peers);

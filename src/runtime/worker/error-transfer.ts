@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink/dist/esm/comlink.mjs';
 import { SluiceError, type SluiceErrorCode } from '../../core/errors.ts';
 
-interface SerializedError {
+export interface SerializedError {
   readonly sluice: boolean;
   readonly name: string;
   readonly message: string;
@@ -24,23 +24,30 @@ export function registerErrorTransfer(): void {
   Comlink.transferHandlers.set('throw', {
     canHandle: (value: unknown): value is { value: unknown } => fallback?.canHandle(value) ?? false,
     serialize({ value }: { value: unknown }) {
-      const error = value instanceof Error ? value : new Error(String(value));
-      const out: SerializedError = {
-        sluice: error instanceof SluiceError,
-        name: error.name,
-        message: error.message,
-        stack: error.stack,
-        ...(error instanceof SluiceError ? { code: error.code, details: plainDetails(error.details) } : {}),
-      };
-      return [{ isError: true, value: out }, []];
+      return [{ isError: true, value: serializeError(value) }, []];
     },
     deserialize(serialized: { value: SerializedError }) {
-      const v = serialized.value;
-      const error = v.sluice && v.code ? new SluiceError(v.code, v.message, v.details) : Object.assign(new Error(v.message), { name: v.name });
-      if (v.stack) error.stack = v.stack;
-      throw error;
+      throw deserializeError(serialized.value);
     },
   } as Parameters<typeof Comlink.transferHandlers.set>[1]);
+}
+
+/** An error as plain data that structured clone carries whole, SluiceError code and details included. */
+export function serializeError(value: unknown): SerializedError {
+  const error = value instanceof Error ? value : new Error(String(value));
+  return {
+    sluice: error instanceof SluiceError,
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    ...(error instanceof SluiceError ? { code: error.code, details: plainDetails(error.details) } : {}),
+  };
+}
+
+export function deserializeError(v: SerializedError): Error {
+  const error = v.sluice && v.code ? new SluiceError(v.code, v.message, v.details) : Object.assign(new Error(v.message), { name: v.name });
+  if (v.stack) error.stack = v.stack;
+  return error;
 }
 
 /** Details are plain data by convention; anything structured clone would refuse is dropped. */

@@ -21,6 +21,7 @@ import type { RecordBatch } from '../../pipeline/record-batch.ts';
 import { DatasetPipeline } from '../pipeline/dataset-pipeline.ts';
 import type { DocumentChange, PeerOp, PipelineApi } from '../pipeline/pipeline-api.ts';
 import { registerErrorTransfer } from './error-transfer.ts';
+import { serveTabs } from '../tabs/tab-server.ts';
 import type { WorkerPipelineConfig } from './worker-config.ts';
 
 /** What a worker file can open. The node thread sends only plain data; these turn it into objects. */
@@ -65,6 +66,7 @@ export function serveDatasetWorker(options: DatasetWorkerOptions, endpoint: Endp
 function datasetWorkerService(options: DatasetWorkerOptions): WorkerService {
   let pipeline: DatasetPipeline | undefined;
   let storage: StorageAdapter | undefined;
+  let tabs: { close(): void } | undefined;
   const current = (): DatasetPipeline => {
     if (!pipeline) throw new SluiceError('store_closed', 'The dataset worker has no running pipeline: it was closed or has not started.');
     return pipeline;
@@ -77,6 +79,7 @@ function datasetWorkerService(options: DatasetWorkerOptions): WorkerService {
       const { resolvers, ...settings } = config.settings;
       pipeline = new DatasetPipeline({ ...settings, resolvers: resolveNamed(resolvers, options.resolvers ?? {}) }, storage, connectors);
       await pipeline.start();
+      if (config.share) tabs = serveTabs(config.share.channel, pipeline, settings.nodeId);
     },
     serve: (port: PortLike, remote: string, identity: PeerIdentity, heartbeatMs?: number) => current().serve(new PortTransport(port, remote), identity, heartbeatMs),
     write: (ops: LocalOp[]) => current().write(ops),
@@ -96,6 +99,8 @@ function datasetWorkerService(options: DatasetWorkerOptions): WorkerService {
     status: () => current().status(),
     setChangeListener: (listener: ((changes: DocumentChange[]) => void) | null) => current().setChangeListener(listener),
     async close() {
+      tabs?.close();
+      tabs = undefined;
       await pipeline?.close();
       await storage?.close();
       pipeline = undefined;

@@ -11,4 +11,6 @@ export interface WorkerPipelineConfig {
   readonly settings: Omit<PipelineSettings, 'resolvers' | 'sinks'> & { readonly resolvers: Readonly<Record<string, string>> };
   readonly storage: StorageDescriptor;
   readonly peers: readonly ConnectorDescriptor[];
+  /** Set when the origin's tabs share the dataset: the worker answers them on this BroadcastChannel. */
+  readonly share?: { readonly channel: string };
 }

@@ -21,7 +21,8 @@ import { registerErrorTransfer } from './error-transfer.ts';
 import type { SpawnedWorker, SpawnPipelineWorker } from './spawned-worker.ts';
 import type { WorkerPipelineConfig } from './worker-config.ts';
 
-export type WorkerState = 'in-process' | 'starting' | 'running' | 'restarting' | 'stopped';
+/** 'other-tab': the dataset is shared by the origin's tabs and another tab runs its worker. */
+export type WorkerState = 'in-process' | 'starting' | 'running' | 'restarting' | 'stopped' | 'other-tab';
 
 export interface WorkerStatus {
   readonly state: WorkerState;
