@@ -4,6 +4,7 @@ import { assertNodeId } from '../core/hlc.ts';
 import type { StorageAdapter } from '../store/storage-adapter.ts';
 import { assertNodeOptions, resolveDatasets, type NodeOptions } from './node-options.ts';
 import { SyncNode } from './sync-node.ts';
+import { sharedStorageKey } from './tabs/shared-storage-key.ts';
 
 const NODE_ID_CHECKPOINT = 'sluice:node-id';
 
@@ -31,8 +32,18 @@ export async function createNode(options: NodeOptions): Promise<SyncNode> {
   return node;
 }
 
-/** A node keeps its identity across restarts: its chains and its peers' watermarks are keyed by it. */
-async function loadOrCreateNodeId(storage: StorageAdapter): Promise<string> {
+/**
+ * A node keeps its identity across restarts: its chains and its peers' watermarks are keyed by it.
+ * Tabs that open the same storage at once take turns (Web Locks, where the platform has them), so
+ * the first creates the id and the others read it.
+ */
+function loadOrCreateNodeId(storage: StorageAdapter): Promise<string> {
+  const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+  const key = sharedStorageKey(storage);
+  return locks && key !== null ? (locks.request(`sluice:node-id:${key}`, () => readOrCreateNodeId(storage)) as unknown as Promise<string>) : readOrCreateNodeId(storage);
+}
+
+async function readOrCreateNodeId(storage: StorageAdapter): Promise<string> {
   const { checkpoints } = storage.open(PRIMARY_DATASET);
   const stored = await checkpoints.get(NODE_ID_CHECKPOINT);
   if (typeof stored === 'string') return assertNodeId(stored);

@@ -20,6 +20,7 @@ import { customWorkerHandle } from './worker/worker-handles.ts';
 import { WorkerPipeline, type WorkerStatus } from './worker/worker-pipeline.ts';
 import { TabPipeline } from './tabs/tab-pipeline.ts';
 import { sharedName } from './tabs/tab-messages.ts';
+import { sharedStorageKey } from './tabs/shared-storage-key.ts';
 // Resolved by the package's import conditions: 'shared' in browsers, 'own' elsewhere.
 import { DEFAULT_TABS } from '#sluice/tab-default';
 
@@ -176,17 +177,6 @@ export class DatasetHost {
     void connection.closed.then(() => this.accepted.delete(connection));
     for (const datasetId of identity.granted) this.slots.get(datasetId)?.local?.attach(connection);
   }
-}
-
-/**
- * Tabs share a dataset when they share its storage: the same kind and the same name (or path).
- * Storage a worker cannot open (no describe()) is not shared.
- */
-function sharedStorageKey(storage: NodeOptions['storage']): string | null {
-  const d = storage.describe?.();
-  if (!d) return null;
-  const where = d.name ?? d.path ?? d.url ?? '';
-  return `${d.kind}:${typeof where === 'string' ? where : JSON.stringify(where)}`;
 }
 
 function dropCounts(stats: AppendBufferStats): DropCounts {

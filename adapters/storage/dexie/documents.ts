@@ -124,7 +124,9 @@ export function dexieDocumentStore(ctx: DexieContext): ScopedPort<DocumentStore>
         // Index entries exist only for live documents; a scan meets tombstones too.
         const keep = (row: DocumentRow) => !row.deleted && (unanswered.length === 0 || matchesQuery(parseValue(row), check));
         if (plan.sorted) {
-          let ordered = candidates.filter(keep);
+          // Index entries exist only for live documents: with nothing left to check, the range is
+          // read as it is (IndexedDB's getAll with a count), not through a filtering cursor.
+          let ordered = plan.index && unanswered.length === 0 ? candidates : candidates.filter(keep);
           if (plan.descending) ordered = ordered.reverse();
           if (q.offset > 0) ordered = ordered.offset(q.offset);
           return (q.limit === null ? ordered : ordered.limit(q.limit)).toArray();
