@@ -51,6 +51,10 @@ describe('demo page (npm start) in Chromium', () => {
   it('an item added in one tab appears in the other, also while both tabs generate heavy telemetry', async () => {
     const a = await open();
     const b = await open();
+    // The tabs share one node (one replica per dataset), each with its own tab name.
+    const status = (page: Page) => page.getByTestId('node-status').textContent();
+    expect((await status(a))?.split('node ')[1]).toBe((await status(b))?.split('node ')[1]);
+    expect(await a.getByTestId('tab-label').textContent()).not.toBe(await b.getByTestId('tab-label').textContent());
     await add(a, 'milk from A');
     await waitForItem(b, 'milk from A');
     await add(b, 'bread from B');

@@ -1,8 +1,7 @@
 import { createNode, type DatasetConfig, type OverflowPolicy, type SyncNode } from 'sluice';
 import { dexieStorage } from 'sluice/dexie';
 import { websocket } from 'sluice/websocket';
-import { chunkIndexSink } from '../sinks/chunk-index-sink.ts';
-import { MemoryChunkIndex } from '../sinks/chunk-index.ts';
+import { ITEMS, PROBES } from './collections.ts';
 
 /** isolated: logs and timeseries are append datasets in their own workers. shared: everything goes through primary. */
 export type PipelineMode = 'isolated' | 'shared';
@@ -16,15 +15,17 @@ export interface DemoNodeOptions {
   readonly policies: Record<TelemetryId, OverflowPolicy>;
 }
 
-export const ITEMS = 'items';
-export const PROBES = 'probes';
+export { ITEMS, PROBES } from './collections.ts';
 
-/** The page's node: primary in-process; in isolated mode logs and timeseries each in a Web Worker. */
+/**
+ * The page's node. Every dataset runs once for all the page's tabs, in the worker of the tab that
+ * leads it: primary in the demo's own worker (it carries the routing sink), logs and timeseries
+ * (isolated mode) in the default one.
+ */
 export function createDemoNode(o: DemoNodeOptions): Promise<SyncNode> {
   const primary: DatasetConfig = {
     resolvers: { [ITEMS]: 'last-write-wins', [PROBES]: 'last-write-wins' },
-    // The routing demo: item titles indexed by 4 writers, each document always on the same writer.
-    sinks: [chunkIndexSink({ index: new MemoryChunkIndex(), parallelism: 4, textField: 'title', collection: ITEMS })],
+    worker: () => new Worker(new URL('./primary-worker.ts', import.meta.url), { type: 'module' }),
   };
   const datasets: Record<string, DatasetConfig> =
     o.mode === 'isolated'

@@ -1,5 +1,6 @@
 /*
- * Primary view: a shared list in node.collection('items') (last-write-wins). Every item carries its
+ * Primary view: a shared list in node.collection('items') (last-write-wins), shown through a live
+ * query, which follows local, synced and other tabs' writes. Every item carries its
  * last writer and write time, so the winner of a conflict is visible; when a remote change
  * overwrites an item this tab wrote less than a second earlier, the row is highlighted.
  */
@@ -21,6 +22,9 @@ const HIGHLIGHT_MS = 4_000;
 export class ItemsView {
   private collection: Collection<Item> | undefined;
   private unsubscribe: (() => void) | undefined;
+  private stopQuery: (() => void) | undefined;
+  /** The live query's latest result, in key order. */
+  private items: readonly { key: string; value: Item }[] | null = null;
   private readonly rows = new Map<string, HTMLLIElement>();
   private readonly localWrites = new Map<string, number>();
   private readonly overwritten = new Map<string, { by: string; until: number }>();
@@ -54,13 +58,20 @@ export class ItemsView {
   attach(collection: Collection<Item>): void {
     this.detach();
     this.collection = collection;
+    // Origins (for conflict highlights) come from change events; the list from the live query.
     this.unsubscribe = collection.subscribe((changes) => this.onChanges(changes));
-    this.queueRender();
+    this.stopQuery = collection.query().subscribe((result) => {
+      this.items = result.documents;
+      this.queueRender();
+    });
   }
 
   detach(): void {
     this.unsubscribe?.();
+    this.stopQuery?.();
     this.unsubscribe = undefined;
+    this.stopQuery = undefined;
+    this.items = null;
     this.collection = undefined;
   }
 
@@ -103,15 +114,13 @@ export class ItemsView {
     this.renderQueued = true;
     requestAnimationFrame(() => {
       this.renderQueued = false;
-      void this.render();
+      this.render();
     });
   }
 
-  private async render(): Promise<void> {
-    const c = this.collection;
-    if (!c) return;
-    const items = await c.all().catch(() => null);
-    if (!items || c !== this.collection) return;
+  private render(): void {
+    const items = this.items;
+    if (!items) return;
     const seen = new Set<string>();
     const now = Date.now();
     for (const { key, value } of items) {

@@ -1,6 +1,8 @@
 /*
- * The sluice demo page: one node per tab, on IndexedDB (Dexie), syncing with the hub over
- * WebSocket. Changing the A/B mode or an overflow policy recreates the node with the new config.
+ * The sluice demo page, on IndexedDB (Dexie), syncing with the hub over WebSocket. Every tab of
+ * the page shares one replica per dataset: one tab leads each dataset and runs its worker, the
+ * others reach it; closing that tab hands the dataset on. Changing the A/B mode or an overflow
+ * policy recreates the node with the new config.
  */
 import type { OverflowPolicy, SyncNode } from 'sluice';
 import { resolveHubUrl } from './config.ts';
@@ -11,11 +13,11 @@ import { TelemetryLoad } from './load.ts';
 import { SinkView } from './sink-view.ts';
 import { MetricsView } from './metrics-view.ts';
 import { readHubCounts } from './hub-metrics.ts';
-import { claimTabSlot } from './tab-slot.ts';
 import { clock, TabLatency } from './tab-latency.ts';
 import './style.css';
 
 const PROBE_MS = 250;
+const STORAGE_NAME = 'sluice-demo';
 const HUB_COUNTS_MS = 1_000;
 
 function byTestId<T extends HTMLElement>(id: string): T {
@@ -30,9 +32,11 @@ async function main(): Promise<void> {
     status.textContent = text;
     status.dataset.state = state;
   };
-  const [hubUrl, slot] = await Promise.all([resolveHubUrl(), claimTabSlot()]);
+  const hubUrl = await resolveHubUrl();
+  // Tabs share the node, so a tab is told apart by a name of its own (probes, item authors).
+  const slot = { label: `tab ${crypto.randomUUID().slice(0, 4)}`, storageName: STORAGE_NAME };
   byTestId('hub-url').textContent = hubUrl;
-  byTestId('tab-label').textContent = `${slot.label} · IndexedDB "${slot.storageName}"`;
+  byTestId('tab-label').textContent = `${slot.label} · IndexedDB "${slot.storageName}", shared by this page's tabs`;
 
   const load = new TelemetryLoad();
   const items = new ItemsView(byTestId('primary-view'), slot.label);

@@ -8,7 +8,7 @@ import { builtInResolver, type ResolverSpec } from '../core/resolvers/registry.t
 import type { ConflictResolver } from '../core/resolvers/resolver.ts';
 import { resolveAppendOptions, type AppendBufferOptions, type ResolvedAppendOptions } from '../pipeline/append-options.ts';
 import type { SinkConfig } from '../pipeline/sinks/sink-api.ts';
-import { sinkCollections } from '../pipeline/sinks/sink-config.ts';
+import { assertSinkList } from '../pipeline/sinks/sink-config.ts';
 import type { Connector } from '../protocol/transport.ts';
 import type { StorageAdapter } from '../store/storage-adapter.ts';
 import type { AuthOptions } from '../sync/auth.ts';
@@ -172,16 +172,9 @@ export function resolveDatasets(options: NodeOptions): ResolvedDataset[] {
     }
     if (sinks !== undefined && !Array.isArray(sinks)) throw new SluiceError('invalid_options', `datasets.${id}.sinks must be an array of sink configs.`, { field: `datasets.${id}.sinks` });
     if (sinks?.length && resolved.worker) {
-      throw new SluiceError('invalid_options', `datasets.${id}.sinks: sinks run in the node's thread (their writers are functions), so this dataset needs worker: false.`, { field: `datasets.${id}.sinks` });
+      throw new SluiceError('invalid_options', `datasets.${id}.sinks: sinks given to createNode run in the node's thread (their writers are functions), so this dataset needs worker: false; or give them to serveDatasetWorker({ sinks }) in your own worker file.`, { field: `datasets.${id}.sinks` });
     }
-    const names = new Set<string>();
-    for (const [i, sink] of (sinks ?? []).entries()) {
-      if (typeof sink?.name !== 'string' || !/^[A-Za-z0-9._~-]{1,100}$/.test(sink.name) || names.has(sink.name)) {
-        throw new SluiceError('invalid_options', `datasets.${id}.sinks[${i}].name must be a unique name of letters, digits, '.', '_', '~' or '-'.`, { field: `datasets.${id}.sinks[${i}].name` });
-      }
-      names.add(sink.name);
-      sinkCollections(sink, `datasets.${id}.sinks[${i}].collections`);
-    }
+    assertSinkList(sinks ?? [], `datasets.${id}.sinks`);
     out.push({ datasetId: id, options: resolved, resolvers: { ...(options.resolvers ?? {}), ...(resolvers ?? {}) }, buffer: bufferOptions, sinks: sinks ?? [] });
   }
   if (options.multiDataset === false) {

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -24,15 +24,22 @@ let root: string;
 let tarball: string;
 let server: string;
 let browserApp: string;
+let react18App: string;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'sluice-consumers-'));
   tarball = await packTarball(root);
   server = join(root, 'server');
   browserApp = join(root, 'browser');
+  react18App = join(root, 'react18');
   // better-sqlite3 (Node's driver) and ws (Node's hub) are the optional peers a Node user adds;
   // typescript for the type check. The browser app adds only dexie and vite.
-  await Promise.all([installProject(server, tarball, ['better-sqlite3', 'ws', 'postgres', 'typescript']), installProject(browserApp, tarball, ['dexie', 'vite', 'typescript'])]);
+  await Promise.all([
+    installProject(server, tarball, ['better-sqlite3', 'ws', 'postgres', 'typescript']),
+    installProject(browserApp, tarball, ['dexie', 'vite', 'typescript']),
+    // React 18 here (the repository tests React 19 in e2e/react.e2e.test.ts).
+    installProject(react18App, tarball, ['dexie', 'vite', 'react@18.3.1', 'react-dom@18.3.1']),
+  ]);
   for (const file of ['check-hub.mjs', 'postgres-backend.mjs']) copyFileSync(join(REPO_ROOT, 'test/consumers/files', file), join(server, file));
 }, 600_000);
 
@@ -188,5 +195,32 @@ describe('a Vite browser app', () => {
     expect(seen.logs).toEqual([expect.objectContaining({ level: 'info', msg: 'clicked buy' })]);
     // the append dataset ran in the default worker the package ships, bundled by Vite as is
     expect(tab.workers().length).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('sluice/react with React 18: a live list, a document and the status follow writes through the hub', async () => {
+    const url = await hub();
+    mkdirSync(join(react18App, 'src'), { recursive: true });
+    writeFileSync(join(react18App, 'index.html'), '<!doctype html><title>sluice react 18</title><div id="root"></div><script type="module" src="/src/main.ts"></script>\n');
+    copyFileSync(join(REPO_ROOT, 'e2e/pages/react.ts'), join(react18App, 'src/main.ts'));
+    await exec(process.execPath, [join(react18App, 'node_modules/vite/bin/vite.js'), 'build'], react18App);
+    // The app runs the React it installed: 18.
+    expect(readdirSync(join(react18App, 'dist/assets')).some((f) => f.endsWith('.js') && readFileSync(join(react18App, 'dist/assets', f), 'utf8').includes('"18.3.1"'))).toBe(true);
+    const served = await serveStatic(join(react18App, 'dist'));
+    browser ??= await launchChromium();
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await tab.goto(`${served.origin}/?hub=${encodeURIComponent(url)}`);
+      await tab.waitForFunction(() => (window as { __react?: unknown }).__react !== undefined, undefined, { timeout: 30_000 });
+      await expect.poll(() => tab.locator('[data-testid="status"]').innerText(), { timeout: 15_000 }).toBe('online');
+      await tab.evaluate(() => (window as unknown as { __react: { put(k: string, v: unknown): Promise<void> } }).__react.put('t1', { title: 'Pears', done: false }));
+      await expect.poll(() => tab.locator('[data-testid="open"] li').allInnerTexts(), { timeout: 15_000 }).toEqual(['Pears']);
+      expect(await tab.locator('[data-testid="t1"]').innerText()).toBe('Pears');
+      await expect.poll(async () => (await seenAtHub(url)).todos, { timeout: 15_000 }).toEqual([{ key: 't1', value: { title: 'Pears', done: false } }]);
+      expect(errors).toEqual([]);
+    } finally {
+      await served.close();
+    }
   }, 180_000);
 });

@@ -33,10 +33,12 @@ export function installedVersion(name: string): string {
   return (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** Creates an ESM project in `dir` depending on the tarball and `deps`, and installs it with npm. */
+/** Creates an ESM project in `dir` depending on the tarball and `deps` (names, or name@version), and installs it with npm. */
 export async function installProject(dir: string, tarball: string, deps: readonly string[]): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const dependencies = Object.fromEntries([['sluice', `file:${tarball}`], ...deps.map((d) => [d, installedVersion(d)])]);
+  // A bare name gets the version the repository installed; `name@version` pins another one.
+  const pinned = (d: string) => (d.lastIndexOf('@') > 0 ? [d.slice(0, d.lastIndexOf('@')), d.slice(d.lastIndexOf('@') + 1)] : [d, installedVersion(d)]);
+  const dependencies = Object.fromEntries([['sluice', `file:${tarball}`], ...deps.map(pinned)]);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'sluice-consumer', private: true, type: 'module', dependencies }, null, 2));
   await exec('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], dir);
 }

@@ -37,6 +37,19 @@ export interface ResolvedSinkConfig {
 const MAX_NAME_LENGTH = 251; // the checkpoint name `sink:<name>` must stay within 256 characters
 
 /** The collections a sink is fed (validated), or undefined for every collection. */
+/** A dataset's sinks: each with a unique name, and valid collections. `field` names the list in errors. */
+export function assertSinkList(sinks: readonly SinkConfig[], field: string): void {
+  if (!Array.isArray(sinks)) throw new SluiceError('invalid_options', `${field} must be an array of sink configs.`, { field });
+  const names = new Set<string>();
+  for (const [i, sink] of sinks.entries()) {
+    if (typeof sink?.name !== 'string' || !/^[A-Za-z0-9._~-]{1,100}$/.test(sink.name) || names.has(sink.name)) {
+      throw new SluiceError('invalid_options', `${field}[${i}].name must be a unique name of letters, digits, '.', '_', '~' or '-'.`, { field: `${field}[${i}].name` });
+    }
+    names.add(sink.name);
+    sinkCollections(sink, `${field}[${i}].collections`);
+  }
+}
+
 export function sinkCollections(config: SinkConfig, field = 'collections'): ReadonlySet<string> | undefined {
   const list = config.collections;
   if (list === undefined) return undefined;

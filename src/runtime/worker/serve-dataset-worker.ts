@@ -22,6 +22,8 @@ import { DatasetPipeline } from '../pipeline/dataset-pipeline.ts';
 import type { DocumentChange, PeerOp, PipelineApi } from '../pipeline/pipeline-api.ts';
 import { registerErrorTransfer } from './error-transfer.ts';
 import { serveTabs } from '../tabs/tab-server.ts';
+import { assertSinkList } from '../../pipeline/sinks/sink-config.ts';
+import type { SinkConfig } from '../../pipeline/sinks/sink-api.ts';
 import type { WorkerPipelineConfig } from './worker-config.ts';
 
 /** What a worker file can open. The node thread sends only plain data; these turn it into objects. */
@@ -41,6 +43,11 @@ export interface DatasetWorkerOptions {
    * worker file without one runs at normal priority.
    */
   lowerThreadPriority?(): void;
+  /**
+   * Sinks per dataset id, run in this worker: they are functions, so they cannot come from the
+   * node's options. A dataset shared by the tabs of an origin feeds them once, in the leader's worker.
+   */
+  readonly sinks?: Readonly<Record<string, readonly SinkConfig[]>>;
 }
 
 export interface WorkerService extends PipelineApi {
@@ -77,7 +84,9 @@ function datasetWorkerService(options: DatasetWorkerOptions): WorkerService {
       storage = await options.openStorage(config.storage);
       const connectors = await Promise.all(config.peers.map((d) => openConnector(options, d)));
       const { resolvers, ...settings } = config.settings;
-      pipeline = new DatasetPipeline({ ...settings, resolvers: resolveNamed(resolvers, options.resolvers ?? {}) }, storage, connectors);
+      const sinks = options.sinks?.[settings.datasetId] ?? [];
+      assertSinkList(sinks, `serveDatasetWorker sinks.${settings.datasetId}`);
+      pipeline = new DatasetPipeline({ ...settings, resolvers: resolveNamed(resolvers, options.resolvers ?? {}), ...(sinks.length > 0 ? { sinks } : {}) }, storage, connectors);
       await pipeline.start();
       if (config.share) tabs = serveTabs(config.share.channel, pipeline, settings.nodeId);
     },
