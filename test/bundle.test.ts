@@ -28,6 +28,16 @@ describe('browser bundle (core + Dexie + WebSocket) as an app builds it', () => 
     expect(worker!.code).toContain('postMessage'); // Comlink serving the pipeline
   });
 
+  it("keeps the page thin: the main chunk has the tab client, not Dexie, the codec or the replica (those load in the worker, or on demand)", () => {
+    const main = files.filter((f) => !f.worker && !f.lazy);
+    expect(main).toHaveLength(1);
+    const code = main[0]!.code;
+    expect(code).toContain('BroadcastChannel');
+    for (const marker of ['DexieError', 'invalid wire type', 'Ed25519', 'chain_broken']) expect({ marker, found: code.includes(marker) }).toEqual({ marker, found: false });
+    // The full engine (tabs: 'own', worker: false) is a chunk of its own, loaded only when asked for.
+    expect(files.some((f) => f.lazy && f.code.includes('chain_broken'))).toBe(true);
+  });
+
   it('uses the minimal protobufjs runtime, not the reflection build', () => {
     const all = files.map((f) => f.code).join('\n');
     // Reflection-only APIs of the full build; the static generated code needs none of them.

@@ -3,7 +3,7 @@
  * Dexie, WebSocket peers) plus the routing demo's sink. Sinks are functions, so they live here,
  * in the worker, and run once for all tabs: in the worker of the tab that leads primary.
  */
-import { dexieStorage } from 'sluice/dexie';
+import { dexieStorage } from 'sluice/dexie/engine';
 import { websocket } from 'sluice/websocket';
 import { openByKind, serveDatasetWorker } from 'sluice/worker';
 import { chunkIndexSink } from '../sinks/chunk-index-sink.ts';

@@ -4,7 +4,7 @@
  * page build maps 'vitest' to it). Both layouts, durable (with reopen). Results land on
  * `window.__contract` for the e2e test to read.
  */
-import { deleteDexieStorage, dexieStorage, type DexieLayout } from 'sluice/dexie';
+import { deleteDexieStorage, dexieStorage, type DexieLayout } from 'sluice/dexie/engine';
 import { runRegistered } from '../../adapters/storage/sqlite/contract-runtime/vitest-shim.ts';
 import { reopenable, runStorageContractTests } from 'sluice/store-contract';
 

@@ -1,6 +1,6 @@
 import type { DatasetId } from '../core/dataset-id.ts';
 import { SluiceError } from '../core/errors.ts';
-import type { DatasetStatus } from './dataset-host.ts';
+import type { DatasetStatus } from './dataset-status.ts';
 
 export interface NodeEvents {
   /** Every `metricsIntervalMs` while someone listens: the same object metrics() returns. */

@@ -4,7 +4,8 @@ import { SluiceError } from '../core/errors.ts';
 import { assertNodeId } from '../core/hlc.ts';
 import { assertCollection } from '../core/names.ts';
 import { assertAuthOptions, invalidOption, optionalBoolean, optionalFrameBytes, optionalFunction, optionalInteger, optionalObject } from '../core/option-checks.ts';
-import { builtInResolver, type ResolverSpec } from '../core/resolvers/registry.ts';
+import type { ResolverSpec } from '../core/resolvers/registry.ts';
+import { isBuiltInResolverName } from '../core/resolvers/built-in-names.ts';
 import type { ConflictResolver } from '../core/resolvers/resolver.ts';
 import { resolveAppendOptions, type AppendBufferOptions, type ResolvedAppendOptions } from '../pipeline/append-options.ts';
 import type { SinkConfig } from '../pipeline/sinks/sink-api.ts';
@@ -133,7 +134,7 @@ function assertResolvers(value: unknown, field: string): void {
     const at = `${field}.${collection}`;
     assertCollection(collection, at);
     const ok =
-      (typeof spec === 'string' && builtInResolver(spec) !== undefined) ||
+      (typeof spec === 'string' && isBuiltInResolverName(spec)) ||
       (typeof spec === 'object' && spec !== null && typeof (spec as ConflictResolver).name === 'string' && typeof (spec as ConflictResolver).fromEntry === 'function' && typeof (spec as ConflictResolver).merge === 'function');
     if (!ok) throw invalidOption(at, '"last-write-wins", "json-merge" or a resolver object with name, fromEntry() and merge()', spec);
   }

@@ -8,17 +8,18 @@ import type { DatasetSnapshot, SnapshotImportMode } from '../store/snapshot-stor
 import type { AuthOptions } from '../sync/auth.ts';
 import type { RoundReport } from '../sync/dataset-orchestrator.ts';
 import type { MaintenanceReport } from '../sync/maintenance.ts';
-import { Acceptor, type AcceptOptions } from './acceptor.ts';
+import type { AcceptOptions } from './acceptor.ts';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { openCollection, type Collection } from './collection.ts';
 import type { CollectionOptions, SchemaCollection } from './collection-schema.ts';
-import { DatasetHost, type DatasetStatus } from './dataset-host.ts';
+import type { DatasetStatus } from './dataset-status.ts';
+import type { BuildNodeParts, NodeHost, NodeServing } from './node-host.ts';
 import { NodeEventBus, type NodeEvents } from './node-events.ts';
 import type { NodeOptions, ResolvedDataset } from './node-options.ts';
 import type { RecordPage } from './pipeline/pipeline-api.ts';
 import type { WorkerPipeline } from './worker/worker-pipeline.ts';
 
-export type { DatasetStatus } from './dataset-host.ts';
+export type { DatasetStatus } from './dataset-status.ts';
 export type { NodeEvents } from './node-events.ts';
 
 export interface DatasetHandle {
@@ -53,8 +54,8 @@ export type { AcceptOptions } from './acceptor.ts';
  */
 export class SyncNode {
   readonly nodeId: string;
-  private readonly host: DatasetHost;
-  private readonly acceptor: Acceptor;
+  private readonly host: NodeHost;
+  private readonly serving: NodeServing | null;
   private readonly events: NodeEventBus;
   private closed = false;
 
@@ -62,27 +63,27 @@ export class SyncNode {
     nodeId: string,
     private readonly options: NodeOptions,
     datasets: readonly ResolvedDataset[],
+    build: BuildNodeParts,
   ) {
     this.nodeId = nodeId;
     const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.events = new NodeEventBus(() => this.metrics(), options.metricsIntervalMs ?? 1_000);
-    this.host = new DatasetHost(nodeId, options, datasets, maxFrameBytes, (datasetId, reason) => {
-      // Its peers' sockets go with it: they reconnect and are relayed to the restarted worker.
-      this.acceptor.closeRelays(datasetId, `dataset worker restarting: ${reason}`.slice(0, 120));
-      options.onWorkerCrash?.(datasetId, reason);
-      this.events.emit('worker-crash', { datasetId, reason });
-    });
-    this.acceptor = new Acceptor({
+    const parts = build({
       nodeId,
+      options,
+      datasets,
       maxFrameBytes,
-      defaultAuth: options.auth,
-      defaultHeartbeatMs: options.heartbeatMs,
-      servedDatasets: () => new Set(this.host.ids),
-      workerFor: (datasetId) => this.host.workerFor(datasetId),
-      serveHere: (transport, identity, acceptOptions) => this.host.serveHere(transport, identity, acceptOptions),
+      onWorkerCrash: (datasetId, reason) => {
+        // Its peers' sockets go with it: they reconnect and are relayed to the restarted worker.
+        this.serving?.closeRelays(datasetId, `dataset worker restarting: ${reason}`.slice(0, 120));
+        options.onWorkerCrash?.(datasetId, reason);
+        this.events.emit('worker-crash', { datasetId, reason });
+      },
     });
+    this.host = parts.host;
+    this.serving = parts.serving;
     // A bad JWT configuration fails at construction or in start(), not at the first handshake.
-    if (options.auth) this.acceptor.authenticatorFor(options.auth);
+    if (options.auth) this.serving?.authenticatorFor(options.auth);
   }
 
   /**
@@ -91,7 +92,7 @@ export class SyncNode {
    * passed it in and may retry.
    */
   async start(): Promise<void> {
-    if (this.options.auth) await this.validateAuth(this.options.auth);
+    if (this.options.auth && this.serving) await this.validateAuth(this.options.auth);
     try {
       await this.host.start();
     } catch (error) {
@@ -212,12 +213,12 @@ export class SyncNode {
    */
   accept(transport: Transport, options: AcceptOptions = {}): void {
     if (this.closed) throw new SluiceError('store_closed', 'This node is closed.');
-    this.acceptor.accept(transport, options);
+    this.servingOrFail().accept(transport, options);
   }
 
   /** Checks auth options up front (a listener awaits this before it binds); rejects with `invalid_options`. */
   validateAuth(auth: AuthOptions): Promise<void> {
-    return this.acceptor.authenticatorFor(auth).ready;
+    return this.servingOrFail().authenticatorFor(auth).ready;
   }
 
   /** The worker proxy of a dataset, for tests and operators (undefined for in-process datasets). */
@@ -236,6 +237,13 @@ export class SyncNode {
   private async stopPipelines(): Promise<void> {
     this.events.stop();
     await this.host.stop();
-    this.acceptor.closeAll(4503, 'node shutting down');
+    this.serving?.closeAll(4503, 'node shutting down');
+  }
+
+  private servingOrFail(): NodeServing {
+    if (!this.serving) {
+      throw new SluiceError('invalid_options', 'This node is a browser tab sharing its datasets with the other tabs: it dials peers but cannot accept them. Serve peers from a hub (sluice/server or `npx sluice hub`).');
+    }
+    return this.serving;
   }
 }

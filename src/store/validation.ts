@@ -15,16 +15,8 @@ import type { StorageLimits } from './storage-adapter.ts';
  * transaction, so bad input can never leave a half-written batch behind.
  */
 
-export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+export { DEFAULT_MAX_PAYLOAD_BYTES, resolveMaxPayloadBytes } from './payload-limit.ts';
 export const DEFAULT_READ_LIMIT = 1000;
-
-export function resolveMaxPayloadBytes(limits: StorageLimits | undefined): number {
-  const max = limits?.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-  if (!Number.isInteger(max) || max <= 0) {
-    throw new SluiceError('invalid_options', `maxPayloadBytes must be a positive integer, got ${String(max)}.`);
-  }
-  return max;
-}
 
 /**
  * The payload limit a storage adapter enforces, as its descriptor states it (every shipped adapter

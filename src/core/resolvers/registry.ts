@@ -3,17 +3,18 @@ import { assertCollection } from '../names.ts';
 import { jsonMerge } from './json-merge.ts';
 import { lastWriteWins } from './last-write-wins.ts';
 import type { ConflictResolver } from './resolver.ts';
+import type { BuiltInResolverName } from './built-in-names.ts';
 
-export type ResolverSpec = 'last-write-wins' | 'json-merge' | ConflictResolver;
+export type ResolverSpec = BuiltInResolverName | ConflictResolver;
 
-const BUILT_IN: Record<string, ConflictResolver> = {
+const BUILT_IN: Record<BuiltInResolverName, ConflictResolver> = {
   'last-write-wins': lastWriteWins,
   'json-merge': jsonMerge,
 };
 
 /** The built-in resolver of that name, if there is one. */
 export function builtInResolver(name: string): ConflictResolver | undefined {
-  return Object.hasOwn(BUILT_IN, name) ? BUILT_IN[name] : undefined;
+  return Object.hasOwn(BUILT_IN, name) ? BUILT_IN[name as BuiltInResolverName] : undefined;
 }
 
 /** Resolvers are chosen per collection; collections not named use the default (last-write-wins). */

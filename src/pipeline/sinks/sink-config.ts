@@ -3,7 +3,7 @@ import { assertCollection } from '../../core/names.ts';
 import { compileRoutingKey, parseRoutingField, type RoutingKeyFn } from './routing-key.ts';
 import type { SinkConfig } from './sink-api.ts';
 import type { DeadLetter } from './dead-letters.ts';
-import { assertBucketCount, DEFAULT_BUCKETS } from './stable-hash.ts';
+import { assertBucketCount, DEFAULT_BUCKETS } from './bucket-count.ts';
 
 export interface SinkRunnerOptions {
   /** Credits per writer: records routed to it and not yet written. Default 1000. Memory bound = writers × this. */

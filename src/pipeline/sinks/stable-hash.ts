@@ -1,9 +1,9 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { SluiceError } from '../../core/errors.ts';
 
-/** Largest virtual bucket count: keeps the bucket → writer table and per-bucket metrics small. */
-export const MAX_BUCKETS = 65_536;
-export const DEFAULT_BUCKETS = 128;
+import { assertBucketCount } from './bucket-count.ts';
+
+export { MAX_BUCKETS, DEFAULT_BUCKETS, assertBucketCount } from './bucket-count.ts';
 
 const encoder = new TextEncoder();
 
@@ -50,13 +50,4 @@ export function writerOfBucket(bucket: number, buckets: number, writers: number)
     throw new SluiceError('invalid_options', `Bucket ${bucket} is outside 0..${buckets - 1}.`, { bucket, buckets });
   }
   return Math.floor((bucket * writers) / buckets);
-}
-
-export function assertBucketCount(buckets: number): void {
-  if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_BUCKETS) {
-    throw new SluiceError('invalid_options', `Bucket count ${buckets} must be an integer from 1 to ${MAX_BUCKETS} (default ${DEFAULT_BUCKETS}).`, {
-      field: 'partition.buckets',
-      buckets,
-    });
-  }
 }

@@ -22,6 +22,7 @@ import { DatasetPipeline } from '../pipeline/dataset-pipeline.ts';
 import type { DocumentChange, PeerOp, PipelineApi } from '../pipeline/pipeline-api.ts';
 import { registerErrorTransfer } from './error-transfer.ts';
 import { serveTabs } from '../tabs/tab-server.ts';
+import { loadOrCreateNodeId } from '../node-identity.ts';
 import { assertSinkList } from '../../pipeline/sinks/sink-config.ts';
 import type { SinkConfig } from '../../pipeline/sinks/sink-api.ts';
 import type { WorkerPipelineConfig } from './worker-config.ts';
@@ -83,7 +84,9 @@ function datasetWorkerService(options: DatasetWorkerOptions): WorkerService {
       if (config.settings.options.priority === 'background') options.lowerThreadPriority?.();
       storage = await options.openStorage(config.storage);
       const connectors = await Promise.all(config.peers.map((d) => openConnector(options, d)));
-      const { resolvers, ...settings } = config.settings;
+      const { resolvers, ...given } = config.settings;
+      // A browser tab's node leaves the id to the worker that leads: only workers open storage.
+      const settings = given.nodeId === '' ? { ...given, nodeId: await loadOrCreateNodeId(storage) } : given;
       const sinks = options.sinks?.[settings.datasetId] ?? [];
       assertSinkList(sinks, `serveDatasetWorker sinks.${settings.datasetId}`);
       pipeline = new DatasetPipeline({ ...settings, resolvers: resolveNamed(resolvers, options.resolvers ?? {}), ...(sinks.length > 0 ? { sinks } : {}) }, storage, connectors);

@@ -1,0 +1,18 @@
+import { Acceptor } from './acceptor.ts';
+import { DatasetHost } from './dataset-host.ts';
+import type { NodeParts, NodePartsContext } from './node-host.ts';
+
+/** The parts of a node that runs its pipelines itself (in this thread or its workers) and serves peers. */
+export function localNodeParts({ nodeId, options, datasets, maxFrameBytes, onWorkerCrash }: NodePartsContext): NodeParts {
+  const host = new DatasetHost(nodeId, options, datasets, maxFrameBytes, onWorkerCrash);
+  const acceptor = new Acceptor({
+    nodeId,
+    maxFrameBytes,
+    defaultAuth: options.auth,
+    defaultHeartbeatMs: options.heartbeatMs,
+    servedDatasets: () => new Set(host.ids),
+    workerFor: (datasetId) => host.workerFor(datasetId),
+    serveHere: (transport, identity, acceptOptions) => host.serveHere(transport, identity, acceptOptions),
+  });
+  return { host, serving: acceptor };
+}

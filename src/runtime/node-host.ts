@@ -1,0 +1,46 @@
+import type { DatasetId } from '../core/dataset-id.ts';
+import type { Transport } from '../protocol/transport.ts';
+import type { AuthOptions } from '../sync/auth.ts';
+import type { AcceptOptions } from './acceptor.ts';
+import type { DatasetSlot } from './dataset-slot.ts';
+import type { DatasetStatus } from './dataset-status.ts';
+import type { NodeOptions, ResolvedDataset } from './node-options.ts';
+
+/**
+ * What a SyncNode runs on. The node is a facade; its datasets live in a host: pipelines in this
+ * thread or in workers (DatasetHost), or datasets shared by a browser's tabs (SharedTabsHost).
+ * createNode picks the parts, so a browser page never loads what only a hub needs.
+ */
+export interface NodeHost {
+  readonly ids: DatasetId[];
+  all(): DatasetSlot[];
+  slot(datasetId: DatasetId): DatasetSlot;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  metrics(): Promise<Record<DatasetId, DatasetStatus>>;
+}
+
+/** Peers dialing in (hubs): authentication, then a pipeline here or a relay to its worker. */
+export interface NodeServing {
+  accept(transport: Transport, options: AcceptOptions): void;
+  authenticatorFor(auth: AuthOptions): { readonly ready: Promise<void> };
+  closeRelays(datasetId: DatasetId, reason: string): void;
+  closeAll(code: number, reason: string): void;
+}
+
+export interface NodeParts {
+  readonly host: NodeHost;
+  /** null: this node cannot accept peers (a browser tab's). */
+  readonly serving: NodeServing | null;
+}
+
+export interface NodePartsContext {
+  readonly nodeId: string;
+  readonly options: NodeOptions;
+  readonly datasets: readonly ResolvedDataset[];
+  readonly maxFrameBytes: number;
+  /** A dataset's worker died (it restarts by itself); the node reports it. */
+  readonly onWorkerCrash: (datasetId: DatasetId, reason: string) => void;
+}
+
+export type BuildNodeParts = (context: NodePartsContext) => NodeParts;
