@@ -37,6 +37,51 @@ for (const file of walk(dist)) {
 // generated protobuf classes, internals) only weighs the tarball down.
 pruneUnreachableDeclarations();
 
+// The machinery's declarations (sync, pipelines, workers, tabs, the wire) ship because public types
+// reach them, but their doc comments are for whoever works on sluice, and they read the sources.
+// The entries' own types (node, collections, options, ports, adapters) keep theirs, and so do the
+// machinery files whose types users meet: sink and buffer options, metrics and health, the worker
+// file's options, the transport interface, the contract suite's entry.
+const MACHINERY = [
+  'src/sync',
+  'src/runtime/pipeline',
+  'src/runtime/worker',
+  'src/runtime/tabs',
+  'src/protocol',
+  'src/pipeline',
+  'src/store/contract',
+  'src/runtime/acceptor.d.ts',
+  'src/runtime/dataset-',
+  'src/runtime/node-host.d.ts',
+  'src/runtime/local-node-parts.d.ts',
+  'src/runtime/create-options.d.ts',
+  'src/runtime/node-identity.d.ts',
+  'src/runtime/collection-changes.d.ts',
+  'adapters/storage/dexie',
+  'adapters/storage/sqlite',
+  'adapters/storage/postgres',
+  'adapters/storage/sql',
+  'adapters/storage/memory',
+].map((d) => join(dist, d));
+const USER_FACING = [
+  'src/pipeline/sinks/sink-api.d.ts',
+  'src/pipeline/append-options.d.ts',
+  'src/sync/health.d.ts',
+  'src/sync/metrics.d.ts',
+  'src/sync/dataset-orchestrator.d.ts',
+  'src/sync/lag-tracker.d.ts',
+  'src/runtime/pipeline/pipeline-api.d.ts',
+  'src/runtime/worker/serve-dataset-worker.d.ts',
+  'src/protocol/transport.d.ts',
+  'src/store/contract/index.d.ts',
+].map((f) => join(dist, f));
+for (const file of walk(dist)) {
+  // An adapter's entry and options files are what its users read.
+  const adapterFace = /adapters\/storage\/[^/]+\/(?:.*\/)?(?:index|[a-z-]*-storage|[a-z-]*-options|page|driver)\.d\.ts$/.test(file);
+  if (!file.endsWith('.d.ts') || !MACHINERY.some((d) => file.startsWith(d)) || USER_FACING.includes(file) || adapterFace) continue;
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/\/\*\*[\s\S]*?\*\/\s*/g, ''));
+}
+
 // Shipped JavaScript is minified file by file (module structure kept, so tree-shaking still works);
 // the documentation lives in the .d.ts files, which keep their comments.
 for (const file of walk(dist)) {
