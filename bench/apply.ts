@@ -5,6 +5,7 @@
  * warm-up (so neither side pays for JIT compilation), each side runs RUNS times on a fresh file
  * and keeps its best, alternating so that disk noise hits both alike.
  */
+import { seeded } from '../src/store/contract/seeded-random.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,7 +38,7 @@ export interface ApplyWorkload {
 
 /** Deterministic, so every run and every adapter sees the same data. */
 export function buildWorkload(total = ENTRIES, batchSize = BATCH): ApplyWorkload {
-  const random = mulberry32(42);
+  const random = seeded(42);
   const prev = new Map<string, string>();
   const keys: string[] = [];
   const entries: OplogEntry[] = [];
@@ -240,17 +241,6 @@ async function measureDexie(workload: ApplyWorkload): Promise<{ adapter: number;
 
 function round2(n: number): number {
   return Math.round(n * 100) / 100;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima'];

@@ -7,6 +7,7 @@ import { explainPlan, planQuery } from '../query/plan.ts';
 import { normalizeQuery, type QueryOptions } from '../query/query-spec.ts';
 import type { DatasetStore } from '../storage-adapter.ts';
 import { hlc } from './fixtures.ts';
+import { seeded } from './seeded-random.ts';
 import type { SuiteContext } from './suite-context.ts';
 
 /*
@@ -174,16 +175,4 @@ export function queryContract(ctx: SuiteContext): void {
     await expect(store.documents.query('bad name', planQuery(normalizeQuery({}), []))).rejects.toMatchObject({ code: 'invalid_collection' });
     await expect(store.documents.ensureIndexes('bad name', INDEXES)).rejects.toMatchObject({ code: 'invalid_collection' });
   });
-}
-
-/** A small seeded generator (mulberry32), so every adapter sees the same random cases. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
