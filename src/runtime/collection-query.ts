@@ -67,6 +67,8 @@ export function openQuery<T>(slot: DatasetSlot, collection: string, options: Que
             if (!closed && !mustRun && pending.length === 0) deliver();
           }
         } catch (error) {
+          // The next change reads the whole result again rather than folding into a stale one.
+          mustRun = true;
           if (!closed) (onError ?? reportUnhandled)(error);
         } finally {
           pumping = false;

@@ -103,6 +103,20 @@ for (const worker of [false, true]) {
       expect(live.seen.length).toBe(count);
     });
 
+    if (worker) {
+      it('declares its indexes again to a restarted worker, so queries keep their plan', async () => {
+        const node = await h.node('n1', { datasets });
+        const todos = node.collection<Task>('todos', { indexes: [['project', 'n']] });
+        await todos.putMany(tasks(10));
+        const query = todos.query({ where: { project: 'a' }, orderBy: 'n' });
+        expect((await query.explain()).index).toBe('project+n');
+        await node.workerOf('primary')!.crashForTest();
+        await vi.waitFor(() => expect(node.workerOf('primary')!.workerStatus()).toMatchObject({ state: 'running', restarts: 1 }), { timeout: 10_000 });
+        expect((await query.explain()).index).toBe('project+n');
+        expect((await query.run()).map((d) => d.key)).toEqual(['t01', 't03', 't05', 't07', 't09']);
+      });
+    }
+
     it('warns once when a large collection is queried without an index', async () => {
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
       try {

@@ -36,7 +36,15 @@ export class DocumentQueries {
     if (added.length === 0) return this.pending.get(c);
     this.declared.set(c, [...known, ...added]);
     const previous = this.pending.get(c) ?? Promise.resolve();
-    const ensured = previous.catch(() => undefined).then(() => this.documents.ensureIndexes(c, added));
+    const ensured = previous
+      .catch(() => undefined)
+      .then(() => this.documents.ensureIndexes(c, added))
+      .catch((error: unknown) => {
+        // Not built: plan without them (and let a later declaration try again), and say why once.
+        this.declared.set(c, (this.declared.get(c) ?? []).filter((s) => !added.includes(s)));
+        if (this.pending.get(c) === ensured) this.pending.delete(c);
+        throw error;
+      });
     this.pending.set(c, ensured);
     return ensured;
   }
@@ -55,8 +63,9 @@ export class DocumentQueries {
   private async plan(collection: string, query: NormalizedQuery): Promise<{ c: string; plan: QueryPlan }> {
     const c = assertCollection(collection);
     // Indexes still being built are not used yet, so wait for them: a query right after
-    // collection() must not scan, or warn, for an index that is a moment away.
-    await this.pending.get(c);
+    // collection() must not scan, or warn, for an index that is a moment away. One that failed to
+    // build is left out of the plan (its declare() call reported the failure).
+    await this.pending.get(c)?.catch(() => undefined);
     return { c, plan: planQuery(query, this.declared.get(c) ?? []) };
   }
 

@@ -53,6 +53,8 @@ export class TabPipeline implements PipelineApi {
   private readonly leaderKnown: Promise<string>;
   private resolveLeader!: (nodeId: string) => void;
   private listener: ((changes: DocumentChange[]) => void) | null = null;
+  /** Index declarations made here, declared again to every new leader (its worker plans queries). */
+  private readonly declarations = new Map<string, string[][]>();
   private hosted: WorkerPipeline | undefined;
   private releaseLock: (() => void) | undefined;
   private closed = false;
@@ -102,6 +104,7 @@ export class TabPipeline implements PipelineApi {
     return this.call('list', collection) as Promise<{ key: string; value: JsonValue }[]>;
   }
   declareIndexes(collection: string, indexes: string[][]): Promise<void> {
+    this.declarations.set(collection, [...(this.declarations.get(collection) ?? []), ...indexes]);
     return this.call('declareIndexes', collection, indexes) as Promise<void>;
   }
   query(collection: string, query: NormalizedQuery): Promise<{ key: string; value: JsonValue }[]> {
@@ -179,7 +182,10 @@ export class TabPipeline implements PipelineApi {
         this.leader = { epoch: msg.epoch, nodeId: msg.nodeId };
         this.resolveLeader(msg.nodeId);
         for (const [id, p] of this.pending) if (p.sentTo !== msg.epoch) this.send(id, p, msg.epoch);
-        if (changed) this.options.onLeaderChange?.();
+        if (changed) {
+          for (const [collection, indexes] of this.declarations) void this.call('declareIndexes', collection, indexes).catch(() => undefined);
+          this.options.onLeaderChange?.();
+        }
         return;
       }
       case 'reply': {

@@ -46,6 +46,8 @@ export class WorkerPipeline implements PipelineApi {
   private failuresInRow = 0;
   private lastCrash: string | null = null;
   private listener: ((changes: DocumentChange[]) => void) | null = null;
+  /** Index declarations, made again to a restarted worker (its pipeline plans queries over them). */
+  private readonly declarations = new Map<string, string[][]>();
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onCrash: (reason: string) => void;
   private readonly spawn: SpawnPipelineWorker;
@@ -102,6 +104,7 @@ export class WorkerPipeline implements PipelineApi {
   }
 
   declareIndexes(collection: string, indexes: string[][]): Promise<void> {
+    this.declarations.set(collection, [...(this.declarations.get(collection) ?? []), ...indexes]);
     return this.call((r) => r.declareIndexes(collection, indexes));
   }
 
@@ -188,6 +191,7 @@ export class WorkerPipeline implements PipelineApi {
     this.remote = Comlink.wrap<WorkerService>(worker.endpoint);
     await Promise.race([this.remote.start(this.config), this.crashed.promise]);
     if (this.listener) await this.remote.setChangeListener(Comlink.proxy(this.listener));
+    for (const [collection, indexes] of this.declarations) await this.remote.declareIndexes(collection, indexes).catch(() => undefined);
     this.state = 'running';
     this.failuresInRow = 0;
   }
