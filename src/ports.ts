@@ -26,7 +26,7 @@ export { ResolverRegistry, type ResolverSpec } from './core/resolvers/registry.t
 export type { CommitNotice, DatasetStore, StorageAdapter, StorageDescriptor, StorageLimits } from './store/storage-adapter.ts';
 export { openScoped, type ScopedPort, type ScopedPorts } from './store/dataset-scoped.ts';
 export { chainRange } from './store/chain-range.ts';
-export type { DocumentStore, ApplyBatch, ApplyResult, DocumentRef, ListOptions, ResolveInTransaction } from './store/document-store.ts';
+export type { DocumentStore, ApplyBatch, ApplyResult, DocumentRef, ListOptions, QueriedDocument, ResolveInTransaction } from './store/document-store.ts';
 export { planQuery, explainPlan, tieBreakDirection, type QueryPlan, type QueryExplanation } from './store/query/plan.ts';
 export { runQuery, matchesQuery, matchesCondition, compareForQuery } from './store/query/evaluate.ts';
 export { normalizeQuery, type NormalizedQuery, type Condition, type SortKey, type QueryOptions, type Where, type OrderBy } from './store/query/query-spec.ts';

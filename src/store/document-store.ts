@@ -1,5 +1,6 @@
 import type { StoredDocument } from '../core/document.ts';
 import type { OplogEntry } from '../core/oplog-entry.ts';
+import type { JsonValue } from '../core/json.ts';
 import type { IndexSpec } from './query/index-spec.ts';
 import type { QueryPlan } from './query/plan.ts';
 
@@ -30,6 +31,12 @@ export interface ApplyBatch {
 export interface ResolveInTransaction {
   readonly refs: readonly DocumentRef[];
   resolve(stored: readonly (StoredDocument | undefined)[]): StoredDocument[];
+}
+
+/** What a query returns per document: only what an app reads, so storage can answer from an index. */
+export interface QueriedDocument {
+  readonly key: string;
+  readonly value: JsonValue;
 }
 
 export interface ApplyResult {
@@ -64,9 +71,9 @@ export interface DocumentStore {
    */
   ensureIndexes(collection: string, indexes: readonly IndexSpec[]): Promise<void>;
   /**
-   * The live documents of a collection that a planned query selects, in its order, paged. The
-   * plan names the declared index to read (src/store/query/plan.ts); the result must be exactly
-   * what src/store/query/evaluate.ts `runQuery` returns on the same documents.
+   * The live documents of a collection that a planned query selects, in its order, paged: their
+   * keys and values. The plan names the declared index to read (src/store/query/plan.ts); the
+   * result must be exactly what src/store/query/evaluate.ts `runQuery` returns on the same documents.
    */
-  query(collection: string, plan: QueryPlan): Promise<StoredDocument[]>;
+  query(collection: string, plan: QueryPlan): Promise<QueriedDocument[]>;
 }

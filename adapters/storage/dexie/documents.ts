@@ -135,7 +135,7 @@ export function dexieDocumentStore(ctx: DexieContext): ScopedPort<DocumentStore>
         hits.sort(compareForQuery(q));
         return page(hits, q).map((h) => h.row);
       });
-      return rows.map(toDocument);
+      return rows.map((row) => ({ key: row.key, value: parseValue(row) ?? null }));
     },
   };
 }

@@ -152,7 +152,7 @@ class MemoryStorage implements StorageAdapter {
         assertCollection(collection);
         const docs: StoredDocument[] = [];
         for (const r of ds.documents.values()) if (r.collection === collection && !r.deleted) docs.push(toDocument(r));
-        return runQuery(docs, plan.query);
+        return runQuery(docs, plan.query).map((d) => ({ key: d.key, value: d.value as JsonValue }));
       },
     };
   }

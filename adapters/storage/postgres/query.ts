@@ -1,11 +1,11 @@
-import type { StoredDocument } from '../../../src/core/document.ts';
+import type { QueriedDocument } from '../../../src/store/document-store.ts';
 import { assertCollection } from '../../../src/core/names.ts';
 import type { IndexSpec } from '../../../src/store/query/index-spec.ts';
 import type { QueryPlan } from '../../../src/store/query/plan.ts';
 import type { Scalar } from '../../../src/store/query/scalar-order.ts';
 import { compileQuery, indexColumns, sqlString, type SqlDialect } from '../sql/query-sql.ts';
 import type { DatasetSchema } from './dataset-schema.ts';
-import { DOCUMENT_COLUMNS, toDocument } from './rows.ts';
+import { toQueried } from '../sql/rows.ts';
 
 /*
  * JSONB fields, as a rank and two value columns: a numeric one (numbers, and booleans as 0/1) and
@@ -64,9 +64,9 @@ export async function ensurePostgresIndexes(ds: DatasetSchema, collection: strin
   });
 }
 
-export async function postgresQuery(ds: DatasetSchema, collection: string, plan: QueryPlan): Promise<StoredDocument[]> {
+export async function postgresQuery(ds: DatasetSchema, collection: string, plan: QueryPlan): Promise<QueriedDocument[]> {
   const c = assertCollection(collection);
-  const { sql, params } = compileQuery(postgresDialect(ds), DOCUMENT_COLUMNS, c, plan, null, () => '');
+  const { sql, params } = compileQuery(postgresDialect(ds), 'key, coalesce(value_text, value::text) AS value', c, plan, null, () => '');
   const rows = await ds.queryOnce(sql, params);
-  return rows.map(toDocument);
+  return rows.map(toQueried);
 }

@@ -4,6 +4,7 @@ import type { JsonValue } from '../../../src/core/json.ts';
 import type { OplogEntry, OplogOp } from '../../../src/core/oplog-entry.ts';
 import type { Confirmation } from '../../../src/store/confirmation-store.ts';
 import type { AuthorHead } from '../../../src/store/oplog-store.ts';
+import type { QueriedDocument } from '../../../src/store/document-store.ts';
 
 /*
  * Row decoders shared by the SQL adapters (SQLite and PostgreSQL), whose tables use the same column
@@ -28,6 +29,11 @@ export function toDocument(row: SqlRow): StoredDocument {
     deleted: Number(row.deleted) !== 0,
     meta: row.meta === null ? null : (JSON.parse(row.meta as string) as JsonValue),
   };
+}
+
+/** A query's row: the key, and the value as JSON text. */
+export function toQueried(row: SqlRow): QueriedDocument {
+  return { key: row.key as string, value: JSON.parse(row.value as string) as JsonValue };
 }
 
 export function toEntry(datasetId: DatasetId, row: SqlRow): OplogEntry {

@@ -51,9 +51,9 @@ export class DocumentQueries {
 
   async run(collection: string, query: NormalizedQuery): Promise<{ key: string; value: JsonValue }[]> {
     const plan = await this.plan(collection, query);
-    const docs = await this.documents.query(plan.c, plan.plan);
+    const rows = await this.documents.query(plan.c, plan.plan);
     if (plan.plan.index === null && (query.conditions.length > 0 || query.orderBy.length > 0)) void this.warnIfLarge(plan.c, query);
-    return docs.map((d) => ({ key: d.key, value: d.value as JsonValue }));
+    return rows as { key: string; value: JsonValue }[];
   }
 
   async explain(collection: string, query: NormalizedQuery): Promise<QueryExplanation> {
