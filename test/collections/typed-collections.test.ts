@@ -1,3 +1,4 @@
+import { type } from 'arktype';
 import * as v from 'valibot';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
@@ -11,6 +12,7 @@ import { Harness } from '../sync/harness.ts';
 
 const todoZod = z.object({ title: z.string().min(1), done: z.boolean().default(false) });
 const todoValibot = v.object({ title: v.pipe(v.string(), v.minLength(1)), done: v.optional(v.boolean(), false) });
+const todoArktype = type({ title: 'string > 0', done: 'boolean = false' });
 
 describe('typed collections', () => {
   const h = new Harness();
@@ -19,6 +21,7 @@ describe('typed collections', () => {
   for (const [library, schema] of [
     ['zod', todoZod],
     ['valibot', todoValibot],
+    ['arktype', todoArktype],
   ] as const) {
     it(`${library}: stores what the schema outputs, refuses what it rejects with schema_violation, and writes nothing then`, async () => {
       const hub = await h.hub('hub');
