@@ -7,7 +7,9 @@
  *              - SQLite: better-sqlite3 on a plain table with an index on (project, n), and again
  *                on a covering index (project, n, key, value), as sluice's indexes cover the value;
  *              - Dexie:  Dexie on a table with a [project+n] index, under fake-indexeddb (an
- *                        IndexedDB written in JavaScript, so that ratio is indicative only).
+ *                        IndexedDB written in JavaScript, so that ratio is indicative only), and
+ *                        in Chromium on real IndexedDB (e2e/pages/query-bench.ts; `npm run build`
+ *                        first, the page imports the built package).
  *            Each is measured at the storage port (documents.query with the planned index) and,
  *            for SQLite, through the public collection API (collection.query().run()).
  *            ratio = raw p50 / sluice p50 (1.0 = as fast as the raw driver).
@@ -35,6 +37,9 @@ import { planQuery } from '../src/store/query/plan.ts';
 import { normalizeQuery } from '../src/store/query/query-spec.ts';
 import type { StorageAdapter } from '../src/store/storage-adapter.ts';
 import { percentiles } from './support/latency.ts';
+import { launchChromium } from '../e2e/browser.ts';
+import { buildPages, serveStatic } from '../e2e/build-pages.ts';
+import type { QueryBenchResult } from '../e2e/pages/query-bench.ts';
 
 const DOCS = 100_000;
 const PROJECTS = 100;
@@ -53,6 +58,7 @@ export async function run(): Promise<void> {
   try {
     await sqliteCase(dir);
     await dexieCase();
+    await chromiumCase();
     await liveCase(dir);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -116,6 +122,23 @@ async function dexieCase(): Promise<void> {
   const portP50 = await timeAsync((q) => store.documents.query('items', plan(q)));
   await storage.close();
   console.log(JSON.stringify({ bench: 'query', case: 'indexed', adapter: 'dexie', backend: 'fake-indexeddb', docs: DOCS, limit: LIMIT, queries: QUERIES, raw_p50_ms: round(rawP50), port_p50_ms: round(portP50), ratio_port: round(rawP50 / portP50) }));
+}
+
+/** The same read on real IndexedDB in Chromium: raw Dexie against sluice's Dexie adapter, in a page. */
+async function chromiumCase(): Promise<void> {
+  const pages = await buildPages(['query-bench.html']);
+  const server = await serveStatic(pages.dir);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.origin}/query-bench.html`);
+    const result: QueryBenchResult = await page.evaluate(([docs, projects, queries, limit]) => window.__queryBench!(docs, projects, queries, limit), [DOCS, PROJECTS, QUERIES, LIMIT] as const);
+    console.log(JSON.stringify({ bench: 'query', case: 'indexed', adapter: 'dexie', backend: 'chromium-indexeddb', docs: DOCS, limit: LIMIT, queries: QUERIES, raw_p50_ms: round(result.rawP50), port_p50_ms: round(result.portP50), ratio_port: round(result.rawP50 / result.portP50) }));
+  } finally {
+    await browser.close();
+    await server.close();
+    pages.remove();
+  }
 }
 
 async function liveCase(dir: string): Promise<void> {

@@ -163,5 +163,5 @@ function parseValue(row: DocumentRow): JsonValue | undefined {
 function withIndexKeys(row: DocumentRow, indexes: readonly IndexSpec[]): DocumentRow {
   if (row.deleted) return row;
   const value = parseValue(row) ?? null;
-  return { ...row, qk: indexes.map((index) => indexKey(row.datasetId, row.collection, index, value, row.key)) };
+  return { ...row, qk: indexes.map((index) => indexKey(row.datasetId, row.collection, index, value)) };
 }

@@ -8,12 +8,15 @@ import { fieldValue, rankOf, RANK, type Scalar } from '../../../src/store/query/
 /*
  * A document's key in one collection index, as IndexedDB orders it:
  *
- *   [datasetId, collection, indexName, field1, field2, ..., documentKey]
+ *   [datasetId, collection, indexName, field1, field2, ...]
  *
+ * IndexedDB orders entries with equal index keys by primary key ([datasetId, collection, key]),
+ * so ties come in document key order without the key in the entry, which keeps rows small: every
+ * read deserialises them.
  * Each field is [rank] or [rank, value] (booleans as 0/1), so IndexedDB's array ordering is the
  * shared order of src/store/query/scalar-order.ts: rank first, then value. [END] sorts after
- * every field and after every document key (an array beats a string, and END beats every rank),
- * so [...prefix, END] bounds everything that starts with the prefix.
+ * every field (END beats every rank), so [...prefix, END] bounds everything that starts with the
+ * prefix.
  */
 
 /** A key IndexedDB can order (Dexie's own IdbKey is too narrow for nested arrays). */
@@ -36,8 +39,8 @@ export function fieldKey(value: JsonValue | undefined): IdbKey {
   }
 }
 
-export function indexKey(datasetId: DatasetId, collection: string, index: IndexSpec, value: JsonValue, key: string): IdbKey {
-  return [datasetId, collection, index.name, ...index.paths.map((p) => fieldKey(fieldValue(value, p))), key];
+export function indexKey(datasetId: DatasetId, collection: string, index: IndexSpec, value: JsonValue): IdbKey {
+  return [datasetId, collection, index.name, ...index.paths.map((p) => fieldKey(fieldValue(value, p)))];
 }
 
 export interface KeyRange {

@@ -104,7 +104,7 @@ export function prefixRange(...prefix: (string | number)[]): [IndexableType, Ind
 export function documentRow(datasetId: DatasetId, p: PreparedDocument, indexes: readonly IndexSpec[] | undefined): DocumentRow {
   const { collection, key, hlc, deleted, value } = p.doc;
   const row: DocumentRow = { datasetId, collection, key, valueJson: p.valueJson, metaJson: p.metaJson, wall: hlc.wall, logic: hlc.logic, node: hlc.nodeId, deleted };
-  return indexes && indexes.length > 0 && !deleted ? { ...row, qk: indexes.map((index) => indexKey(datasetId, collection, index, value, key)) } : row;
+  return indexes && indexes.length > 0 && !deleted ? { ...row, qk: indexes.map((index) => indexKey(datasetId, collection, index, value)) } : row;
 }
 
 export function toDocument(row: DocumentRow): StoredDocument {
