@@ -2,7 +2,8 @@
  * query: indexed reads on 100,000 documents, and how fast a live query follows a remote write.
  *
  *   indexed: `where: { project }, orderBy: 'n', limit: 50` on an index ['project', 'n'], timed
- *            one query at a time (p50 of QUERIES). Baselines in the same run do the same indexed
+ *            one query at a time (p50 of QUERIES), sluice and its baselines taking turns query
+ *            by query, so that noise hits them alike. Baselines in the same run do the same indexed
  *            read with the raw driver and parse the same JSON values:
  *              - SQLite: better-sqlite3 on a plain table with an index on (project, n), and again
  *                on a covering index (project, n, key, value), as sluice's indexes cover the value;
@@ -77,31 +78,32 @@ async function sqliteCase(dir: string): Promise<void> {
       insert.run(keyOf(i), v.project, v.n, JSON.stringify(v));
     }
   })();
-  // A constant LIMIT, as sluice writes it: SQLite plans a literal limit into the index walk.
-  const select = raw.prepare(`SELECT key, value FROM items WHERE project = ? ORDER BY n LIMIT ${LIMIT}`);
-  const parse = (rows: unknown[]) => rows.map((r) => ({ key: (r as { key: string }).key, value: JSON.parse((r as { value: string }).value) }));
-  const rawP50 = time((q) => parse(select.all(projectFor(q))));
   // The same read on a covering index, as sluice's indexes are (they end with the value): the
   // raw driver's best case, so the ratio against it is the strict one.
   raw.exec('CREATE INDEX items_covering ON items (project, n, key, value)');
+  const parse = (rows: unknown[]) => rows.map((r) => ({ key: (r as { key: string }).key, value: JSON.parse((r as { value: string }).value) }));
+  // A constant LIMIT, as sluice writes it: SQLite plans a literal limit into the index walk.
+  const select = raw.prepare(`SELECT key, value FROM items INDEXED BY items_project_n WHERE project = ? ORDER BY n LIMIT ${LIMIT}`);
   const covering = raw.prepare(`SELECT key, value FROM items INDEXED BY items_covering WHERE project = ? ORDER BY n LIMIT ${LIMIT}`);
-  const coveringP50 = time((q) => parse(covering.all(projectFor(q))));
-  raw.close();
 
   const storage = sqliteStorage({ path: path.join(dir, 'sluice.db') });
   await fill(storage);
   const store = storage.open('primary');
-  const portP50 = await timeAsync((q) => store.documents.query('items', plan(q)));
-  await storage.close();
-
   // The public API, in process: collection.query().run() over the same file.
   const node = await createNode({ nodeId: 'bench', storage: sqliteStorage({ path: path.join(dir, 'sluice.db') }) });
   const items = node.collection('items', { indexes: [['project', 'n']] });
   const explain = await items.query({ where: { project: 'p1' }, orderBy: 'n', limit: LIMIT }).explain();
-  const apiP50 = await timeAsync((q) => items.query({ where: { project: projectFor(q) }, orderBy: 'n', limit: LIMIT }).run());
+  const [rawP50, coveringP50, portP50, apiP50] = await timeInterleaved([
+    async (q) => parse(select.all(projectFor(q))),
+    async (q) => parse(covering.all(projectFor(q))),
+    (q) => store.documents.query('items', plan(q)),
+    (q) => items.query({ where: { project: projectFor(q) }, orderBy: 'n', limit: LIMIT }).run(),
+  ]);
   await node.close();
+  await storage.close();
+  raw.close();
 
-  console.log(JSON.stringify({ bench: 'query', case: 'indexed', adapter: 'sqlite', docs: DOCS, limit: LIMIT, queries: QUERIES, index: explain.index, raw_p50_ms: round(rawP50), raw_covering_p50_ms: round(coveringP50), port_p50_ms: round(portP50), api_p50_ms: round(apiP50), ratio_port: round(rawP50 / portP50), ratio_api: round(rawP50 / apiP50), ratio_port_covering: round(coveringP50 / portP50), ratio_api_covering: round(coveringP50 / apiP50) }));
+  console.log(JSON.stringify({ bench: 'query', case: 'indexed', adapter: 'sqlite', docs: DOCS, limit: LIMIT, queries: QUERIES, index: explain.index, raw_p50_ms: round(rawP50!), raw_covering_p50_ms: round(coveringP50!), port_p50_ms: round(portP50!), api_p50_ms: round(apiP50!), ratio_port: round(rawP50! / portP50!), ratio_api: round(rawP50! / apiP50!), ratio_port_covering: round(coveringP50! / portP50!), ratio_api_covering: round(coveringP50! / apiP50!) }));
 }
 
 async function dexieCase(): Promise<void> {
@@ -111,17 +113,17 @@ async function dexieCase(): Promise<void> {
   await raw.open();
   const rows = Array.from({ length: DOCS }, (_, i) => ({ key: keyOf(i), project: valueOf(i).project, n: i, value: JSON.stringify(valueOf(i)) }));
   for (let i = 0; i < rows.length; i += 5_000) await raw.table('items').bulkPut(rows.slice(i, i + 5_000));
-  const rawP50 = await timeAsync(async (q) =>
-    (await raw.table('items').where('[project+n]').between([projectFor(q), Dexie.minKey], [projectFor(q), Dexie.maxKey]).limit(LIMIT).toArray()).map((r: { key: string; value: string }) => ({ key: r.key, value: JSON.parse(r.value) })),
-  );
-  raw.close();
-
   const storage = dexieStorage({ name: 'sluice', indexedDB, IDBKeyRange });
   await fill(storage);
   const store = storage.open('primary');
-  const portP50 = await timeAsync((q) => store.documents.query('items', plan(q)));
+  const [rawP50, portP50] = await timeInterleaved([
+    async (q) =>
+      (await raw.table('items').where('[project+n]').between([projectFor(q), Dexie.minKey], [projectFor(q), Dexie.maxKey]).limit(LIMIT).toArray()).map((r: { key: string; value: string }) => ({ key: r.key, value: JSON.parse(r.value) })),
+    (q) => store.documents.query('items', plan(q)),
+  ]);
+  raw.close();
   await storage.close();
-  console.log(JSON.stringify({ bench: 'query', case: 'indexed', adapter: 'dexie', backend: 'fake-indexeddb', docs: DOCS, limit: LIMIT, queries: QUERIES, raw_p50_ms: round(rawP50), port_p50_ms: round(portP50), ratio_port: round(rawP50 / portP50) }));
+  console.log(JSON.stringify({ bench: 'query', case: 'indexed', adapter: 'dexie', backend: 'fake-indexeddb', docs: DOCS, limit: LIMIT, queries: QUERIES, raw_p50_ms: round(rawP50!), port_p50_ms: round(portP50!), ratio_port: round(rawP50! / portP50!) }));
 }
 
 /** The same read on real IndexedDB in Chromium: raw Dexie against sluice's Dexie adapter, in a page. */
@@ -201,26 +203,22 @@ function plan(q: number) {
   return planQuery(normalizeQuery({ where: { project: projectFor(q) }, orderBy: 'n', limit: LIMIT }), INDEXES);
 }
 
-function time(fn: (q: number) => unknown): number {
-  for (let q = 0; q < WARMUP; q++) fn(q);
-  const samples: number[] = [];
+/**
+ * p50 of each candidate over the same QUERIES queries, run in turn (query q by every candidate,
+ * in a rotating order) so that machine noise hits them alike; after WARMUP rounds untimed.
+ */
+async function timeInterleaved(candidates: readonly ((q: number) => Promise<unknown>)[]): Promise<number[]> {
+  for (let q = 0; q < WARMUP; q++) for (const run of candidates) await run(q);
+  const samples = candidates.map(() => [] as number[]);
   for (let q = 0; q < QUERIES; q++) {
-    const start = performance.now();
-    fn(q);
-    samples.push(performance.now() - start);
+    for (let i = 0; i < candidates.length; i++) {
+      const c = (q + i) % candidates.length;
+      const start = performance.now();
+      await candidates[c]!(q);
+      samples[c]!.push(performance.now() - start);
+    }
   }
-  return percentiles(samples).p50;
-}
-
-async function timeAsync(fn: (q: number) => Promise<unknown>): Promise<number> {
-  for (let q = 0; q < WARMUP; q++) await fn(q);
-  const samples: number[] = [];
-  for (let q = 0; q < QUERIES; q++) {
-    const start = performance.now();
-    await fn(q);
-    samples.push(performance.now() - start);
-  }
-  return percentiles(samples).p50;
+  return samples.map((s) => percentiles(s).p50);
 }
 
 function round(x: number): number {

@@ -23,15 +23,19 @@ function p50(samples: number[]): number {
   return [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
 }
 
-async function timeQueries(queries: number, fn: (q: number) => Promise<unknown>): Promise<number> {
-  for (let q = 0; q < 20; q++) await fn(q);
-  const samples: number[] = [];
+/** Raw and sluice take turns, query by query, so that noise hits them alike. */
+async function timeInterleaved(queries: number, candidates: readonly ((q: number) => Promise<unknown>)[]): Promise<number[]> {
+  for (let q = 0; q < 20; q++) for (const run of candidates) await run(q);
+  const samples = candidates.map(() => [] as number[]);
   for (let q = 0; q < queries; q++) {
-    const start = performance.now();
-    await fn(q);
-    samples.push(performance.now() - start);
+    for (let i = 0; i < candidates.length; i++) {
+      const c = (q + i) % candidates.length;
+      const start = performance.now();
+      await candidates[c]!(q);
+      samples[c]!.push(performance.now() - start);
+    }
   }
-  return p50(samples);
+  return samples.map(p50);
 }
 
 window.__queryBench = async (docs, projects, queries, limit) => {
@@ -44,11 +48,6 @@ window.__queryBench = async (docs, projects, queries, limit) => {
   for (let i = 0; i < docs; i += 5_000) {
     await raw.table('items').bulkPut(Array.from({ length: Math.min(5_000, docs - i) }, (_, j) => ({ key: keyOf(i + j), project: valueOf(i + j).project, n: i + j, value: JSON.stringify(valueOf(i + j)) })));
   }
-  const rawP50 = await timeQueries(queries, async (q) =>
-    (await raw.table('items').where('[project+n]').between([projectFor(q), Dexie.minKey], [projectFor(q), Dexie.maxKey]).limit(limit).toArray()).map((r: { key: string; value: string }) => ({ key: r.key, value: JSON.parse(r.value) })),
-  );
-  raw.close();
-
   const storage = dexieStorage({ name: 'query-bench-sluice' });
   const store = storage.open('primary');
   const indexes = normalizeIndexes([['project', 'n']]);
@@ -57,7 +56,12 @@ window.__queryBench = async (docs, projects, queries, limit) => {
     const documents: StoredDocument[] = Array.from({ length: Math.min(5_000, docs - i) }, (_, j) => ({ collection: 'items', key: keyOf(i + j), value: valueOf(i + j), hlc: { wall: 1, logic: 0, nodeId: 'bench' }, deleted: false }));
     await store.documents.applyBatch({ documents, entries: [] });
   }
-  const portP50 = await timeQueries(queries, (q) => store.documents.query('items', planQuery(normalizeQuery({ where: { project: projectFor(q) }, orderBy: 'n', limit }), indexes)));
+  const [rawP50, portP50] = await timeInterleaved(queries, [
+    async (q) =>
+      (await raw.table('items').where('[project+n]').between([projectFor(q), Dexie.minKey], [projectFor(q), Dexie.maxKey]).limit(limit).toArray()).map((r: { key: string; value: string }) => ({ key: r.key, value: JSON.parse(r.value) })),
+    (q) => store.documents.query('items', planQuery(normalizeQuery({ where: { project: projectFor(q) }, orderBy: 'n', limit }), indexes)),
+  ]);
+  raw.close();
   await storage.close();
-  return { rawP50, portP50 };
+  return { rawP50: rawP50!, portP50: portP50! };
 };
