@@ -6,27 +6,25 @@ import type { Condition } from '../../../src/store/query/query-spec.ts';
 import { fieldValue, rankOf, RANK, type Scalar } from '../../../src/store/query/scalar-order.ts';
 
 /*
- * A document's key in one collection index, as IndexedDB orders it:
+ * A document's key in one collection index, as IndexedDB orders it, flat:
  *
- *   [datasetId, collection, indexName, field1, field2, ...]
+ *   [datasetId, collection, indexName, rank1, value1, rank2, value2, ...]
  *
- * IndexedDB orders entries with equal index keys by primary key ([datasetId, collection, key]),
- * so ties come in document key order without the key in the entry, which keeps rows small: every
- * read deserialises them.
- * Each field is [rank] or [rank, value] (booleans as 0/1), so IndexedDB's array ordering is the
- * shared order of src/store/query/scalar-order.ts: rank first, then value. [END] sorts after
- * every field (END beats every rank), so [...prefix, END] bounds everything that starts with the
- * prefix.
+ * Each field is two elements: its type rank, then its value (booleans as 0/1; 0 for null, missing
+ * and composites, whose rank alone orders them), so IndexedDB's array ordering is the shared order
+ * of src/store/query/scalar-order.ts: rank first, then value. Flat, because IndexedDB deserialises
+ * the entry with every row a query reads, and nested arrays cost more to read back.
+ * IndexedDB orders entries with equal index keys by primary key ([datasetId, collection, key]), so
+ * ties come in document key order without the key in the entry. An array sorts after every number
+ * and string, so [...prefix, END] bounds everything that starts with the prefix.
  */
 
-/** A key IndexedDB can order (Dexie's own IdbKey is too narrow for nested arrays). */
+/** A key IndexedDB can order (Dexie's own IndexableType is too narrow for nested arrays). */
 export type IdbKey = string | number | IdbKey[];
 
-const END: IdbKey = [RANK.composite + 1];
-/** Sorts after every value of one rank: an array beats numbers and strings. */
-const AFTER_VALUES: IdbKey = [];
+const END: IdbKey = [];
 
-export function fieldKey(value: JsonValue | undefined): IdbKey {
+export function fieldKey(value: JsonValue | undefined): [number, number | string] {
   const rank = rankOf(value);
   switch (rank) {
     case RANK.boolean:
@@ -35,12 +33,12 @@ export function fieldKey(value: JsonValue | undefined): IdbKey {
     case RANK.string:
       return [rank, value as number | string];
     default:
-      return [rank];
+      return [rank, 0];
   }
 }
 
 export function indexKey(datasetId: DatasetId, collection: string, index: IndexSpec, value: JsonValue): IdbKey {
-  return [datasetId, collection, index.name, ...index.paths.map((p) => fieldKey(fieldValue(value, p)))];
+  return [datasetId, collection, index.name, ...index.paths.flatMap((p) => fieldKey(fieldValue(value, p)))];
 }
 
 export interface KeyRange {
@@ -58,27 +56,27 @@ export interface KeyRange {
  * by the range; any others are checked on each document read.
  */
 export function planRange(datasetId: DatasetId, collection: string, plan: QueryPlan & { index: IndexSpec }): KeyRange {
-  const prefix: IdbKey[] = [datasetId, collection, plan.index.name, ...plan.equal.map((c) => fieldKey(c.value as Scalar))];
+  const prefix: IdbKey[] = [datasetId, collection, plan.index.name, ...plan.equal.flatMap((c) => fieldKey(c.value as Scalar))];
   const answered = new Set<Condition>(plan.equal);
   const c = plan.range[0];
   if (c === undefined) return { lower: prefix, upper: [...prefix, END], lowerOpen: false, upperOpen: true, answered };
   if (plan.range.length === 1) answered.add(c);
   const v = c.value as Scalar;
   const at = fieldKey(v);
-  const rankStart = [...prefix, [rankOf(v)]];
-  const rankEnd = [...prefix, [rankOf(v), AFTER_VALUES]];
+  const rankStart = [...prefix, rankOf(v)];
+  const rankEnd = [...prefix, rankOf(v), END];
   switch (c.op) {
     case 'gt':
-      return { lower: [...prefix, at, END], lowerOpen: true, upper: rankEnd, upperOpen: true, answered };
+      return { lower: [...prefix, ...at, END], lowerOpen: true, upper: rankEnd, upperOpen: true, answered };
     case 'gte':
-      return { lower: [...prefix, at], lowerOpen: false, upper: rankEnd, upperOpen: true, answered };
+      return { lower: [...prefix, ...at], lowerOpen: false, upper: rankEnd, upperOpen: true, answered };
     case 'lt':
-      return { lower: rankStart, lowerOpen: false, upper: [...prefix, at], upperOpen: true, answered };
+      return { lower: rankStart, lowerOpen: false, upper: [...prefix, ...at], upperOpen: true, answered };
     case 'lte':
-      return { lower: rankStart, lowerOpen: false, upper: [...prefix, at, END], upperOpen: true, answered };
+      return { lower: rankStart, lowerOpen: false, upper: [...prefix, ...at, END], upperOpen: true, answered };
     default: {
       const successor = codeUnitSuccessor(v as string);
-      return { lower: [...prefix, at], lowerOpen: false, upper: successor === null ? rankEnd : [...prefix, fieldKey(successor)], upperOpen: true, answered };
+      return { lower: [...prefix, ...at], lowerOpen: false, upper: successor === null ? rankEnd : [...prefix, ...fieldKey(successor)], upperOpen: true, answered };
     }
   }
 }
