@@ -8,7 +8,6 @@ import { assertEntry, entryByteSize, isCheckedEntry, type OplogEntry } from '../
 import type { ApplyBatch, ListOptions } from './document-store.ts';
 import type { AuthorHead, ReadLimits } from './oplog-store.ts';
 import { SNAPSHOT_FORMAT, type DatasetSnapshot } from './snapshot-store.ts';
-import type { StorageLimits } from './storage-adapter.ts';
 
 /*
  * Shared input checks for every adapter. Adapters run them on the whole input before opening a

@@ -82,11 +82,6 @@ export class TabPipeline implements PipelineApi {
     return Promise.race([this.leaderKnown, failed]);
   }
 
-  /** True while this tab runs the dataset's worker. */
-  get leading(): boolean {
-    return this.hosted !== undefined;
-  }
-
   workerStatus(): WorkerStatus {
     return this.hosted?.workerStatus() ?? { state: 'other-tab', restarts: 0, lastCrash: null };
   }
