@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dexieStorage } from '../../../adapters/storage/dexie/page.ts';
-import { memoryStorage } from '../../../adapters/storage/memory/index.ts';
-import { sharedStorageKey } from './shared-storage-key.ts';
+import { dexieStorage } from '../../adapters/storage/dexie/page.ts';
+import { memoryStorage } from '../../adapters/storage/memory/index.ts';
+import { sharedStorageKey } from '../../src/runtime/tabs/shared-storage-key.ts';
 
 // Which storage the tabs of an origin meet on (the Web Lock and BroadcastChannel names derive from it).
 describe('sharedStorageKey', () => {
