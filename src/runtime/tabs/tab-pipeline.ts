@@ -240,7 +240,15 @@ export class TabPipeline implements PipelineApi {
    */
   private watchLifecycle(): () => void {
     if (typeof document === 'undefined') return () => undefined;
-    const onFreeze = () => void this.stepDown();
+    // A frozen page runs no more tasks, so nothing here may wait: the worker is stopped outright
+    // and the lock let go within this event.
+    const onFreeze = () => {
+      const worker = this.hosted;
+      this.hosted = undefined;
+      worker?.kill();
+      this.releaseLock?.();
+      this.releaseLock = undefined;
+    };
     const onResume = () => {
       if (!this.hosted) this.campaign();
     };

@@ -172,6 +172,20 @@ export class WorkerPipeline implements PipelineApi {
     void this.remote?.crash();
   }
 
+  /**
+   * Stops the worker at once, without the orderly close: for a page about to be frozen, which runs
+   * no more tasks to wait for one. Whatever the worker had not committed is rolled back by its
+   * storage; calls in flight fail (a shared dataset's tabs send them again to the next leader).
+   */
+  kill(): void {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.remote?.[Comlink.releaseProxy]();
+    void this.worker?.terminate();
+    this.crashed.reject(new SluiceError('store_closed', `The ${this.datasetId} pipeline was stopped.`));
+  }
+
   async close(): Promise<void> {
     const previous = this.state;
     this.state = 'stopped';
