@@ -38,6 +38,7 @@ import { planQuery } from '../src/store/query/plan.ts';
 import { normalizeQuery } from '../src/store/query/query-spec.ts';
 import type { StorageAdapter } from '../src/store/storage-adapter.ts';
 import { percentiles } from './support/latency.ts';
+import { timeInterleaved } from './support/interleaved.ts';
 import { launchChromium } from '../e2e/browser.ts';
 import { buildPages, serveStatic } from '../e2e/build-pages.ts';
 import type { QueryBenchResult } from '../e2e/pages/query-bench.ts';
@@ -93,7 +94,7 @@ async function sqliteCase(dir: string): Promise<void> {
   const node = await createNode({ nodeId: 'bench', storage: sqliteStorage({ path: path.join(dir, 'sluice.db') }) });
   const items = node.collection('items', { indexes: [['project', 'n']] });
   const explain = await items.query({ where: { project: 'p1' }, orderBy: 'n', limit: LIMIT }).explain();
-  const [rawP50, coveringP50, portP50, apiP50] = await timeInterleaved([
+  const [rawP50, coveringP50, portP50, apiP50] = await timed([
     async (q) => parse(select.all(projectFor(q))),
     async (q) => parse(covering.all(projectFor(q))),
     (q) => store.documents.query('items', plan(q)),
@@ -116,7 +117,7 @@ async function dexieCase(): Promise<void> {
   const storage = dexieStorage({ name: 'sluice', indexedDB, IDBKeyRange });
   await fill(storage);
   const store = storage.open('primary');
-  const [rawP50, portP50] = await timeInterleaved([
+  const [rawP50, portP50] = await timed([
     async (q) =>
       (await raw.table('items').where('[project+n]').between([projectFor(q), Dexie.minKey], [projectFor(q), Dexie.maxKey]).limit(LIMIT).toArray()).map((r: { key: string; value: string }) => ({ key: r.key, value: JSON.parse(r.value) })),
     (q) => store.documents.query('items', plan(q)),
@@ -199,26 +200,10 @@ async function fill(storage: StorageAdapter): Promise<void> {
   }
 }
 
+const timed = (candidates: readonly ((q: number) => Promise<unknown>)[]) => timeInterleaved(candidates, QUERIES, WARMUP);
+
 function plan(q: number) {
   return planQuery(normalizeQuery({ where: { project: projectFor(q) }, orderBy: 'n', limit: LIMIT }), INDEXES);
-}
-
-/**
- * p50 of each candidate over the same QUERIES queries, run in turn (query q by every candidate,
- * in a rotating order) so that machine noise hits them alike; after WARMUP rounds untimed.
- */
-async function timeInterleaved(candidates: readonly ((q: number) => Promise<unknown>)[]): Promise<number[]> {
-  for (let q = 0; q < WARMUP; q++) for (const run of candidates) await run(q);
-  const samples = candidates.map(() => [] as number[]);
-  for (let q = 0; q < QUERIES; q++) {
-    for (let i = 0; i < candidates.length; i++) {
-      const c = (q + i) % candidates.length;
-      const start = performance.now();
-      await candidates[c]!(q);
-      samples[c]!.push(performance.now() - start);
-    }
-  }
-  return samples.map((s) => percentiles(s).p50);
 }
 
 function round(x: number): number {

@@ -4,6 +4,7 @@
  */
 import { Dexie } from 'dexie';
 import { dexieStorage } from 'sluice/dexie/engine';
+import { timeInterleaved } from '../../bench/support/interleaved.ts';
 import { normalizeIndexes, normalizeQuery, planQuery, type StoredDocument } from 'sluice/ports';
 
 export interface QueryBenchResult {
@@ -18,25 +19,6 @@ declare global {
 }
 
 const keyOf = (i: number) => `k${String(i).padStart(6, '0')}`;
-
-function p50(samples: number[]): number {
-  return [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
-}
-
-/** Raw and sluice take turns, query by query, so that noise hits them alike. */
-async function timeInterleaved(queries: number, candidates: readonly ((q: number) => Promise<unknown>)[]): Promise<number[]> {
-  for (let q = 0; q < 20; q++) for (const run of candidates) await run(q);
-  const samples = candidates.map(() => [] as number[]);
-  for (let q = 0; q < queries; q++) {
-    for (let i = 0; i < candidates.length; i++) {
-      const c = (q + i) % candidates.length;
-      const start = performance.now();
-      await candidates[c]!(q);
-      samples[c]!.push(performance.now() - start);
-    }
-  }
-  return samples.map(p50);
-}
 
 window.__queryBench = async (docs, projects, queries, limit) => {
   const valueOf = (i: number) => ({ project: `p${i % projects}`, n: i, title: `item ${i}`, done: i % 7 === 0 });
@@ -56,11 +38,11 @@ window.__queryBench = async (docs, projects, queries, limit) => {
     const documents: StoredDocument[] = Array.from({ length: Math.min(5_000, docs - i) }, (_, j) => ({ collection: 'items', key: keyOf(i + j), value: valueOf(i + j), hlc: { wall: 1, logic: 0, nodeId: 'bench' }, deleted: false }));
     await store.documents.applyBatch({ documents, entries: [] });
   }
-  const [rawP50, portP50] = await timeInterleaved(queries, [
+  const [rawP50, portP50] = await timeInterleaved([
     async (q) =>
       (await raw.table('items').where('[project+n]').between([projectFor(q), Dexie.minKey], [projectFor(q), Dexie.maxKey]).limit(limit).toArray()).map((r: { key: string; value: string }) => ({ key: r.key, value: JSON.parse(r.value) })),
     (q) => store.documents.query('items', planQuery(normalizeQuery({ where: { project: projectFor(q) }, orderBy: 'n', limit }), indexes)),
-  ]);
+  ], queries, 20);
   raw.close();
   await storage.close();
   return { rawP50: rawP50!, portP50: portP50! };
