@@ -2,6 +2,7 @@ import type { JsonValue } from '../../../src/core/json.ts';
 import type { CheckpointStore } from '../../../src/store/checkpoint-store.ts';
 import { assertCheckpointName, checkpointJson } from '../../../src/store/validation.ts';
 import type { StoreContext } from './context.ts';
+import { assertRowFits } from './writes.ts';
 import type { ScopedPort } from '../../../src/store/dataset-scoped.ts';
 
 const SQL = {
@@ -21,6 +22,8 @@ export function sqliteCheckpointStore(ctx: StoreContext): ScopedPort<CheckpointS
       const session = ctx.session(datasetId);
       const json = checkpointJson(value);
       const checked = assertCheckpointName(name);
+      const rowLimit = session.limits?.rowBytes;
+      if (rowLimit !== undefined) assertRowFits(rowLimit, [checked, json], () => `checkpoint ${JSON.stringify(checked)}`);
       session.write('checkpoints.set', () => {
         session.statement(SQL.set).run(datasetId, checked, json);
       });

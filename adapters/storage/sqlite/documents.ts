@@ -1,5 +1,5 @@
 import type { StoredDocument } from '../../../src/core/document.ts';
-import { assertCollection, assertKey } from '../../../src/core/names.ts';
+import { assertCollection, assertKey, MAX_KEY_LENGTH } from '../../../src/core/names.ts';
 import type { ApplyBatch, ApplyResult, DocumentRef, DocumentStore, ListOptions } from '../../../src/store/document-store.ts';
 import { prepareBatch, prepareDocument, resolveListOptions } from '../../../src/store/validation.ts';
 import type { StoreContext } from './context.ts';
@@ -17,6 +17,8 @@ const GET = `SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE dataset_id = ? AND 
  */
 const GET_IN = `SELECT ${DOCUMENT_COLUMNS} FROM documents WHERE dataset_id = ? AND collection = ? AND key IN (SELECT value FROM json_each(?))`;
 const DELETE = 'DELETE FROM documents WHERE dataset_id = ? AND collection = ? AND key = ?';
+/** The JSON of one key at most: every code unit escaped (\u001f), quotes and a comma. */
+const MAX_KEY_JSON_BYTES = MAX_KEY_LENGTH * 6 + 3;
 
 /* LIMIT -1 means no limit in SQLite. Tombstones are filtered in SQL but still walked by the key index. */
 const listSql = (live: boolean, after: boolean) =>
@@ -43,11 +45,18 @@ export function sqliteDocumentStore(ctx: StoreContext): ScopedPort<DocumentStore
       const getIn = session.statement(GET_IN);
       const found = session.read(() => {
         const rows = new Map<string, Map<string, StoredDocument>>();
+        // The array is one bound string: on engines with a row limit (which bounds strings too) it
+        // goes in as many parts as needed.
+        const rowLimit = session.limits?.rowBytes;
+        const perCall = rowLimit === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(rowLimit / MAX_KEY_JSON_BYTES));
         for (const [collection, keys] of byCollection) {
           const docs = new Map<string, StoredDocument>();
-          for (const row of getIn.all(datasetId, collection, JSON.stringify(keys))) {
-            const doc = toDocument(row);
-            docs.set(doc.key, doc);
+          for (let i = 0; i < keys.length; i += perCall) {
+            const part = perCall >= keys.length ? keys : keys.slice(i, i + perCall);
+            for (const row of getIn.all(datasetId, collection, JSON.stringify(part))) {
+              const doc = toDocument(row);
+              docs.set(doc.key, doc);
+            }
           }
           rows.set(collection, docs);
         }

@@ -1,12 +1,14 @@
 import type { DatasetId } from '../../../src/core/dataset-id.ts';
 import type { QueriedDocument } from '../../../src/store/document-store.ts';
+import { SluiceError } from '../../../src/core/errors.ts';
+import { utf8Length } from '../../../src/core/json.ts';
 import { assertCollection } from '../../../src/core/names.ts';
 import type { IndexSpec } from '../../../src/store/query/index-spec.ts';
 import type { QueryPlan } from '../../../src/store/query/plan.ts';
 import type { Scalar } from '../../../src/store/query/scalar-order.ts';
 import { compileQuery, indexColumns, jsonPath, sqlString, type SqlDialect, type ValueColumn } from '../sql/query-sql.ts';
 import { toQueried } from '../sql/rows.ts';
-import type { SqliteValue } from './driver.ts';
+import type { SqliteLimits, SqliteValue } from './driver.ts';
 import type { SqliteSession } from './session.ts';
 
 /*
@@ -60,5 +62,29 @@ export function ensureSqliteIndexes(session: SqliteSession, collection: string, 
 export function sqliteQuery(session: SqliteSession, datasetId: DatasetId, collection: string, plan: QueryPlan): QueriedDocument[] {
   const c = assertCollection(collection);
   const { sql, params } = compileQuery(sqliteDialect, 'key, value', c, plan, { sql: 'dataset_id = ?', params: [datasetId] }, (name) => ` INDEXED BY ${name}`);
+  if (session.limits !== undefined) assertQueryFits(session.limits, sql, params.length);
   return session.queryStatement(sql).all(...(params as SqliteValue[])).map(toQueried);
+}
+
+/*
+ * Each `in` value and condition adds a parameter and a few hundred bytes of SQL, so a query
+ * within QUERY_LIMITS can still exceed a strict engine's statement limits: refuse it as the
+ * query's fault, not the storage's.
+ */
+function assertQueryFits(limits: SqliteLimits, sql: string, parameters: number): void {
+  if (parameters > limits.parameters) {
+    throw new SluiceError(
+      'invalid_query',
+      `This query needs ${parameters} bound values, over the ${limits.parameters} one statement may have on this SQLite engine: use fewer \`in\` values or conditions (each \`in\` value counts), or split the query.`,
+      { parameters, limit: limits.parameters },
+    );
+  }
+  const bytes = sql.length * 3 <= limits.sqlBytes ? 0 : utf8Length(sql);
+  if (bytes > limits.sqlBytes) {
+    throw new SluiceError(
+      'invalid_query',
+      `This query compiles to ${bytes} bytes of SQL, over the ${limits.sqlBytes} one statement may have on this SQLite engine: use fewer conditions or \`in\` values, or shorter field paths.`,
+      { sqlBytes: bytes, limit: limits.sqlBytes },
+    );
+  }
 }

@@ -2,7 +2,8 @@ import { SluiceError } from '../../../src/core/errors.ts';
 import type { SqliteConnection } from './driver.ts';
 
 /*
- * Schema history, tracked in PRAGMA user_version:
+ * Schema history, tracked in PRAGMA user_version (or, on engines that refuse that PRAGMA, in the
+ * sluice_schema table; see VersionStore):
  *   0  single-dataset sluice: the same tables without dataset_id (see fixtures/legacy-v0.ts).
  *   1  every table carries dataset_id, and every key and index leads with it.
  *   2  oplog.signature: the author's signature on entries that end a signed batch (NULL elsewhere).
@@ -112,28 +113,47 @@ const LEGACY_COLUMNS: Readonly<Record<string, string>> = {
 /** Rows written before datasets existed belong to this dataset (the same rule as normalizeDatasetId). */
 const LEGACY_DATASET = 'primary';
 
+/**
+ * Where the schema version lives. 'user_version' for every file sluice ever wrote, so existing
+ * databases read as before; 'table' only for engines that refuse PRAGMA user_version (Durable
+ * Objects), whose databases never had one.
+ */
+export type VersionStore = 'user_version' | 'table';
+
 /** Brings the database to SCHEMA_VERSION in one transaction; a crash mid-way leaves the old schema intact. */
-export function migrate(connection: SqliteConnection): void {
-  if (userVersion(connection) === SCHEMA_VERSION) return;
-  connection.exec('BEGIN IMMEDIATE');
-  try {
+export function migrate(connection: SqliteConnection, store: VersionStore = 'user_version'): void {
+  const version = VERSIONS[store];
+  if (version.read(connection) === SCHEMA_VERSION) return;
+  inWriteTransaction(connection, () => {
     // Read again under the write lock: another process may have migrated meanwhile.
-    const version = userVersion(connection);
-    if (version === 0) {
+    const current = version.read(connection);
+    if (current === 0) {
       const legacy = existingTables(connection);
       if (legacy.length === 0) createSchema(connection);
       else upgradeFromV0(connection, legacy);
-    } else if (version === 1) {
+      version.write(connection, SCHEMA_VERSION);
+    } else if (current === 1) {
       // A nullable column at the end: SQLite adds it without rewriting a row.
       connection.exec('ALTER TABLE oplog ADD COLUMN signature TEXT');
-      connection.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-    } else if (version > SCHEMA_VERSION) {
+      version.write(connection, SCHEMA_VERSION);
+    } else if (current > SCHEMA_VERSION) {
       throw new SluiceError(
         'storage_failure',
-        `This SQLite database has schema version ${version}, newer than the ${SCHEMA_VERSION} this version of sluice reads: upgrade sluice to open it.`,
-        { version, supported: SCHEMA_VERSION },
+        `This SQLite database has schema version ${current}, newer than the ${SCHEMA_VERSION} this version of sluice reads: upgrade sluice to open it.`,
+        { version: current, supported: SCHEMA_VERSION },
       );
     }
+  });
+}
+
+function inWriteTransaction(connection: SqliteConnection, body: () => void): void {
+  if (connection.transaction) {
+    connection.transaction(body);
+    return;
+  }
+  connection.exec('BEGIN IMMEDIATE');
+  try {
+    body();
     connection.exec('COMMIT');
   } catch (error) {
     if (connection.inTransaction) connection.exec('ROLLBACK');
@@ -144,7 +164,6 @@ export function migrate(connection: SqliteConnection): void {
 function createSchema(connection: SqliteConnection): void {
   connection.exec(TABLES);
   connection.exec(INDEXES);
-  connection.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
 }
 
 /*
@@ -167,12 +186,28 @@ function upgradeFromV0(connection: SqliteConnection, legacy: readonly string[]):
     connection.exec(`DROP TABLE ${table}_v0`);
   }
   connection.exec(INDEXES);
-  connection.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
 }
 
-function userVersion(connection: SqliteConnection): number {
-  return Number(connection.prepare('PRAGMA user_version').get()?.user_version ?? 0);
-}
+const VERSION_TABLE = 'sluice_schema';
+
+const VERSIONS: Readonly<Record<VersionStore, { read(c: SqliteConnection): number; write(c: SqliteConnection, version: number): void }>> = {
+  user_version: {
+    read: (c) => Number(c.prepare('PRAGMA user_version').get()?.user_version ?? 0),
+    write: (c, version) => c.exec(`PRAGMA user_version = ${version}`),
+  },
+  table: {
+    // No table yet reads as 0, like a fresh file's user_version.
+    read: (c) =>
+      c.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?").get(VERSION_TABLE) === undefined
+        ? 0
+        : Number(c.prepare(`SELECT version FROM ${VERSION_TABLE} WHERE id = 0`).get()?.version ?? 0),
+    write: (c, version) =>
+      c.exec(
+        `CREATE TABLE IF NOT EXISTS ${VERSION_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 0), version INTEGER NOT NULL);` +
+          `INSERT INTO ${VERSION_TABLE} (id, version) VALUES (0, ${version}) ON CONFLICT (id) DO UPDATE SET version = excluded.version`,
+      ),
+  },
+};
 
 function existingTables(connection: SqliteConnection): string[] {
   const names = Object.keys(LEGACY_COLUMNS);

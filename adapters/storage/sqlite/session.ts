@@ -1,6 +1,6 @@
 import { SluiceError } from '../../../src/core/errors.ts';
 import type { StorageTestHooks } from '../../../src/store/storage-adapter.ts';
-import type { SqliteConnection, SqliteDriver, SqliteStatement } from './driver.ts';
+import type { SqliteConnection, SqliteDriver, SqliteLimits, SqliteStatement } from './driver.ts';
 import { MEMORY_PATH } from './paths.ts';
 import { migrate } from './schema.ts';
 
@@ -26,6 +26,8 @@ export class SqliteSession {
   private constructor(
     private readonly connection: SqliteConnection,
     private readonly hooks: StorageTestHooks,
+    /** The driver's stricter limits, if any: statements built here must stay within them. */
+    readonly limits: SqliteLimits | undefined,
   ) {}
 
   static open(driver: SqliteDriver, path: string, options: SessionOptions): SqliteSession {
@@ -35,19 +37,22 @@ export class SqliteSession {
     } catch (error) {
       throw new SluiceError('storage_failure', `Could not open the SQLite database ${JSON.stringify(path)}: ${(error as Error).message}`, { path }, { cause: error });
     }
+    const pragmas = driver.pragmas !== false;
     try {
-      if (path !== MEMORY_PATH) {
-        // WAL lets readers in other processes run while this one writes; it persists in the file.
-        connection.exec('PRAGMA journal_mode = WAL');
+      if (pragmas) {
+        if (path !== MEMORY_PATH) {
+          // WAL lets readers in other processes run while this one writes; it persists in the file.
+          connection.exec('PRAGMA journal_mode = WAL');
+        }
+        connection.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+        connection.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs}`);
       }
-      connection.exec(`PRAGMA synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-      connection.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs}`);
-      migrate(connection);
+      migrate(connection, pragmas ? 'user_version' : 'table');
     } catch (error) {
       connection.close();
       throw error;
     }
-    return new SqliteSession(connection, options.hooks);
+    return new SqliteSession(connection, options.hooks, driver.limits);
   }
 
   /** Prepared once per connection, reused for every later call with the same SQL text. */
@@ -84,6 +89,13 @@ export class SqliteSession {
    * after the writes and before COMMIT, so a throw from it rolls everything back.
    */
   write<T>(operation: string, body: () => T): T {
+    if (this.connection.transaction) {
+      return this.connection.transaction(() => {
+        const result = body();
+        this.hooks.beforeCommit?.(operation);
+        return result;
+      });
+    }
     this.statement('BEGIN IMMEDIATE').run();
     try {
       const result = body();
@@ -98,6 +110,7 @@ export class SqliteSession {
 
   /** Several reads that must see one consistent state, such as an export. */
   read<T>(body: () => T): T {
+    if (this.connection.transaction) return this.connection.transaction(body);
     this.statement('BEGIN').run();
     try {
       const result = body();

@@ -1,4 +1,6 @@
 import type { DatasetId } from '../../../src/core/dataset-id.ts';
+import { SluiceError } from '../../../src/core/errors.ts';
+import { utf8Length } from '../../../src/core/json.ts';
 import type { OplogEntry } from '../../../src/core/oplog-entry.ts';
 import type { AuthorHead } from '../../../src/store/oplog-store.ts';
 import { headsOf, type PreparedDocument } from '../../../src/store/validation.ts';
@@ -10,9 +12,15 @@ import type { SqliteSession } from './session.ts';
 /*
  * Batches are written with multi-row statements: one statement per ROWS rows rather than per row
  * cuts the per-statement cost (a driver call, a bind, a step) that dominates a batch's CPU time.
- * ROWS × 11 parameters stays far below SQLite's limit of 32,766 bound variables.
+ * ROWS × 11 parameters stays far below SQLite's limit of 32,766 bound variables; engines with a
+ * lower limit (Durable Objects: 100) get as many rows as fit.
  */
 const ROWS = 64;
+
+function rowsPerStatement(session: SqliteSession, columns: number): number {
+  const max = session.limits?.parameters;
+  return max === undefined ? ROWS : Math.max(1, Math.min(ROWS, Math.floor(max / columns)));
+}
 
 const rowsSql = (head: string, columns: number, rows: number, tail = '') =>
   `${head} VALUES ${Array.from({ length: rows }, () => `(${'?, '.repeat(columns - 1)}?)`).join(', ')}${tail}`;
@@ -53,9 +61,15 @@ export function writeDocument(session: SqliteSession, datasetId: DatasetId, p: P
 }
 
 export function writeDocuments(session: SqliteSession, datasetId: DatasetId, documents: readonly PreparedDocument[]): void {
-  for (const chunk of chunks(documents)) {
+  const rowLimit = session.limits?.rowBytes;
+  for (const chunk of chunks(documents, rowsPerStatement(session, 9))) {
     const params: SqliteValue[] = [];
-    for (const { doc, valueJson, metaJson } of chunk) params.push(datasetId, doc.collection, doc.key, valueJson, metaJson, doc.hlc.wall, doc.hlc.logic, doc.hlc.nodeId, doc.deleted ? 1 : 0);
+    for (const { doc, valueJson, metaJson } of chunk) {
+      // The value is within maxPayloadBytes, but resolver metadata (json-merge keeps a clock tree
+      // of the value) is not bounded by it, and both share the row.
+      if (rowLimit !== undefined) assertRowFits(rowLimit, [doc.collection, doc.key, valueJson, metaJson, doc.hlc.nodeId], () => `document ${doc.collection}/${doc.key}`);
+      params.push(datasetId, doc.collection, doc.key, valueJson, metaJson, doc.hlc.wall, doc.hlc.logic, doc.hlc.nodeId, doc.deleted ? 1 : 0);
+    }
     session.statement(upsertDocuments(chunk.length)).run(...params);
   }
 }
@@ -63,9 +77,13 @@ export function writeDocuments(session: SqliteSession, datasetId: DatasetId, doc
 /** Inserts the entries not stored yet and advances heads. Returns how many were new. */
 export function appendEntries(session: SqliteSession, datasetId: DatasetId, entries: readonly OplogEntry[]): number {
   let inserted = 0;
-  for (const chunk of chunks(entries)) {
+  const rowLimit = session.limits?.rowBytes;
+  for (const chunk of chunks(entries, rowsPerStatement(session, 11))) {
     const params: SqliteValue[] = [];
-    for (const e of chunk) params.push(datasetId, e.hash, e.hlc.wall, e.hlc.logic, e.hlc.nodeId, e.collection, e.key, e.op, e.payload, e.prevHash, e.signature ?? null);
+    for (const e of chunk) {
+      if (rowLimit !== undefined) assertRowFits(rowLimit, [e.payload, e.collection, e.key, e.hash, e.prevHash, e.signature ?? null, e.hlc.nodeId], () => `entry ${e.hash}`);
+      params.push(datasetId, e.hash, e.hlc.wall, e.hlc.logic, e.hlc.nodeId, e.collection, e.key, e.op, e.payload, e.prevHash, e.signature ?? null);
+    }
     inserted += session.statement(insertEntries(chunk.length)).run(...params).changes;
   }
   // One upsert per author: heads only move forward, so an entry that was already stored (and so is
@@ -74,10 +92,32 @@ export function appendEntries(session: SqliteSession, datasetId: DatasetId, entr
   return inserted;
 }
 
-function chunks<T>(items: readonly T[]): T[][] {
+function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += ROWS) out.push(items.slice(i, i + ROWS));
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** Room for the integer columns, the dataset id and SQLite's record header. */
+const ROW_OVERHEAD_BYTES = 1024;
+
+/**
+ * On engines with a row limit, refuses a row that would exceed it as payload_too_large, before
+ * the engine fails the whole transaction with a bare "string or blob too big".
+ */
+export function assertRowFits(limit: number, texts: readonly (string | null)[], what: () => string): void {
+  let bound = ROW_OVERHEAD_BYTES;
+  for (const t of texts) if (t !== null) bound += t.length * 3;
+  if (bound <= limit) return;
+  let size = ROW_OVERHEAD_BYTES;
+  for (const t of texts) if (t !== null) size += utf8Length(t);
+  if (size > limit) {
+    throw new SluiceError(
+      'payload_too_large',
+      `The row of ${what()} would take about ${size} bytes, over the ${limit}-byte row limit of this SQLite engine: store less in one document (its value and resolver metadata share the row).`,
+      { size, limit },
+    );
+  }
 }
 
 /** Returns whether the stored head or boundary moved. */

@@ -1,8 +1,8 @@
 /*
  * Just enough of vitest's API (describe, it, beforeEach, afterEach, expect with the matchers the
- * storage contract uses) to run `runStorageContractTests` inside Deno or Bun, where vitest itself
- * does not run. run-contract.ts maps the 'vitest' specifier to this module (an import map on Deno,
- * a virtual module on Bun). Matchers follow vitest's meaning: toEqual ignores undefined-valued
+ * storage contract uses) to run `runStorageContractTests` inside Deno, Bun or workerd, where vitest
+ * itself does not run. run-contract.ts maps the 'vitest' specifier to this module (an import map on
+ * Deno, a virtual module on Bun); the Durable Object test bundles it in with an esbuild alias. Matchers follow vitest's meaning: toEqual ignores undefined-valued
  * properties and prototypes but not the kind of value (array, Date, ...), toMatchObject checks a
  * subset, rejects.* awaits a rejection. A matcher or export the shim lacks is a TypeError or a
  * failed import, so a contract that grows one fails loudly here instead of passing by accident.
@@ -67,28 +67,49 @@ export async function runRegistered(onResult: (outcome: TestOutcome) => void): P
   let passed = 0;
   let failed = 0;
   for (const t of tests.splice(0)) {
-    const name = [...t.suites.map((s) => s.name).filter(Boolean), t.name].join(' > ');
-    let error: unknown;
-    try {
-      for (const s of t.suites) for (const hook of s.beforeEach) await hook();
-      await t.body();
-    } catch (e) {
-      error = e;
-    }
-    for (const s of [...t.suites].reverse()) {
-      for (const hook of s.afterEach) {
-        try {
-          await hook();
-        } catch (e) {
-          error ??= e;
-        }
-      }
-    }
-    if (error === undefined) passed++;
+    const outcome = await runTest(t);
+    if (outcome.error === undefined) passed++;
     else failed++;
-    onResult(error === undefined ? { name } : { name, error });
+    onResult(outcome);
   }
   return { passed, failed };
+}
+
+/** The full names of the registered tests, in order: a host can then run each on its own (runRegisteredAt). */
+export function registeredNames(): string[] {
+  return tests.map(fullName);
+}
+
+/** Runs the test at `index` of registeredNames() and keeps it registered, so it can run again elsewhere. */
+export async function runRegisteredAt(index: number): Promise<TestOutcome> {
+  const t = tests[index];
+  if (t === undefined) throw new RangeError(`No registered test at ${index} (there are ${tests.length}).`);
+  return runTest(t);
+}
+
+function fullName(t: RegisteredTest): string {
+  return [...t.suites.map((s) => s.name).filter(Boolean), t.name].join(' > ');
+}
+
+async function runTest(t: RegisteredTest): Promise<TestOutcome> {
+  const name = fullName(t);
+  let error: unknown;
+  try {
+    for (const s of t.suites) for (const hook of s.beforeEach) await hook();
+    await t.body();
+  } catch (e) {
+    error = e;
+  }
+  for (const s of [...t.suites].reverse()) {
+    for (const hook of s.afterEach) {
+      try {
+        await hook();
+      } catch (e) {
+        error ??= e;
+      }
+    }
+  }
+  return error === undefined ? { name } : { name, error };
 }
 
 export class AssertionError extends Error {
