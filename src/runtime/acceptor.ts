@@ -8,6 +8,7 @@ import { CLOSE_CODES, type CloseInfo, type Transport, type TransportHandlers } f
 import { decodeFrame, encodeFrame } from '../protocol/wire-codec.ts';
 import { DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL, type AuthOptions } from '../sync/auth.ts';
 import { Authenticator, type PeerIdentity } from '../sync/peer-identity.ts';
+import type { AcceptedSession } from '../sync/accepted-session.ts';
 import type { WorkerPipeline } from './worker/worker-pipeline.ts';
 
 export interface AcceptOptions {
@@ -16,6 +17,11 @@ export interface AcceptOptions {
   readonly maxQueuedBytes?: number;
   /** A connection that has not completed its handshake by then is closed (4408). Default 10 s. */
   readonly handshakeTimeoutMs?: number;
+  /**
+   * Called when a connection served in this thread is accepted: a hub that hibernates keeps the
+   * session beside its socket and serves it on after waking (see DatasetHost.resume).
+   */
+  readonly onAccepted?: (identity: PeerIdentity, session: AcceptedSession) => void;
 }
 
 /** What the acceptor needs from the node it accepts for. */

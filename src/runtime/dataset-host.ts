@@ -5,7 +5,8 @@ import type { Transport } from '../protocol/transport.ts';
 import { Connection, DEFAULT_HEARTBEAT_MS } from '../sync/connection.ts';
 import type { DatasetRuntime } from '../sync/dataset-runtime.ts';
 import type { PeerIdentity } from '../sync/peer-identity.ts';
-import { Responder, type ResponderContext } from '../sync/responder.ts';
+import { Responder, type ResponderContext, type SessionHooks } from '../sync/responder.ts';
+import { restoreSession, type AcceptedSession } from '../sync/accepted-session.ts';
 import type { AcceptOptions } from './acceptor.ts';
 import type { DatasetSlot } from './dataset-slot.ts';
 import { newSlot } from './dataset-slots.ts';
@@ -41,12 +42,14 @@ export class DatasetHost implements NodeHost {
     datasets: readonly ResolvedDataset[],
     readonly maxFrameBytes: number,
     onWorkerCrash: (datasetId: DatasetId, reason: string) => void,
+    /** Who schedules pruning of in-process pipelines (see PipelineSettings.maintenance). */
+    maintenance: 'timer' | 'host' = 'timer',
   ) {
     const served = new Map<DatasetId, DatasetRuntime>();
     this.responderContext = { nodeId, datasets: served };
     const sharedStorage = (options.tabs ?? DEFAULT_TABS) === 'shared' ? sharedStorageKey(options.storage) : null;
     for (const d of datasets) {
-      const settings = pipelineSettings(nodeId, options, d, maxFrameBytes);
+      const settings = { ...pipelineSettings(nodeId, options, d, maxFrameBytes), maintenance };
       let local: DatasetPipeline | undefined;
       let worker: WorkerPipeline | undefined;
       let tab: TabPipeline | undefined;
@@ -116,10 +119,24 @@ export class DatasetHost implements NodeHost {
 
   /** Serves an authenticated peer on this thread; each in-process dataset it may use announces its commits on it (live push). */
   serveHere(transport: Transport, identity: PeerIdentity, options: AcceptOptions): void {
+    const onAccepted = options.onAccepted;
+    this.serveConnection(transport, identity, options, onAccepted ? { onAccepted: (session) => onAccepted(identity, session) } : {});
+  }
+
+  /**
+   * Serves a connection whose handshake this host accepted before it lost its memory (an edge hub
+   * waking from hibernation): same identity, same session, no second handshake.
+   */
+  resume(transport: Transport, identity: PeerIdentity, session: AcceptedSession, options: AcceptOptions = {}): void {
+    const connection = this.serveConnection(transport, identity, options, { resumed: session });
+    restoreSession(connection, identity.nodeId, session);
+  }
+
+  private serveConnection(transport: Transport, identity: PeerIdentity, options: AcceptOptions, hooks: SessionHooks): Connection {
     const connection = new Connection(transport, {
       role: 'acceptor',
       codec: new FrameCodec({ maxFrameBytes: this.maxFrameBytes }),
-      onRequest: new Responder(this.responderContext, 'acceptor', identity).handle,
+      onRequest: new Responder(this.responderContext, 'acceptor', identity, hooks).handle,
       heartbeatMs: options.heartbeatMs ?? this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       ...(options.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: options.maxQueuedBytes }),
       // A connection for one dataset counts its bytes in that dataset's metrics.
@@ -128,6 +145,7 @@ export class DatasetHost implements NodeHost {
     this.accepted.add(connection);
     void connection.closed.then(() => this.accepted.delete(connection));
     for (const datasetId of identity.granted) this.slots.get(datasetId)?.local?.attach(connection);
+    return connection;
   }
 }
 

@@ -13,6 +13,7 @@ import type { PeerIdentity } from './peer-identity.ts';
 import { fetchChainRange, snapshotChunks } from './recovery.ts';
 import { readSealed, type PageReader } from './sealed-read.ts';
 import { signOwnHead, VOUCHED, type KeyPolicy } from './signatures.ts';
+import type { AcceptedSession } from './accepted-session.ts';
 
 /** Sorts after every valid node id: "after (wall, logic)" across all authors. */
 const MAX_NODE_ID = '~'.repeat(128);
@@ -25,6 +26,14 @@ export interface ResponderContext {
 
 /** Peer rows kept per dataset: each handshake of an authenticated peer may add one, never past this. */
 export const MAX_TRACKED_PEERS = 10_000;
+
+/** An acceptor's handshake, as a hub that may lose its memory between messages keeps it. */
+export interface SessionHooks {
+  /** Called once the handshake is accepted, with what serving the connection on needs. */
+  readonly onAccepted?: (session: AcceptedSession) => void;
+  /** The connection's handshake was accepted earlier (before the hub hibernated): serve it without one. */
+  readonly resumed?: AcceptedSession;
+}
 
 /**
  * Answers a peer's requests on one connection. On an accepted connection the peer was
@@ -39,16 +48,23 @@ export class Responder {
   /** The key the peer presented in its handshake: what its own pushes must be signed with. */
   private peerKey = '';
 
-  constructor(ctx: ResponderContext, role: 'acceptor', identity: PeerIdentity);
+  constructor(ctx: ResponderContext, role: 'acceptor', identity: PeerIdentity, hooks?: SessionHooks);
   constructor(ctx: ResponderContext, role: 'dialer', dialedFor: readonly DatasetId[]);
   constructor(
     private readonly ctx: ResponderContext,
     private readonly role: 'dialer' | 'acceptor',
     peer: PeerIdentity | readonly DatasetId[],
+    private readonly hooks: SessionHooks = {},
   ) {
     this.handshaken = role === 'dialer';
     if (Array.isArray(peer)) for (const ds of peer as readonly DatasetId[]) this.granted.add(ds);
     else this.identity = peer as PeerIdentity;
+    if (hooks.resumed && this.identity) {
+      // The handshake, its grants and its key pins happened before; the connection is restored by the caller.
+      for (const ds of this.identity.granted) if (ctx.datasets.has(ds)) this.granted.add(ds);
+      this.handshaken = true;
+      this.peerKey = hooks.resumed.publicKey;
+    }
   }
 
   handle = async (message: Message, connection: Connection): Promise<Reply> => {
@@ -101,6 +117,7 @@ export class Responder {
     // Compression starts after this (uncompressed) response is encoded.
     queueMicrotask(() => (connection.codec.codec = codec));
     if (identity.authenticated) for (const ds of this.granted) void this.track(ds, identity.nodeId, connection.remote);
+    this.hooks.onAccepted?.({ publicKey: m.publicKey, pushOnly: m.pushOnly, noticeCredits: m.noticeCredits, compression: codec });
     return {
       kind: 'handshakeResponse',
       nodeId: this.ctx.nodeId,

@@ -48,6 +48,12 @@ export interface PipelineSettings {
   readonly signing?: boolean;
   /** In-process only: sink writers are functions. */
   readonly sinks?: readonly SinkConfig[];
+  /**
+   * 'timer' (default): pruning runs every maintenanceInterval on a timer of its own. 'host': the
+   * host calls maintainNow() on its own schedule; an edge hub does, from the platform's alarm,
+   * since a pending timer would keep it from hibernating.
+   */
+  readonly maintenance?: 'timer' | 'host';
 }
 
 /**
@@ -145,6 +151,7 @@ export class DatasetPipeline implements PipelineApi {
       this.feeders.push(feeder);
     }
     this.orchestrator.start();
+    if (this.settings.maintenance === 'host') return;
     this.maintenanceTimer = setInterval(() => void this.maintainNow().catch(() => undefined), this.runtime.options.maintenanceInterval);
     (this.maintenanceTimer as { unref?: () => void }).unref?.();
   }
