@@ -30,9 +30,17 @@ export interface Connector {
   readonly url: string;
   /** Token presented in the handshake. */
   readonly token: string;
-  connect(signal?: AbortSignal): Promise<Transport>;
+  /**
+   * `target.datasetId` names the dataset the connection is for, before any frame is sent: a router
+   * in front of the hubs (an edge Worker) can pick the hub for it. The handshake names it again.
+   */
+  connect(signal?: AbortSignal, target?: ConnectTarget): Promise<Transport>;
   /** Plain data from which a worker can build the same connector; undefined if it cannot. */
   describe?(): ConnectorDescriptor;
+}
+
+export interface ConnectTarget {
+  readonly datasetId: string;
 }
 
 /** JSON-safe description of a connector: its kind, URL and options, e.g. `{ kind: 'websocket', url, token }`. */

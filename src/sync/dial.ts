@@ -1,9 +1,9 @@
 import type { DatasetId } from '../core/dataset-id.ts';
-import { SluiceError, type SluiceErrorCode } from '../core/errors.ts';
+import { isSluiceError, SluiceError, type SluiceErrorCode } from '../core/errors.ts';
 import { SUPPORTED_CODECS } from '../protocol/compression.ts';
 import { FrameCodec } from '../protocol/frame-codec.ts';
 import { PROTOCOL_VERSION } from '../protocol/messages.ts';
-import type { Connector } from '../protocol/transport.ts';
+import { CLOSE_CODES, type Connector } from '../protocol/transport.ts';
 import { Connection, type Traffic } from './connection.ts';
 import { Responder, type ResponderContext } from './responder.ts';
 import { unexpected } from './recovery.ts';
@@ -33,7 +33,7 @@ export interface DialOptions {
 const REFUSAL_CODES = ['too_many_connections', 'protocol_violation'] as const satisfies readonly SluiceErrorCode[];
 
 export async function dial(connector: Connector, ctx: ResponderContext, datasetId: DatasetId, options: DialOptions): Promise<Connection> {
-  const transport = await connector.connect(options.signal);
+  const transport = await connector.connect(options.signal, { datasetId });
   const responder = new Responder(ctx, 'dialer', [datasetId]);
   const connection = new Connection(transport, {
     role: 'dialer',
@@ -73,6 +73,24 @@ export async function dial(connector: Connector, ctx: ResponderContext, datasetI
     return connection;
   } catch (error) {
     connection.close(1000, 'handshake failed');
-    throw error;
+    throw refusedByClose(error, connector.url);
   }
+}
+
+/** Close codes a hub refuses a handshake with, for when its close overtakes its answer. */
+const REFUSING_CLOSES: Readonly<Record<number, SluiceErrorCode>> = {
+  [CLOSE_CODES.authFailed]: 'auth_failed',
+  [CLOSE_CODES.notGranted]: 'dataset_not_granted',
+  [CLOSE_CODES.overloaded]: 'too_many_connections',
+};
+
+/**
+ * A hub answers a refused handshake and then closes. Where the close arrives first (seen from an
+ * edge hub in workerd, which may send a socket's close ahead of a message sent just before it),
+ * the close code says what the answer would have said.
+ */
+function refusedByClose(error: unknown, url: string): unknown {
+  if (!isSluiceError(error, 'connection_closed')) return error;
+  const code = REFUSING_CLOSES[Number(error.details?.code)];
+  return code === undefined ? error : new SluiceError(code, `Peer ${url} refused the handshake: ${String(error.details?.reason ?? '') || 'no reason given'}.`, { url }, { cause: error });
 }

@@ -41,7 +41,7 @@ export class Authenticator {
   /** `served`: the datasets this node runs; grants never name others. */
   async authenticate(m: HandshakeRequest, served: ReadonlySet<DatasetId>): Promise<PeerIdentity> {
     if (!isValidNodeId(m.nodeId)) throw new SluiceError('auth_failed', `Invalid node id ${JSON.stringify(m.nodeId).slice(0, 80)}.`);
-    const principal = await this.principalOf(m);
+    const principal = await this.principalFor(m.authToken, m.nodeId);
     this.assertMayActAs(principal, m.nodeId);
     const requested = [...new Set([m.datasetId, ...m.extraDatasetIds])].filter((ds) => served.has(ds));
     const granted: DatasetId[] = [];
@@ -50,18 +50,22 @@ export class Authenticator {
     return { principal, nodeId: m.nodeId, granted, relay: this.mayRelay(principal, m.nodeId), authenticated };
   }
 
-  private async principalOf(m: HandshakeRequest): Promise<Principal> {
-    if (m.authToken.length > MAX_TOKEN_CHARS) throw new SluiceError('auth_failed', `The token is longer than ${MAX_TOKEN_CHARS} characters.`);
+  /**
+   * Who presents `token`, or `auth_failed`. Under a shared token or an open hub nothing proves who
+   * it is: `declaredNodeId` stands in. An edge router calls this before the handshake exists.
+   */
+  async principalFor(token: string, declaredNodeId: string): Promise<Principal> {
+    if (token.length > MAX_TOKEN_CHARS) throw new SluiceError('auth_failed', `The token is longer than ${MAX_TOKEN_CHARS} characters.`);
     if (this.verify) {
-      const claims = await this.verify(m.authToken);
+      const claims = await this.verify(token);
       if (typeof claims.sub !== 'string' || claims.sub === '') throw new SluiceError('auth_failed', 'The JWT has no sub claim: sluice takes the principal from sub.');
       return { id: claims.sub, claims, verified: true };
     }
-    if (this.auth.token !== undefined && !tokensEqual(m.authToken, this.auth.token)) {
+    if (this.auth.token !== undefined && !tokensEqual(token, this.auth.token)) {
       throw new SluiceError('auth_failed', "The token does not match this hub's token.");
     }
     // A shared token (or none) proves nothing about who is connecting: the declared node id stands in.
-    return { id: m.nodeId, claims: ANONYMOUS_CLAIMS, verified: false };
+    return { id: declaredNodeId, claims: ANONYMOUS_CLAIMS, verified: false };
   }
 
   /** A verified principal acts as itself or as a node its token lists; nobody acts as another principal's node. */
@@ -76,7 +80,8 @@ export class Authenticator {
     );
   }
 
-  private async grants(principal: Principal, datasetId: DatasetId): Promise<boolean> {
+  /** Whether `principal` may use `datasetId`: the authorize hook, else the token's datasets claim. */
+  async grants(principal: Principal, datasetId: DatasetId): Promise<boolean> {
     if (this.auth.authorize) return (await this.auth.authorize(principal, datasetId)) === true;
     if (!principal.verified) return true;
     // A verified principal gets what its token grants, and nothing by default.

@@ -1,6 +1,7 @@
 import { isSluiceError, SluiceError } from '../../../src/core/errors.ts';
 import { CONNECT_TIMEOUT_BOUNDS, invalidOption, optionalFunction, optionalInteger, optionalObject, optionalToken, preview } from '../../../src/core/option-checks.ts';
-import type { Connector, Transport } from '../../../src/protocol/transport.ts';
+import type { ConnectTarget, Connector, Transport } from '../../../src/protocol/transport.ts';
+import { upgradeUrl } from './upgrade-params.ts';
 import { WebSocketTransport, type WebSocketLike } from './socket-transport.ts';
 // Resolved by the package's import conditions: `ws` on Node, the global WebSocket everywhere else.
 import { defaultWebSocket } from '#sluice/websocket-ctor';
@@ -35,10 +36,10 @@ export function websocket(url: string | readonly string[], options: WebSocketCon
   const Override = options.WebSocket;
   // The URL that answered last: dials start there, and move on only when it does not answer.
   let current = 0;
-  const dialOne = async (target: string, signal?: AbortSignal): Promise<Transport> => {
+  const dialOne = async (target: string, signal?: AbortSignal, datasetId?: string): Promise<Transport> => {
     const Ctor = Override ?? defaultWebSocket();
     if (!Ctor) throw new SluiceError('invalid_options', 'This runtime has no WebSocket: pass websocket(url, { WebSocket }) with a WebSocket constructor.', { url: target, field: 'WebSocket' });
-    const socket = new Ctor(target);
+    const socket = new Ctor(upgradeUrl(target, datasetId, token ?? ''));
     const transport = new WebSocketTransport(socket, target);
     await opened(socket, target, connectTimeoutMs ?? 10_000, signal);
     return transport;
@@ -49,12 +50,12 @@ export function websocket(url: string | readonly string[], options: WebSocketCon
     },
     token: token ?? '',
     describe: () => ({ kind: 'websocket', url: urls[0]!, ...(urls.length > 1 ? { urls } : {}), token: token ?? '', ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }) }),
-    async connect(signal?: AbortSignal): Promise<Transport> {
+    async connect(signal?: AbortSignal, dialTarget?: ConnectTarget): Promise<Transport> {
       let lastError: unknown;
       for (let tried = 0; tried < urls.length; tried++) {
         const index = (current + tried) % urls.length;
         try {
-          const transport = await dialOne(urls[index]!, signal);
+          const transport = await dialOne(urls[index]!, signal, dialTarget?.datasetId);
           current = index;
           return transport;
         } catch (error) {
