@@ -5,6 +5,8 @@ import { assertDecodedEntry, assertEntry, type OplogEntry } from '../core/oplog-
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '../core/ed25519.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
 import { sluice } from './generated/sync.pb.js';
+// Resolved by the package's import conditions: protobufjs's fastest writer, except on workerd.
+import { createWriter } from '#sluice/protobuf-writer';
 import { FLAG_COMPRESSED, readFrame, writeFrame } from './frame.ts';
 import { KIND_BY_TYPE, MESSAGE_TYPES, type Message, type MessageKind } from './messages.ts';
 
@@ -48,7 +50,7 @@ export function encodePayload(m: Message): Uint8Array {
         publicKey: m.publicKey === '' ? EMPTY : hexToBytes(m.publicKey),
         pushOnly: m.pushOnly,
         noticeCredits: m.noticeCredits,
-      }).finish();
+      }, createWriter()).finish();
     case 'handshakeResponse':
       return pb.HandshakeResponse.encode({
         nodeId: m.nodeId,
@@ -61,11 +63,11 @@ export function encodePayload(m: Message): Uint8Array {
         protocolVersion: m.protocolVersion,
         maxFrameBytes: m.maxFrameBytes,
         takesNoticeCredit: m.takesNoticeCredit,
-      }).finish();
+      }, createWriter()).finish();
     case 'vectorClockRequest':
-      return pb.VectorClockRequest.encode({ datasetId: wireDataset(m.datasetId) }).finish();
+      return pb.VectorClockRequest.encode({ datasetId: wireDataset(m.datasetId) }, createWriter()).finish();
     case 'vectorClockResponse':
-      return pb.VectorClockResponse.encode({ datasetId: wireDataset(m.datasetId), heads: m.heads.map(headToWire), boundaries: m.boundaries.map(headToWire) }).finish();
+      return pb.VectorClockResponse.encode({ datasetId: wireDataset(m.datasetId), heads: m.heads.map(headToWire), boundaries: m.boundaries.map(headToWire) }, createWriter()).finish();
     case 'pullChangesRequest':
       return pb.PullChangesRequest.encode({
         datasetId: wireDataset(m.datasetId),
@@ -75,31 +77,31 @@ export function encodePayload(m: Message): Uint8Array {
         collections: [...m.collections],
         maxEntries: m.maxEntries,
         maxBytes: m.maxBytes,
-      }).finish();
+      }, createWriter()).finish();
     case 'changeSet':
-      return pb.ChangeSet.encode({ datasetId: wireDataset(m.datasetId), entries: m.entries.map(entryToWire), hasMore: m.hasMore, snapshotRequired: m.snapshotRequired }).finish();
+      return pb.ChangeSet.encode({ datasetId: wireDataset(m.datasetId), entries: m.entries.map(entryToWire), hasMore: m.hasMore, snapshotRequired: m.snapshotRequired }, createWriter()).finish();
     case 'pushChangesRequest':
-      return pb.PushChangesRequest.encode({ datasetId: wireDataset(m.datasetId), entries: m.entries.map(entryToWire) }).finish();
+      return pb.PushChangesRequest.encode({ datasetId: wireDataset(m.datasetId), entries: m.entries.map(entryToWire) }, createWriter()).finish();
     case 'ack':
-      return pb.Ack.encode({ datasetId: wireDataset(m.datasetId), success: m.success, snapshotRequired: m.snapshotRequired, applied: m.applied.map(headToWire) }).finish();
+      return pb.Ack.encode({ datasetId: wireDataset(m.datasetId), success: m.success, snapshotRequired: m.snapshotRequired, applied: m.applied.map(headToWire) }, createWriter()).finish();
     case 'chainRangeRequest':
-      return pb.ChainRangeRequest.encode({ datasetId: wireDataset(m.datasetId), startHash: hashToWire(m.startHash), endHash: hashToWire(m.endHash) }).finish();
+      return pb.ChainRangeRequest.encode({ datasetId: wireDataset(m.datasetId), startHash: hashToWire(m.startHash), endHash: hashToWire(m.endHash) }, createWriter()).finish();
     case 'chainRangeResponse':
-      return pb.ChainRangeResponse.encode({ datasetId: wireDataset(m.datasetId), entries: m.entries.map(entryToWire), snapshotRequired: m.snapshotRequired }).finish();
+      return pb.ChainRangeResponse.encode({ datasetId: wireDataset(m.datasetId), entries: m.entries.map(entryToWire), snapshotRequired: m.snapshotRequired }, createWriter()).finish();
     case 'snapshotRequest':
-      return pb.SnapshotRequest.encode({ datasetId: wireDataset(m.datasetId) }).finish();
+      return pb.SnapshotRequest.encode({ datasetId: wireDataset(m.datasetId) }, createWriter()).finish();
     case 'snapshotChunk':
-      return pb.SnapshotChunk.encode({ datasetId: wireDataset(m.datasetId), data: m.data, isLast: m.isLast, index: m.index }).finish();
+      return pb.SnapshotChunk.encode({ datasetId: wireDataset(m.datasetId), data: m.data, isLast: m.isLast, index: m.index }, createWriter()).finish();
     case 'error':
-      return pb.Error.encode({ code: m.code, message: m.message, datasetId: wireDataset(m.datasetId) }).finish();
+      return pb.Error.encode({ code: m.code, message: m.message, datasetId: wireDataset(m.datasetId) }, createWriter()).finish();
     case 'ping':
-      return pb.Ping.encode({ nonce: m.nonce }).finish();
+      return pb.Ping.encode({ nonce: m.nonce }, createWriter()).finish();
     case 'pong':
-      return pb.Pong.encode({ nonce: m.nonce }).finish();
+      return pb.Pong.encode({ nonce: m.nonce }, createWriter()).finish();
     case 'noticeCredit':
-      return pb.NoticeCredit.encode({ datasetId: wireDataset(m.datasetId), notices: m.notices }).finish();
+      return pb.NoticeCredit.encode({ datasetId: wireDataset(m.datasetId), notices: m.notices }, createWriter()).finish();
     case 'headsAdvanced':
-      return pb.HeadsAdvanced.encode({ datasetId: wireDataset(m.datasetId), heads: m.heads.map(headToWire), entries: m.entries.map(entryToWire) }).finish();
+      return pb.HeadsAdvanced.encode({ datasetId: wireDataset(m.datasetId), heads: m.heads.map(headToWire), entries: m.entries.map(entryToWire) }, createWriter()).finish();
   }
 }
 
