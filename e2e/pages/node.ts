@@ -1,6 +1,6 @@
 /*
  * A sluice node in the page: dexieStorage on the browser's IndexedDB, one WebSocket peer (the hub
- * named by ?hub=ws://127.0.0.1:<port>), datasets `primary` (documents) and `logs` (append), each
+ * named by ?hub=ws://127.0.0.1:<port>, with ?token= and ?node= for a hub that checks JWTs), datasets `primary` (documents) and `logs` (append), each
  * in a Web Worker shared by the profile's tabs (the browser default). The e2e tests drive it through `window.__sluice`.
  */
 import { createNode, type DatasetStatus, type JsonValue } from 'sluice';
@@ -58,6 +58,9 @@ declare global {
 const params = new URL(location.href).searchParams;
 const hub = params.get('hub');
 const dbName = params.get('db') ?? 'sluice-e2e';
+// A hub with JWT auth (the edge hub) takes the page's token, whose sub is the page's node id.
+const token = params.get('token');
+const nodeId = params.get('node');
 const stateEl = document.getElementById('state')!;
 const statsEl = document.getElementById('stats')!;
 const barEl = document.getElementById('bar')!;
@@ -76,7 +79,8 @@ async function main(): Promise<void> {
   if (!hub) throw new Error('node.html needs ?hub=ws://127.0.0.1:<port>');
   const node = await createNode({
     storage: dexieStorage({ name: dbName }),
-    peers: [websocket(hub)],
+    peers: [websocket(hub, token === null ? {} : { token })],
+    ...(nodeId === null ? {} : { nodeId }),
     heartbeatMs: 2_000,
     datasets: {
       // Default sync options: writes arrive by live push, syncInterval is anti-entropy only.

@@ -1,0 +1,91 @@
+import type { DatasetId } from '../../../src/core/dataset-id.ts';
+import { SluiceError } from '../../../src/core/errors.ts';
+import { DEFAULT_MAX_FRAME_BYTES } from '../../../src/protocol/frame.ts';
+import type { Transport } from '../../../src/protocol/transport.ts';
+import { Acceptor } from '../../../src/runtime/acceptor.ts';
+import { checkCreateOptions } from '../../../src/runtime/create-options.ts';
+import { DatasetHost } from '../../../src/runtime/dataset-host.ts';
+import { loadOrCreateNodeId } from '../../../src/runtime/node-identity.ts';
+import type { NodeOptions } from '../../../src/runtime/node-options.ts';
+import type { StorageAdapter } from '../../../src/store/storage-adapter.ts';
+import type { AcceptedSession } from '../../../src/sync/accepted-session.ts';
+import type { AuthOptions } from '../../../src/sync/auth.ts';
+import type { PeerIdentity } from '../../../src/sync/peer-identity.ts';
+import { optionalFrameBytes } from '../../../src/core/option-checks.ts';
+import { PLATFORM_MAX_MESSAGE_BYTES, type HubObjectOptions } from './hub-options.ts';
+
+/**
+ * One dataset's hub inside one object: the dataset's pipeline in this thread (an object has no
+ * worker threads) behind the same Acceptor as a Node hub, so handshakes, grants, authorship and
+ * live push are the Node hub's own code. What differs is the lifecycle: nothing here may keep a
+ * timer running while idle (the object would never hibernate), so there are no heartbeats on the
+ * hub side (the platform reports dead sockets) and pruning runs when the host asks.
+ */
+export class EdgeHub {
+  private constructor(
+    readonly nodeId: string,
+    readonly datasetId: DatasetId,
+    readonly maxFrameBytes: number,
+    private readonly host: DatasetHost,
+    private readonly acceptor: Acceptor,
+    readonly maintenanceInterval: number,
+  ) {}
+
+  static async open(storage: StorageAdapter, datasetId: DatasetId, options: HubObjectOptions, auth: AuthOptions): Promise<EdgeHub> {
+    const config = options.datasets?.[datasetId];
+    if (config === undefined) {
+      throw new SluiceError('invalid_dataset_id', `This hub does not serve dataset "${datasetId}": list it in the object's datasets (SLUICE_DATASETS, or hubOptions()).`, { datasetId });
+    }
+    const maxFrameBytes = optionalFrameBytes(options.maxFrameBytes, 'maxFrameBytes') ?? DEFAULT_MAX_FRAME_BYTES;
+    if (maxFrameBytes > PLATFORM_MAX_MESSAGE_BYTES) {
+      throw new SluiceError('invalid_options', `maxFrameBytes is ${maxFrameBytes}, but the platform refuses WebSocket messages above ${PLATFORM_MAX_MESSAGE_BYTES} bytes: use at most that.`, { field: 'maxFrameBytes' });
+    }
+    const nodeOptions: NodeOptions = {
+      storage,
+      auth,
+      datasets: { [datasetId]: { ...config, worker: false } },
+      maxFrameBytes,
+      // Liveness is the platform's: it reports a dead socket to webSocketClose/webSocketError.
+      heartbeatMs: 0,
+      tabs: 'own',
+      ...(options.resolvers === undefined ? {} : { resolvers: options.resolvers }),
+      ...(options.maxClockDriftMs === undefined ? {} : { maxClockDriftMs: options.maxClockDriftMs }),
+      ...(options.signing === undefined ? {} : { signing: options.signing }),
+    };
+    const datasets = checkCreateOptions(nodeOptions);
+    const nodeId = await loadOrCreateNodeId(storage);
+    const host = new DatasetHost(nodeId, nodeOptions, datasets, maxFrameBytes, () => undefined, 'host');
+    const acceptor = new Acceptor({
+      nodeId,
+      maxFrameBytes,
+      defaultAuth: auth,
+      defaultHeartbeatMs: 0,
+      servedDatasets: () => new Set([datasetId]),
+      workerFor: () => undefined,
+      serveHere: (transport, identity, acceptOptions) => host.serveHere(transport, identity, acceptOptions),
+    });
+    // A JWT key that does not import fails here, not at the first handshake.
+    await acceptor.authenticatorFor(auth).ready;
+    await host.start();
+    return new EdgeHub(nodeId, datasetId, maxFrameBytes, host, acceptor, datasets[0]!.options.maintenanceInterval);
+  }
+
+  /** A new socket: authenticated by its handshake, then served; `onAccepted` keeps the session. */
+  accept(transport: Transport, onAccepted: (identity: PeerIdentity, session: AcceptedSession) => void): void {
+    this.acceptor.accept(transport, { heartbeatMs: 0, onAccepted });
+  }
+
+  /** A socket whose handshake was accepted before the object hibernated. */
+  resume(transport: Transport, identity: PeerIdentity, session: AcceptedSession): void {
+    this.host.resume(transport, identity, session, { heartbeatMs: 0 });
+  }
+
+  /** Prunes the dataset (the object's alarm calls this every maintenanceInterval). */
+  async maintain(): Promise<void> {
+    await this.host.slot(this.datasetId).pipeline.maintainNow();
+  }
+
+  metrics(): ReturnType<DatasetHost['metrics']> {
+    return this.host.metrics();
+  }
+}

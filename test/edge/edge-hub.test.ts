@@ -1,0 +1,169 @@
+import { WebSocket as NodeWebSocket } from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNode, type SyncNode } from 'sluice';
+import { memoryStorage } from 'sluice/memory';
+import { websocket } from 'sluice/websocket';
+import { bundleWorker, eventually, scratchDir, startEdge, tokenFor, type Edge, type WorkerBundle } from './workerd.ts';
+
+/*
+ * The edge hub in real workerd (Miniflare): the Worker of docs/edge.md bundled from the built
+ * package, SluiceHubObject per dataset on Durable Object SQLite, routeToHub in front, and Node
+ * clients built with the library's defaults. Clients cannot tell it from a Node hub: the same
+ * createNode, websocket() and token.
+ */
+
+let bundle: WorkerBundle;
+const dirs: { remove(): void }[] = [];
+const nodes: SyncNode[] = [];
+const edges: Edge[] = [];
+
+beforeAll(async () => {
+  bundle = await bundleWorker('test/edge/fixtures/worker.ts');
+});
+
+afterAll(async () => {
+  await Promise.allSettled(nodes.map((n) => n.close()));
+  await Promise.allSettled(edges.map((e) => e.dispose()));
+  for (const d of dirs) d.remove();
+});
+
+async function edgeHub(persist?: string, port?: number, nodejsCompat = false): Promise<Edge> {
+  let dir = persist;
+  if (dir === undefined) {
+    const scratch = scratchDir('sluice-edge-');
+    dirs.push(scratch);
+    dir = scratch.path;
+  }
+  const edge = await startEdge({ code: bundle.code, persist: dir, nodejsCompat, ...(port === undefined ? {} : { port }) });
+  edges.push(edge);
+  return edge;
+}
+
+/** Counts the sockets a client opens: a hub that hibernates must not make its clients dial again. */
+function countingWebSocket(): { ctor: typeof NodeWebSocket; opened: () => number } {
+  let opened = 0;
+  class Counting extends NodeWebSocket {
+    constructor(url: string) {
+      super(url);
+      opened++;
+    }
+  }
+  return { ctor: Counting as typeof NodeWebSocket, opened: () => opened };
+}
+
+async function client(edge: Edge, nodeId: string, options: { logs?: 'push' | 'pull'; WebSocket?: typeof NodeWebSocket } = {}): Promise<SyncNode> {
+  const node = await createNode({
+    nodeId,
+    storage: memoryStorage(),
+    peers: [websocket(edge.url, { token: await tokenFor(nodeId), ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}) })],
+    datasets: { primary: {}, logs: { kind: 'append', ...(options.logs ? { direction: options.logs } : {}) } },
+  });
+  nodes.push(node);
+  return node;
+}
+
+async function recordsOf(node: SyncNode): Promise<unknown[]> {
+  const out: unknown[] = [];
+  let after = null;
+  for (;;) {
+    const page = await node.dataset('logs').records(after, 1000);
+    out.push(...page.records);
+    if (page.next === null) return out;
+    after = page.next;
+  }
+}
+
+describe('edge hub on Cloudflare (workerd through Miniflare)', () => {
+  it('bundles for workerd with no Node-only module in the Worker', () => {
+    const nodeOnly = bundle.inputs.filter((i) => i.startsWith('node:') || /node_modules\/(ws|better-sqlite3|postgres)\//.test(i) || /adapters\/runtime\/node\//.test(i));
+    expect(nodeOnly).toEqual([]);
+    expect(bundle.code).not.toMatch(/from\s*["']node:/);
+    expect(bundle.inputs.some((i) => i.includes('dist/adapters/edge/cloudflare/hub-object.js'))).toBe(true);
+  });
+
+  // With nodejs_compat, workerd has a global Buffer whose utf8Write is not Node's: the hub must not use it.
+  it.each([false, true])('syncs documents and append records between Node clients through the Worker and its objects, live (nodejs_compat: %s)', async (nodejsCompat) => {
+    const edge = await edgeHub(undefined, undefined, nodejsCompat);
+    const alice = await client(edge, 'alice');
+    const bob = await client(edge, 'bob', { logs: 'pull' });
+    // Bob is connected and live before Alice writes: what reaches him now is pushed.
+    await bob.syncNow();
+    await alice.collection('todos').put('t1', { title: 'from alice' });
+    expect(await eventually('bob sees t1', () => bob.collection('todos').get('t1'))).toEqual({ title: 'from alice' });
+    await bob.collection('todos').put('t2', { title: 'from bob' });
+    expect(await eventually('alice sees t2', () => alice.collection('todos').get('t2'))).toEqual({ title: 'from bob' });
+
+    const records = Array.from({ length: 500 }, (_, i) => ({ seq: i, level: 'info' }));
+    await alice.dataset('logs').append(records);
+    await alice.dataset('logs').flush();
+    await alice.syncNow('logs');
+    await bob.syncNow('logs');
+    expect(await recordsOf(bob)).toEqual(records);
+    // Each dataset has an object of its own, named for it.
+    expect((await edge.mf.listDurableObjectIds('SLUICE_HUB')).length).toBe(2);
+  });
+
+  it('keeps its sockets through hibernation and serves them on as the same peers, losing nothing', async () => {
+    const edge = await edgeHub();
+    const aliceSockets = countingWebSocket();
+    const bobSockets = countingWebSocket();
+    const alice = await client(edge, 'alice', { WebSocket: aliceSockets.ctor });
+    const bob = await client(edge, 'bob', { WebSocket: bobSockets.ctor });
+    await alice.syncNow('primary');
+    await bob.syncNow('primary');
+    const opened = [aliceSockets.opened(), bobSockets.opened()];
+    for (let round = 0; round < 3; round++) {
+      await edge.hibernate('primary');
+      // Live push after the wake: Bob's socket was served again before Alice's write arrived.
+      await alice.collection('todos').put(`h${round}`, { round });
+      expect(await eventually(`bob sees h${round}`, () => bob.collection('todos').get(`h${round}`))).toEqual({ round });
+      await edge.hibernate('primary');
+      await bob.collection('todos').put(`b${round}`, { round });
+      expect(await eventually(`alice sees b${round}`, () => alice.collection('todos').get(`b${round}`))).toEqual({ round });
+    }
+    expect([aliceSockets.opened(), bobSockets.opened()]).toEqual(opened);
+    const peers = (await alice.metrics()).primary!.peers;
+    expect(peers.map((p) => [p.connected, p.failures])).toEqual([[true, 0]]);
+  });
+
+  it('refuses unauthenticated and ungranted upgrades before they reach, wake or create an object', async () => {
+    const edge = await edgeHub();
+    const upgrade = (query: string) => edge.mf.dispatchFetch(`http://127.0.0.1/sync?${query}`, { headers: { upgrade: 'websocket' } });
+    expect((await upgrade('sluice_dataset=primary')).status).toBe(401);
+    expect((await upgrade(`sluice_dataset=primary&sluice_token=${await tokenFor('eve', ['primary'], 'another-secret-of-the-same-length-xx')}`)).status).toBe(401);
+    expect((await upgrade(`sluice_dataset=logs&sluice_token=${await tokenFor('eve', ['primary'])}`)).status).toBe(403);
+    expect((await upgrade(`sluice_dataset=Nope&sluice_token=${await tokenFor('eve', ['*'])}`)).status).toBe(400);
+    expect((await edge.mf.dispatchFetch('http://127.0.0.1/')).status).toBe(426);
+    expect(await edge.mf.listDurableObjectIds('SLUICE_HUB')).toEqual([]);
+
+    // A token holder still cannot act as another node: the object checks the handshake as a Node hub does.
+    const mallory = createNode({ nodeId: 'alice', storage: memoryStorage(), peers: [websocket(edge.url, { token: await tokenFor('mallory') })] });
+    const node = await mallory;
+    nodes.push(node);
+    const [report] = await node.syncNow('primary');
+    expect(report!.peers[0]).toMatchObject({ ok: false, code: 'auth_failed' });
+  });
+
+  it('keeps data and identity across a restart on its persisted storage; clients resume by themselves', async () => {
+    const scratch = scratchDir('sluice-edge-restart-');
+    dirs.push(scratch);
+    let edge = await edgeHub(scratch.path);
+    const port = edge.port;
+    const alice = await client(edge, 'alice');
+    const bob = await client(edge, 'bob');
+    await alice.collection('todos').put('before', { n: 1 });
+    await alice.syncNow('primary');
+    const hubId = (await alice.metrics()).primary!.peers[0]!.peerNodeId;
+
+    await edge.dispose();
+    // Written while the hub is down: pushed when Alice's pipeline dials again.
+    await alice.collection('todos').put('during', { n: 2 });
+    edge = await edgeHub(scratch.path, port);
+
+    expect(await eventually('bob gets the write made while the hub was down', () => bob.collection('todos').get('during'), 30_000)).toEqual({ n: 2 });
+    expect((await alice.metrics()).primary!.peers[0]!.peerNodeId).toBe(hubId);
+    const carol = await client(edge, 'carol');
+    await carol.syncNow('primary');
+    expect(Object.fromEntries((await carol.collection('todos').all()).map((d) => [d.key, d.value]))).toEqual({ before: { n: 1 }, during: { n: 2 } });
+  }, 60_000);
+});
