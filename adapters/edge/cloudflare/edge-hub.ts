@@ -84,8 +84,4 @@ export class EdgeHub {
   async maintain(): Promise<void> {
     await this.host.slot(this.datasetId).pipeline.maintainNow();
   }
-
-  metrics(): ReturnType<DatasetHost['metrics']> {
-    return this.host.metrics();
-  }
 }

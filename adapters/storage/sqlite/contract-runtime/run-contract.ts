@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import type { SqliteDriver } from '../driver.ts';
+import { checkDriverBasics } from './driver-basics.ts';
 
 /*
  * Runs the storage contract (`runStorageContractTests`, the same suite vitest runs on Node) plus
@@ -62,17 +63,7 @@ export async function runContractInRuntime(label: string, makeDriver: () => Sqli
     it('reports changes, returns undefined for a missing row and binds positional values as they are', () => {
       const db = driver.open(':memory:');
       try {
-        db.exec('CREATE TABLE t (k TEXT PRIMARY KEY, n, r REAL, z); CREATE TABLE u (x)');
-        const insert = db.prepare('INSERT INTO t (k, n, r, z) VALUES (?, ?, ?, ?)');
-        expect(insert.run('a', 1, 0.5, null).changes).toBe(1);
-        expect(insert.run('Grüße 👋', 2, 1.25, 'x').changes).toBe(1);
-        expect(insert.run('c', 5n, -3, null).changes).toBe(1);
-        expect(db.prepare('UPDATE t SET z = ?').run('all').changes).toBe(3);
-        expect(db.prepare('DELETE FROM t WHERE k = ?').run('missing').changes).toBe(0);
-        expect(db.prepare('SELECT * FROM t WHERE k = ?').get('missing')).toBeUndefined();
-        expect(db.prepare('SELECT * FROM u').all()).toEqual([]);
-        expect({ ...db.prepare('SELECT k, n, r, z FROM t WHERE k = ?').get('Grüße 👋') }).toEqual({ k: 'Grüße 👋', n: 2, r: 1.25, z: 'all' });
-        expect(db.prepare('SELECT n FROM t ORDER BY k').all().map((row) => Number(row.n))).toEqual([2, 1, 5]); // 'G' < 'a' < 'c'
+        checkDriverBasics(db, expect);
       } finally {
         db.close();
       }
