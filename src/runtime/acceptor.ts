@@ -167,21 +167,13 @@ export class Acceptor {
         shut(CLOSE_CODES.notGranted, `dataset_not_granted: ${m.datasetId}`);
         return;
       }
-      // Verified and declared identities never share a count: a declared id cannot use up a JWT subject's slots.
-      const principal = `${identity.principal.verified ? 'sub' : 'declared'}:${identity.principal.id}`;
       const limit = auth.maxConnectionsPerPrincipal ?? DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL;
-      const open = this.perPrincipal.get(principal) ?? 0;
+      const open = this.perPrincipal.get(principalKey(identity)) ?? 0;
       if (open >= limit) {
         refuse(CLOSE_CODES.overloaded, `too_many_connections: ${identity.principal.id} already has ${open} (limit ${limit})`);
         return;
       }
-      this.perPrincipal.set(principal, open + 1);
-      release = () => {
-        release = () => {};
-        const left = (this.perPrincipal.get(principal) ?? 1) - 1;
-        if (left > 0) this.perPrincipal.set(principal, left);
-        else this.perPrincipal.delete(principal);
-      };
+      release = this.hold(identity);
       handOver(bytes, identity, m.datasetId);
     };
 
@@ -212,6 +204,24 @@ export class Acceptor {
         state = state === 'handed-over' ? state : 'closed';
       },
     });
+  }
+
+  /**
+   * Counts a connection against its principal's limit until the returned release is called. The
+   * acceptor does this for every connection it accepts; a hub that hibernated calls it for each
+   * session it serves again, so the limit holds across a wake.
+   */
+  hold(identity: PeerIdentity): () => void {
+    const principal = principalKey(identity);
+    this.perPrincipal.set(principal, (this.perPrincipal.get(principal) ?? 0) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = (this.perPrincipal.get(principal) ?? 1) - 1;
+      if (left > 0) this.perPrincipal.set(principal, left);
+      else this.perPrincipal.delete(principal);
+    };
   }
 
   /** Closes the connections relayed to a dataset's worker (it died: its peers reconnect to the new one). */
@@ -284,6 +294,11 @@ export class Acceptor {
     });
     worker.serve(port2, transport.remote, identity, 0).catch(() => shut(CLOSE_CODES.shutdown, 'dataset worker unavailable'));
   }
+}
+
+/** Verified and declared identities never share a count: a declared id cannot use up a JWT subject's slots. */
+function principalKey(identity: PeerIdentity): string {
+  return `${identity.principal.verified ? 'sub' : 'declared'}:${identity.principal.id}`;
 }
 
 /** The request id of a frame whose header is readable, else 0. */

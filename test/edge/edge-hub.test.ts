@@ -144,6 +144,25 @@ describe('edge hub on Cloudflare (workerd through Miniflare)', () => {
     expect(report!.peers[0]).toMatchObject({ ok: false, code: 'auth_failed' });
   });
 
+  it('counts connections per principal across hibernation: a woken object does not forget who is connected', async () => {
+    const limited = await bundleWorker('test/edge/fixtures/limited-worker.ts');
+    const scratch = scratchDir('sluice-edge-limited-');
+    dirs.push(scratch);
+    const edge = await startEdge({ code: limited.code, persist: scratch.path, binding: 'HUB', className: 'LimitedHub' });
+    edges.push(edge);
+    const open = async () => {
+      const node = await createNode({ nodeId: 'alice', storage: memoryStorage(), peers: [websocket(edge.url, { token: await tokenFor('alice') })] });
+      nodes.push(node);
+      const [report] = await node.syncNow('primary');
+      return report!.peers[0]!;
+    };
+    expect((await open()).ok).toBe(true);
+    expect((await open()).ok).toBe(true);
+    expect(await open()).toMatchObject({ ok: false, code: 'too_many_connections' });
+    await edge.hibernate('primary');
+    expect(await open()).toMatchObject({ ok: false, code: 'too_many_connections' });
+  });
+
   it('keeps data and identity across a restart on its persisted storage; clients resume by themselves', async () => {
     const scratch = scratchDir('sluice-edge-restart-');
     dirs.push(scratch);

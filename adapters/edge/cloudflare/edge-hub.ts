@@ -2,6 +2,7 @@ import type { DatasetId } from '../../../src/core/dataset-id.ts';
 import { SluiceError } from '../../../src/core/errors.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../../../src/protocol/frame.ts';
 import type { Transport } from '../../../src/protocol/transport.ts';
+import type { HibernatingTransport } from './socket-transport.ts';
 import { Acceptor } from '../../../src/runtime/acceptor.ts';
 import { checkCreateOptions } from '../../../src/runtime/create-options.ts';
 import { DatasetHost } from '../../../src/runtime/dataset-host.ts';
@@ -75,8 +76,12 @@ export class EdgeHub {
     this.acceptor.accept(transport, { heartbeatMs: 0, onAccepted });
   }
 
-  /** A socket whose handshake was accepted before the object hibernated. */
-  resume(transport: Transport, identity: PeerIdentity, session: AcceptedSession): void {
+  /**
+   * A socket whose handshake was accepted before the object hibernated. It counts against its
+   * principal's connection limit again until it closes.
+   */
+  resume(transport: HibernatingTransport, identity: PeerIdentity, session: AcceptedSession): void {
+    transport.onEnded(this.acceptor.hold(identity));
     this.host.resume(transport, identity, session, { heartbeatMs: 0 });
   }
 

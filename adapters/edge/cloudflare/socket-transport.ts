@@ -12,6 +12,7 @@ export class HibernatingTransport implements Transport {
   private handlers: TransportHandlers | undefined;
   private readonly early: Uint8Array[] = [];
   private closedWith: CloseInfo | undefined;
+  private readonly endListeners: (() => void)[] = [];
 
   constructor(
     readonly socket: HibernatableWebSocket,
@@ -62,5 +63,12 @@ export class HibernatingTransport implements Transport {
     if (this.closedWith) return;
     this.closedWith = info;
     this.handlers?.close(info);
+    for (const listener of this.endListeners.splice(0)) listener();
+  }
+
+  /** Called once when the socket ends (at once if it has). */
+  onEnded(listener: () => void): void {
+    if (this.closedWith) listener();
+    else this.endListeners.push(listener);
   }
 }
