@@ -1,15 +1,14 @@
 import type { DatasetId } from '../core/dataset-id.ts';
-import { SluiceError, isSluiceError } from '../core/errors.ts';
-import { PROTOCOL_VERSION, type HandshakeRequest, type Message } from '../protocol/messages.ts';
+import { isSluiceError } from '../core/errors.ts';
 import { isPongFrame, pongFor } from '../protocol/heartbeat-frame.ts';
 import { DEFAULT_HEARTBEAT_MS } from '../sync/connection.ts';
 import { PortTransport, type PortLike } from '../protocol/port-transport.ts';
 import { CLOSE_CODES, type CloseInfo, type Transport, type TransportHandlers } from '../protocol/transport.ts';
-import { decodeFrame, encodeFrame } from '../protocol/wire-codec.ts';
-import { DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL, type AuthOptions } from '../sync/auth.ts';
+import { DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL, tokenDigest, type AuthOptions } from '../sync/auth.ts';
 import { Authenticator, type PeerIdentity } from '../sync/peer-identity.ts';
 import type { AcceptedSession } from '../sync/accepted-session.ts';
 import type { WorkerPipeline } from './worker/worker-pipeline.ts';
+import { readHandshake, refusalAnswer, type Refusal } from './handshake-refusal.ts';
 
 export interface AcceptOptions {
   readonly auth?: AuthOptions;
@@ -22,6 +21,12 @@ export interface AcceptOptions {
    * session beside its socket and serves it on after waking (see DatasetHost.resume).
    */
   readonly onAccepted?: (identity: PeerIdentity, session: AcceptedSession) => void;
+  /**
+   * The SHA-256 (hex, see tokenDigest) of the token a router in front of this hub verified at the
+   * upgrade. The handshake must present that very token: otherwise a client could pass the router
+   * with one identity and be served as another.
+   */
+  readonly upgradeTokenDigest?: string;
 }
 
 /** What the acceptor needs from the node it accepts for. */
@@ -119,35 +124,31 @@ export class Acceptor {
     };
 
     const onHandshake = async (bytes: Uint8Array) => {
-      let requestId = 0;
-      let m: HandshakeRequest;
-      try {
-        const decoded = decodeFrame(bytes, this.host.maxFrameBytes);
-        if (decoded.message.kind !== 'handshakeRequest' || decoded.compressed) throw new SluiceError('protocol_violation', `Got ${decoded.message.kind} before the handshake.`);
-        requestId = decoded.requestId;
-        m = decoded.message;
-      } catch (error) {
-        // Say why in a typed error frame (request id 0: there may be none to answer), then close.
-        const code = isSluiceError(error) ? error.code : 'malformed_frame';
-        const message = `${(error as Error).message} The first frame must be a handshake.`;
+      const read = readHandshake(bytes, this.host.maxFrameBytes);
+      if ('error' in read) {
         try {
-          transport.send(encodeFrame({ kind: 'error', code, message, datasetId: 'primary' }, readRequestId(bytes)));
+          transport.send(read.error);
         } catch {
           // the peer left already
         }
-        shut(CLOSE_CODES.protocolError, `${code}: expected a handshake`);
+        shut(CLOSE_CODES.protocolError, `${read.code}: expected a handshake`);
         return;
       }
-      const refuse = (code: number, reason: string) => {
+      const { handshake: m, requestId } = read;
+      const answer = (code: number, refusal: Refusal) => {
         if (state === 'closed') return;
-        const answer: Message = { kind: 'handshakeResponse', nodeId: this.host.nodeId, accepted: false, compression: '', collections: [], datasetId: m.datasetId, grantedDatasetIds: [], reason, protocolVersion: PROTOCOL_VERSION, maxFrameBytes: this.host.maxFrameBytes, takesNoticeCredit: false };
         try {
-          transport.send(encodeFrame(answer, requestId));
+          transport.send(refusalAnswer(m, requestId, this.host, refusal));
         } catch {
           // the peer left already
         }
-        shut(code, reason);
+        shut(code, refusal.notGranted ? `dataset_not_granted: ${m.datasetId}` : refusal.reason);
       };
+      const refuse = (code: number, reason: string) => answer(code, { reason });
+      if (options.upgradeTokenDigest !== undefined && tokenDigest(m.authToken) !== options.upgradeTokenDigest) {
+        refuse(CLOSE_CODES.authFailed, 'auth_failed: the handshake presented another token than the connection was opened with');
+        return;
+      }
       let identity: PeerIdentity;
       try {
         identity = await authenticator.authenticate(m, this.host.servedDatasets());
@@ -157,14 +158,8 @@ export class Acceptor {
       }
       if (state === 'closed') return;
       if (!identity.granted.includes(m.datasetId)) {
-        // Answered here, so an ungranted dataset's pipeline never sees the peer: the dialer reports dataset_not_granted.
-        const answer: Message = { kind: 'handshakeResponse', nodeId: this.host.nodeId, accepted: true, compression: '', collections: [], datasetId: m.datasetId, grantedDatasetIds: [], reason: `dataset ${m.datasetId} is not granted to ${identity.principal.id}`, protocolVersion: PROTOCOL_VERSION, maxFrameBytes: this.host.maxFrameBytes, takesNoticeCredit: false };
-        try {
-          transport.send(encodeFrame(answer, requestId));
-        } catch {
-          // the peer left already
-        }
-        shut(CLOSE_CODES.notGranted, `dataset_not_granted: ${m.datasetId}`);
+        // Answered here, so an ungranted dataset's pipeline never sees the peer.
+        answer(CLOSE_CODES.notGranted, { reason: `dataset ${m.datasetId} is not granted to ${identity.principal.id}`, notGranted: true });
         return;
       }
       const limit = auth.maxConnectionsPerPrincipal ?? DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL;
@@ -299,9 +294,4 @@ export class Acceptor {
 /** Verified and declared identities never share a count: a declared id cannot use up a JWT subject's slots. */
 function principalKey(identity: PeerIdentity): string {
   return `${identity.principal.verified ? 'sub' : 'declared'}:${identity.principal.id}`;
-}
-
-/** The request id of a frame whose header is readable, else 0. */
-function readRequestId(bytes: Uint8Array): number {
-  return bytes.length >= 6 ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(2, true) : 0;
 }

@@ -1,4 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import type { DatasetId } from '../core/dataset-id.ts';
 
 /** The verified identity behind a connection, as grants and hooks see it. */
@@ -66,6 +67,14 @@ export interface AuthOptions {
 export const DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL = 64;
 
 const encoder = new TextEncoder();
+
+/**
+ * The SHA-256 of a token, in hex: what a router that verified a token at the upgrade tells the hub,
+ * so the hub can require the handshake to present that very token (AcceptOptions.upgradeTokenDigest).
+ */
+export function tokenDigest(token: string): string {
+  return bytesToHex(sha256(encoder.encode(token)));
+}
 
 /**
  * Compares tokens in time independent of where they differ: both sides are hashed to 32 bytes

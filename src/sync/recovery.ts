@@ -1,4 +1,3 @@
-import type { DatasetId } from '../core/dataset-id.ts';
 import type { OplogEntry } from '../core/oplog-entry.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Message } from '../protocol/messages.ts';
@@ -7,7 +6,7 @@ import type { DatasetSnapshot } from '../store/snapshot-store.ts';
 import type { Connection } from './connection.ts';
 import type { DatasetRuntime } from './dataset-runtime.ts';
 import type { ChainGapError } from './replica.ts';
-import type { KeyPolicy } from './signatures.ts';
+import { signOwnHead, type KeyPolicy } from './signatures.ts';
 
 const SNAPSHOT_CHUNK_BYTES = 256 * 1024;
 /** A snapshot is buffered whole before import; this bounds what a peer can make us hold. */
@@ -67,13 +66,31 @@ export async function fetchSnapshot(connection: Connection, rt: DatasetRuntime):
 }
 
 /** Streams an export as JSON chunks; the last chunk carries isLast. */
-export async function* snapshotChunks(datasetId: DatasetId, snapshot: DatasetSnapshot): AsyncGenerator<Message> {
-  const bytes = new TextEncoder().encode(JSON.stringify(snapshot));
+/**
+ * The dataset's snapshot as the chunks of one answer. A snapshot is built whole in memory (about
+ * three times the dataset: rows, JSON, bytes), so requests that arrive while one is being built
+ * share it: a burst of snapshot requests costs one snapshot, not one each.
+ */
+export async function* snapshotChunks(rt: DatasetRuntime): AsyncGenerator<Message> {
+  const bytes = await sharedSnapshot(rt);
   let index = 0;
   for (let offset = 0; offset < bytes.length || index === 0; offset += SNAPSHOT_CHUNK_BYTES) {
     const end = Math.min(offset + SNAPSHOT_CHUNK_BYTES, bytes.length);
-    yield { kind: 'snapshotChunk', datasetId, data: bytes.subarray(offset, end), isLast: end >= bytes.length, index: index++ };
+    yield { kind: 'snapshotChunk', datasetId: rt.datasetId, data: bytes.subarray(offset, end), isLast: end >= bytes.length, index: index++ };
   }
+}
+
+const building = new WeakMap<DatasetRuntime, Promise<Uint8Array>>();
+
+function sharedSnapshot(rt: DatasetRuntime): Promise<Uint8Array> {
+  let bytes = building.get(rt);
+  if (bytes === undefined) {
+    bytes = (async () => new TextEncoder().encode(JSON.stringify(await signOwnHead(await rt.replica.view.exportSnapshot(), rt.replica.signer))))();
+    building.set(rt, bytes);
+    const done = () => building.delete(rt);
+    bytes.then(done, done);
+  }
+  return bytes;
 }
 
 export function unexpected(reply: Message, wanted: string): SluiceError {

@@ -12,7 +12,7 @@ import { ChainGapError } from './replica.ts';
 import type { PeerIdentity } from './peer-identity.ts';
 import { fetchChainRange, snapshotChunks } from './recovery.ts';
 import { readSealed, type PageReader } from './sealed-read.ts';
-import { signOwnHead, VOUCHED, type KeyPolicy } from './signatures.ts';
+import { VOUCHED, type KeyPolicy } from './signatures.ts';
 import type { AcceptedSession } from './accepted-session.ts';
 
 /** Sorts after every valid node id: "after (wall, logic)" across all authors. */
@@ -85,7 +85,7 @@ export class Responder {
       case 'snapshotRequest': {
         const rt = this.dataset(message.datasetId);
         rt.metrics.snapshotsServed++;
-        return snapshotChunks(message.datasetId, await signOwnHead(await rt.replica.view.exportSnapshot(), rt.replica.signer));
+        return snapshotChunks(rt);
       }
       default:
         throw new SluiceError('protocol_violation', `${message.kind} is not a request.`);

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNode, type SyncNode } from 'sluice';
 import { memoryStorage } from 'sluice/memory';
 import { websocket } from 'sluice/websocket';
-import { bundleWorker, eventually, scratchDir, startEdge, tokenFor, type Edge, type WorkerBundle } from './workerd.ts';
+import { SignJWT } from 'jose';
+import { bundleWorker, eventually, JWT_SECRET, scratchDir, startEdge, tokenFor, type Edge, type WorkerBundle } from './workerd.ts';
 
 /*
  * The edge hub in real workerd (Miniflare): the Worker of docs/edge.md bundled from the built
@@ -126,22 +127,57 @@ describe('edge hub on Cloudflare (workerd through Miniflare)', () => {
     expect(peers.map((p) => [p.connected, p.failures])).toEqual([[true, 0]]);
   });
 
-  it('refuses unauthenticated and ungranted upgrades before they reach, wake or create an object', async () => {
+  it('refuses unauthenticated, unserved and ungranted upgrades in the Worker, as a hub refuses a handshake, before any object exists', async () => {
     const edge = await edgeHub();
-    const upgrade = (query: string) => edge.mf.dispatchFetch(`http://127.0.0.1/sync?${query}`, { headers: { upgrade: 'websocket' } });
-    expect((await upgrade('sluice_dataset=primary')).status).toBe(401);
-    expect((await upgrade(`sluice_dataset=primary&sluice_token=${await tokenFor('eve', ['primary'], 'another-secret-of-the-same-length-xx')}`)).status).toBe(401);
-    expect((await upgrade(`sluice_dataset=logs&sluice_token=${await tokenFor('eve', ['primary'])}`)).status).toBe(403);
-    expect((await upgrade(`sluice_dataset=Nope&sluice_token=${await tokenFor('eve', ['*'])}`)).status).toBe(400);
-    expect((await edge.mf.dispatchFetch('http://127.0.0.1/')).status).toBe(426);
+    const outcome = async (nodeId: string, token: string, datasets: Record<string, object> = { primary: {} }, tokenInUrl = true) => {
+      const node = await createNode({ nodeId, storage: memoryStorage(), peers: [websocket(edge.url, { token, tokenInUrl })], datasets });
+      nodes.push(node);
+      const [report] = await node.syncNow(Object.keys(datasets)[0]);
+      await node.close();
+      return report!.peers[0]!;
+    };
+    expect(await outcome('eve', '')).toMatchObject({ ok: false, code: 'auth_failed' });
+    expect(await outcome('eve', await tokenFor('eve'), undefined, false)).toMatchObject({ ok: false, code: 'auth_failed' });
+    expect(await outcome('eve', await tokenFor('eve', ['primary'], 'another-secret-of-the-same-length-xx'))).toMatchObject({ ok: false, code: 'auth_failed' });
+    expect(await outcome('eve', await tokenFor('eve', ['primary']), { logs: { kind: 'append', worker: false } })).toMatchObject({ ok: false, code: 'dataset_not_granted' });
+    // Granted everything, but only configured datasets have objects: not "nope", not Object.prototype's "constructor".
+    expect(await outcome('eve', await tokenFor('eve', ['*']), { nope: {} })).toMatchObject({ ok: false, code: 'dataset_not_granted' });
+    expect(await outcome('eve', await tokenFor('eve', ['*']), { constructor: {} })).toMatchObject({ ok: false, code: 'dataset_not_granted' });
+    expect((await edge.mf.dispatchFetch('http://127.0.0.1/sync')).status).toBe(426);
     expect(await edge.mf.listDurableObjectIds('SLUICE_HUB')).toEqual([]);
 
     // A token holder still cannot act as another node: the object checks the handshake as a Node hub does.
-    const mallory = createNode({ nodeId: 'alice', storage: memoryStorage(), peers: [websocket(edge.url, { token: await tokenFor('mallory') })] });
-    const node = await mallory;
+    expect(await outcome('alice', await tokenFor('mallory'))).toMatchObject({ ok: false, code: 'auth_failed' });
+  });
+
+  it('serves a handshake only under the token its upgrade was authenticated with', async () => {
+    const edge = await edgeHub();
+    // Alice's token opens the socket; the handshake then presents another valid token, one that may relay.
+    const aliceToken = await tokenFor('alice', ['primary']);
+    class SwappedToken extends NodeWebSocket {
+      constructor(url: string) {
+        const upgrade = new URL(url);
+        upgrade.searchParams.set('sluice_token', aliceToken);
+        super(upgrade.toString());
+      }
+    }
+    const relay = await new SignJWT({ datasets: ['primary'], relay: true }).setProtectedHeader({ alg: 'HS256' }).setSubject('svc').setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(JWT_SECRET));
+    const node = await createNode({ nodeId: 'svc', storage: memoryStorage(), peers: [websocket(edge.url, { token: relay, WebSocket: SwappedToken as typeof NodeWebSocket })] });
     nodes.push(node);
     const [report] = await node.syncNow('primary');
     expect(report!.peers[0]).toMatchObject({ ok: false, code: 'auth_failed' });
+  });
+
+  it('closes a socket that sends a frame above maxFrameBytes with 1009, before anything reads it', async () => {
+    const edge = await edgeHub();
+    const socket = new NodeWebSocket(`${edge.url}/sync?sluice_dataset=primary&sluice_token=${await tokenFor('alice')}`);
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    socket.send(new Uint8Array(4 * 1024 * 1024 + 1));
+    expect(await closed).toBe(1009);
   });
 
   it('counts connections per principal across hibernation: a woken object does not forget who is connected', async () => {

@@ -33,7 +33,8 @@ export class EdgeHub {
   ) {}
 
   static async open(storage: StorageAdapter, datasetId: DatasetId, options: HubObjectOptions, auth: AuthOptions): Promise<EdgeHub> {
-    const config = options.datasets?.[datasetId];
+    // Own keys only: "constructor" or "toString" are not datasets.
+    const config = options.datasets !== undefined && Object.hasOwn(options.datasets, datasetId) ? options.datasets[datasetId] : undefined;
     if (config === undefined) {
       throw new SluiceError('invalid_dataset_id', `This hub does not serve dataset "${datasetId}": list it in the object's datasets (SLUICE_DATASETS, or hubOptions()).`, { datasetId });
     }
@@ -71,9 +72,12 @@ export class EdgeHub {
     return new EdgeHub(nodeId, datasetId, maxFrameBytes, host, acceptor, datasets[0]!.options.maintenanceInterval);
   }
 
-  /** A new socket: authenticated by its handshake, then served; `onAccepted` keeps the session. */
-  accept(transport: Transport, onAccepted: (identity: PeerIdentity, session: AcceptedSession) => void): void {
-    this.acceptor.accept(transport, { heartbeatMs: 0, onAccepted });
+  /**
+   * A new socket: authenticated by its handshake, then served; `onAccepted` keeps the session.
+   * `upgradeTokenDigest`: the router verified a token at the upgrade, and the handshake must present it.
+   */
+  accept(transport: Transport, onAccepted: (identity: PeerIdentity, session: AcceptedSession) => void, upgradeTokenDigest: string | undefined): void {
+    this.acceptor.accept(transport, { heartbeatMs: 0, onAccepted, ...(upgradeTokenDigest === undefined ? {} : { upgradeTokenDigest }) });
   }
 
   /**

@@ -14,7 +14,7 @@ export interface HubObjectOptions {
    */
   readonly datasets?: Readonly<Record<DatasetId, Omit<DatasetConfig, 'worker' | 'sinks'>>>;
   readonly resolvers?: Record<string, ResolverSpec>;
-  /** Open sockets per object, beyond which new ones are closed with 4429. Default 10,000. */
+  /** Open sockets per object, beyond which new ones are refused (closed with 4429, too_many_connections). Default 10,000. */
   readonly maxConnections?: number;
   /** Largest frame accepted, in bytes: 1 KiB to 32 MiB (the platform's WebSocket message limit). Default 4 MiB. */
   readonly maxFrameBytes?: number;
@@ -33,7 +33,7 @@ type Env = Readonly<Record<string, unknown>>;
  * Auth from the Worker's environment (wrangler vars and secrets), so the object and the router
  * read one configuration:
  * - SLUICE_JWT_SECRET, SLUICE_JWT_PUBLIC_KEY (PEM or JWK JSON) or SLUICE_JWT_JWKS (an https URL),
- *   with SLUICE_JWT_ISSUER and SLUICE_JWT_AUDIENCE when set;
+ *   with SLUICE_JWT_ISSUER, SLUICE_JWT_AUDIENCE and SLUICE_JWT_ALGORITHMS (needed with a PEM key) when set;
  * - else SLUICE_TOKEN, a shared token for development.
  * With none of them it throws: an edge hub is on the internet, and is never open by default.
  */
@@ -49,6 +49,8 @@ export function authFromEnv(env: Env): AuthOptions {
   const jwks = text('SLUICE_JWT_JWKS');
   const issuer = text('SLUICE_JWT_ISSUER');
   const audience = text('SLUICE_JWT_AUDIENCE');
+  // A PEM key says nothing of its algorithm: jose needs to be told (e.g. "RS256" or "ES256,EdDSA").
+  const algorithms = text('SLUICE_JWT_ALGORITHMS')?.split(',').map((a) => a.trim()).filter(Boolean);
   if (secret !== undefined || publicKey !== undefined || jwks !== undefined) {
     const jwt: JwtOptions = {
       ...(secret === undefined ? {} : { secret }),
@@ -56,6 +58,7 @@ export function authFromEnv(env: Env): AuthOptions {
       ...(jwks === undefined ? {} : { jwks }),
       ...(issuer === undefined ? {} : { issuer }),
       ...(audience === undefined ? {} : { audience }),
+      ...(algorithms === undefined ? {} : { algorithms }),
     };
     return { jwt };
   }

@@ -1,10 +1,12 @@
 import { isValidDatasetId } from '../../../src/core/dataset-id.ts';
 import { isSluiceError, SluiceError } from '../../../src/core/errors.ts';
-import type { AuthOptions, Principal } from '../../../src/sync/auth.ts';
+import { CLOSE_CODES } from '../../../src/protocol/transport.ts';
+import { tokenDigest, type AuthOptions, type Principal } from '../../../src/sync/auth.ts';
 import { Authenticator } from '../../../src/sync/peer-identity.ts';
 import { DATASET_PARAM, TOKEN_PARAM } from '../../transport/websocket/upgrade-params.ts';
-import { authFromEnv } from './hub-options.ts';
-import { DATASET_HEADER } from './route-headers.ts';
+import { authFromEnv, datasetsFromEnv } from './hub-options.ts';
+import { refusedUpgrade } from './refused-upgrade.ts';
+import { DATASET_HEADER, PRINCIPAL_HEADER, TENANT_HEADER, TOKEN_DIGEST_HEADER } from './route-headers.ts';
 import type { DurableObjectNamespaceLike } from './workers-types.ts';
 
 /** Which object serves an upgrade: the dataset, and the tenant where the app names tenants. */
@@ -15,11 +17,16 @@ export interface HubTarget {
 }
 
 export interface RouteOptions {
-  /** Checked before anything reaches an object. Default: authFromEnv(env), as the object reads it. */
-  readonly auth?: AuthOptions;
   /**
-   * Picks the object for an authenticated upgrade; null refuses it (404). Default: the dataset the
-   * client's upgrade names, with no tenant. `dataset` there is what the client asked for.
+   * Checked before anything reaches an object. Default: authFromEnv(env), as the object reads it.
+   * Define it once (at module scope): a JWT key or JWKS is imported once per options object.
+   */
+  readonly auth?: AuthOptions;
+  /** The datasets the hub objects serve. Default: those of SLUICE_DATASETS, as the object reads them. */
+  readonly datasets?: readonly string[];
+  /**
+   * Picks the object for an authenticated upgrade; null refuses it. Default: the dataset the
+   * client's upgrade names, with no tenant. `requested` is what the client asked for.
    */
   readonly datasetFor?: (request: Request, principal: Principal, requested: string) => HubTarget | string | null | Promise<HubTarget | string | null>;
   /** The name of the Durable Object binding in the Worker's env. Default 'SLUICE_HUB'. */
@@ -34,13 +41,15 @@ const envAuth = new WeakMap<object, AuthOptions>();
 
 /**
  * The Worker's fetch handler for sync traffic: authenticates the upgrade (the token the client
- * sends with it, a JWT checked with jose), checks the dataset is granted, and forwards the upgrade
- * to the object for (tenant?, dataset). Nothing unauthenticated reaches, wakes or creates an object.
+ * sends with it, a JWT checked with jose), checks the dataset is served and granted, and forwards
+ * the upgrade to the object for (tenant?, dataset). Nothing unauthenticated reaches, wakes or
+ * creates an object.
  *
  *   export default { fetch: (request, env) => routeToHub(request, env) };
  *
- * Refusals are HTTP answers (401, 403, 404, 426); the client's WebSocket reports a failed connect
- * and retries with backoff. The object checks the handshake again, as any sluice hub does.
+ * A refused upgrade is answered in the Worker as a hub answers a refused handshake (close 4401,
+ * 4403), so the client reports auth_failed or dataset_not_granted. The object checks the handshake
+ * again, and requires it to present the very token verified here.
  */
 export async function routeToHub(request: Request, env: Readonly<Record<string, unknown>>, options: RouteOptions = {}): Promise<Response> {
   if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
@@ -59,24 +68,36 @@ export async function routeToHub(request: Request, env: Readonly<Record<string, 
   try {
     principal = await authenticator.principalFor(token, 'anonymous');
   } catch (error) {
-    if (isSluiceError(error, 'auth_failed')) return new Response(`sluice: auth_failed: ${error.message}`, { status: 401 });
-    throw error;
+    if (!isSluiceError(error, 'auth_failed')) throw error;
+    const hint = token === '' ? ' The upgrade carried no token: give websocket() the token, and leave tokenInUrl on.' : '';
+    return refusedUpgrade(CLOSE_CODES.authFailed, { reason: `auth_failed: ${error.message}${hint}` });
   }
   const chosen = options.datasetFor ? await options.datasetFor(request, principal, requested) : requested;
-  if (chosen === null) return new Response('sluice: no hub for this request', { status: 404 });
-  const target: HubTarget = typeof chosen === 'string' ? { dataset: chosen } : chosen;
-  if (!isValidDatasetId(target.dataset)) return new Response(`sluice: invalid_dataset_id: ${JSON.stringify(target.dataset).slice(0, 60)}`, { status: 400 });
+  const target: HubTarget | null = chosen === null ? null : typeof chosen === 'string' ? { dataset: chosen } : chosen;
+  const served = options.datasets ?? Object.keys(datasetsFromEnv(env));
+  if (target === null || !isValidDatasetId(target.dataset) || !served.includes(target.dataset)) {
+    return refusedUpgrade(CLOSE_CODES.notGranted, { reason: `this hub does not serve dataset ${JSON.stringify(requested).slice(0, 60)}`, notGranted: true });
+  }
   if (target.tenant !== undefined && !TENANT_PATTERN.test(target.tenant)) {
     throw new SluiceError('invalid_options', `routeToHub: datasetFor returned tenant ${JSON.stringify(target.tenant).slice(0, 80)}: use 1-64 of A-Z a-z 0-9 . _ ~ -.`, { field: 'datasetFor' });
   }
-  if (!(await authenticator.grants(principal, target.dataset))) {
-    return new Response(`sluice: dataset_not_granted: ${target.dataset} is not granted to ${principal.id}`, { status: 403 });
+  // A shared token says nothing of who connects: the object grants by the node id its handshake declares.
+  if (principal.verified && !(await authenticator.grants(principal, target.dataset))) {
+    return refusedUpgrade(CLOSE_CODES.notGranted, { reason: `dataset ${target.dataset} is not granted to ${principal.id}`, notGranted: true });
   }
   // Dataset ids cannot hold '/', so "tenant/dataset" never names another tenant's object.
   const name = target.tenant === undefined ? target.dataset : `${target.tenant}/${target.dataset}`;
   const headers = new Headers(request.headers);
   headers.set(DATASET_HEADER, target.dataset);
-  return namespace.get(namespace.idFromName(name)).fetch(new Request(request, { headers }));
+  headers.set(TOKEN_DIGEST_HEADER, tokenDigest(token));
+  if (target.tenant !== undefined) headers.set(TENANT_HEADER, target.tenant);
+  else headers.delete(TENANT_HEADER);
+  if (principal.verified) headers.set(PRINCIPAL_HEADER, tokenDigest(`sub:${principal.id}`));
+  else headers.delete(PRINCIPAL_HEADER);
+  // The object has what it needs of the token: it does not travel further.
+  url.searchParams.delete(TOKEN_PARAM);
+  headers.delete('authorization');
+  return namespace.get(namespace.idFromName(name)).fetch(new Request(url.toString(), { method: request.method, headers }));
 }
 
 function authenticatorFor(auth: AuthOptions): Authenticator {

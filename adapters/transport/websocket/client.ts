@@ -1,5 +1,5 @@
 import { isSluiceError, SluiceError } from '../../../src/core/errors.ts';
-import { CONNECT_TIMEOUT_BOUNDS, invalidOption, optionalFunction, optionalInteger, optionalObject, optionalToken, preview } from '../../../src/core/option-checks.ts';
+import { CONNECT_TIMEOUT_BOUNDS, invalidOption, optionalBoolean, optionalFunction, optionalInteger, optionalObject, optionalToken, preview } from '../../../src/core/option-checks.ts';
 import type { ConnectTarget, Connector, Transport } from '../../../src/protocol/transport.ts';
 import { upgradeUrl } from './upgrade-params.ts';
 import { WebSocketTransport, type WebSocketLike } from './socket-transport.ts';
@@ -13,6 +13,13 @@ export interface WebSocketConnectorOptions {
   readonly WebSocket?: new (url: string) => WebSocketLike;
   /** How long opening the socket may take, in whole ms from 10 to 600000 (10 min). Default 10000. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Also present the token in the upgrade URL (`?sluice_token=`), for a router that authenticates
+   * before the first frame (an edge hub's routeToHub; browsers cannot set headers on an upgrade).
+   * Default true. A hub reads the token from the handshake only: turn this off where nothing in
+   * front of the hubs needs it, and a URL could be logged.
+   */
+  readonly tokenInUrl?: boolean;
 }
 
 type WebSocketCtor = new (url: string) => WebSocketLike;
@@ -33,13 +40,14 @@ export function websocket(url: string | readonly string[], options: WebSocketCon
   const token = optionalToken(options.token, 'token', true);
   optionalFunction(options.WebSocket, 'WebSocket', "pass a WebSocket constructor (e.g. ws's WebSocket), or leave it out for the runtime's own");
   const connectTimeoutMs = optionalInteger(options.connectTimeoutMs, 'connectTimeoutMs', CONNECT_TIMEOUT_BOUNDS);
+  const tokenInUrl = optionalBoolean(options.tokenInUrl, 'tokenInUrl') ?? true;
   const Override = options.WebSocket;
   // The URL that answered last: dials start there, and move on only when it does not answer.
   let current = 0;
   const dialOne = async (target: string, signal?: AbortSignal, datasetId?: string): Promise<Transport> => {
     const Ctor = Override ?? defaultWebSocket();
     if (!Ctor) throw new SluiceError('invalid_options', 'This runtime has no WebSocket: pass websocket(url, { WebSocket }) with a WebSocket constructor.', { url: target, field: 'WebSocket' });
-    const socket = new Ctor(upgradeUrl(target, datasetId, token ?? ''));
+    const socket = new Ctor(upgradeUrl(target, datasetId, tokenInUrl ? (token ?? '') : ''));
     const transport = new WebSocketTransport(socket, target);
     await opened(socket, target, connectTimeoutMs ?? 10_000, signal);
     return transport;
@@ -49,7 +57,7 @@ export function websocket(url: string | readonly string[], options: WebSocketCon
       return urls[current]!;
     },
     token: token ?? '',
-    describe: () => ({ kind: 'websocket', url: urls[0]!, ...(urls.length > 1 ? { urls } : {}), token: token ?? '', ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }) }),
+    describe: () => ({ kind: 'websocket', url: urls[0]!, ...(urls.length > 1 ? { urls } : {}), token: token ?? '', ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }), ...(tokenInUrl ? {} : { tokenInUrl }) }),
     async connect(signal?: AbortSignal, dialTarget?: ConnectTarget): Promise<Transport> {
       let lastError: unknown;
       for (let tried = 0; tried < urls.length; tried++) {
