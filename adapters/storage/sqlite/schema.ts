@@ -130,7 +130,10 @@ export function migrate(connection: SqliteConnection, store: VersionStore = 'use
     if (current === 0) {
       const legacy = existingTables(connection);
       if (legacy.length === 0) createSchema(connection);
-      else upgradeFromV0(connection, legacy);
+      else if (store === 'table') {
+        // No sluice before schema 1 kept its version in a table: these are an app's own tables.
+        throw new SluiceError('storage_failure', `This database already has table(s) ${legacy.join(', ')} that sluice did not create: sluice needs those names, so give it a database (a Durable Object) of its own.`, { tables: legacy.join(',') });
+      } else upgradeFromV0(connection, legacy);
       version.write(connection, SCHEMA_VERSION);
     } else if (current === 1) {
       // A nullable column at the end: SQLite adds it without rewriting a row.
