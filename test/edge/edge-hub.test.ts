@@ -180,6 +180,39 @@ describe('edge hub on Cloudflare (workerd through Miniflare)', () => {
     expect(await closed).toBe(1009);
   });
 
+  it('hibernates by itself when idle, with clients connected (no timer of its own keeps it awake), and serves them on', async () => {
+    const counting = await bundleWorker('test/edge/fixtures/counting-worker.ts');
+    const scratch = scratchDir('sluice-edge-idle-');
+    dirs.push(scratch);
+    const edge = await startEdge({ code: counting.code, persist: scratch.path, binding: 'HUB', className: 'CountingHub' });
+    edges.push(edge);
+    // Clients ping every 15 s by default, and a ping wakes the object: these ping rarely.
+    const open = async (nodeId: string, sockets: ReturnType<typeof countingWebSocket>) => {
+      const node = await createNode({ nodeId, storage: memoryStorage(), heartbeatMs: 120_000, peers: [websocket(edge.url, { token: await tokenFor(nodeId), WebSocket: sockets.ctor })] });
+      nodes.push(node);
+      return node;
+    };
+    const aliceSockets = countingWebSocket();
+    const bobSockets = countingWebSocket();
+    const alice = await open('alice', aliceSockets);
+    const bob = await open('bob', bobSockets);
+    await alice.syncNow('primary');
+    await bob.syncNow('primary');
+    const constructions = async () => Number(await (await edge.mf.dispatchFetch('http://127.0.0.1/constructions?name=primary')).text());
+    const before = await constructions();
+    // workerd evicts an object whose sockets are all hibernatable after about 10 s without events;
+    // asking for the count is an event, so it is asked only after a quiet spell.
+    let after = before;
+    for (let quiet = 0; quiet < 3 && after === before; quiet++) {
+      await new Promise((resolve) => setTimeout(resolve, 12_000));
+      after = await constructions();
+    }
+    expect(after).toBeGreaterThan(before);
+    await alice.collection('todos').put('after-idle', { ok: true });
+    expect(await eventually('bob sees the write made after the object slept', () => bob.collection('todos').get('after-idle'))).toEqual({ ok: true });
+    expect([aliceSockets.opened(), bobSockets.opened()]).toEqual([1, 1]);
+  }, 90_000);
+
   it('counts connections per principal across hibernation: a woken object does not forget who is connected', async () => {
     const limited = await bundleWorker('test/edge/fixtures/limited-worker.ts');
     const scratch = scratchDir('sluice-edge-limited-');
