@@ -13,19 +13,23 @@ const USAGE = `Usage: npm run fuzz -- [options]
 Fuzzes a real \`sluice hub\` process (started from bin/sluice.mjs, which runs the built dist/:
 \`npm run fuzz\` builds first) with mutated and hostile frames, checking after every batch that the
 hub is alive, that honest clients still sync through it, and that its storage holds only honest writes.
+With --hub edge it fuzzes the edge hub instead: the example Cloudflare Worker bundled from dist/, its
+SluiceHubObject per dataset in workerd (through Miniflare).
 
 Options:
+  --hub <node|edge>      which hub to fuzz (default node)
   --frames <n>           frames to send in all (default 10000)
   --batch <n>            frames per batch; checks run after each (default 500)
   --seed <s>             seed for every choice the fuzzer makes (default sluice-fuzz)
   --max-seconds <n>      stop after this long even if frames remain (default 600)
   --case-timeout-ms <n>  how long one connection may wait for the hub (default 3000)
-  --hub-bin <path>       the sluice CLI to start the hub with (default bin/sluice.mjs)
+  --hub-bin <path>       the sluice CLI to start the Node hub with (default bin/sluice.mjs)
   --keep-data            keep the hub's temporary data directory for inspection
   -h, --help             this text
 
-Output: JSON lines; the last one is the summary. Exit code 1 if the hub exited, stored anything
-no honest write explains, or an honest sync failed.`;
+Output: JSON lines; the last one is the summary. Exit code 1 if the hub exited (on the edge: an
+uncaught error or a reset in workerd), stored anything no honest write explains, dropped or failed
+an honest client, or (edge) let an upgrade through without the right token.`;
 
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -41,6 +45,7 @@ let parsed;
 try {
   parsed = parseArgs({
     options: {
+      hub: { type: 'string' },
       frames: { type: 'string' },
       batch: { type: 'string' },
       seed: { type: 'string' },
@@ -62,7 +67,13 @@ if (v.help) {
   process.exit(0);
 }
 
+if (v.hub !== undefined && v.hub !== 'node' && v.hub !== 'edge') {
+  process.stderr.write(`--hub must be node or edge, got ${JSON.stringify(v.hub)}\n${USAGE}\n`);
+  process.exit(2);
+}
+
 const summary = await runFuzz({
+  hub: v.hub ?? 'node',
   frames: positive('frames', v.frames, 10_000),
   batchSize: positive('batch', v.batch, 500),
   seed: v.seed ?? 'sluice-fuzz',

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { settlesWithin } from '../adapters/transport/websocket/listen-options.ts';
+import type { HubExit, HubInfo, HubUnderTest } from './hub-under-test.ts';
+import { nodeHubLayout, type StorageLayout } from './storage-layout.ts';
 
 /*
  * The hub under test is a real `sluice hub` process started from the package's CLI (which runs the
@@ -21,28 +24,26 @@ export interface HubOptions {
   readonly startTimeoutMs?: number;
 }
 
-export interface HubExit {
-  readonly code: number | null;
-  readonly signal: string | null;
-  /** The end of what the hub wrote before it died: usually the uncaught error and its stack. */
-  readonly stderrTail: string;
-  readonly stdoutTail: string;
-  readonly at: number;
-}
+export type { HubExit } from './hub-under-test.ts';
 
 const TAIL_CHARS = 4_000;
 
-export class HubProcess {
+export class HubProcess implements HubUnderTest {
+  readonly kind = 'node';
   private exitInfo: HubExit | undefined;
   private readonly exitListeners = new Set<(exit: HubExit) => void>();
   readonly exited: Promise<HubExit>;
+  /** Its data directory; the directory above it must stay empty but for it (path tricks). */
+  readonly storage: StorageLayout;
 
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
     readonly port: number,
     private readonly output: { stdout: string; stderr: string },
+    private readonly options: HubOptions,
   ) {
+    this.storage = nodeHubLayout(options.dataDir, dirname(options.dataDir));
     this.exited = new Promise((resolve) => {
       const done = (code: number | null, signal: NodeJS.Signals | null) => {
         if (this.exitInfo) return;
@@ -88,13 +89,22 @@ export class HubProcess {
         settled = true;
         clearTimeout(timer);
         const url = match[1]!;
-        resolve(new HubProcess(child, url, Number(new URL(url).port), output));
+        resolve(new HubProcess(child, url, Number(new URL(url).port), output, options));
       });
     });
   }
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  describe(): HubInfo {
+    return { kind: 'node', url: this.url, pid: this.pid, bin: this.options.bin ?? DEFAULT_HUB_BIN };
+  }
+
+  /** The same CLI on the same port and data directory: its files carry on where they were. */
+  restart(): Promise<HubProcess> {
+    return HubProcess.start({ ...this.options, port: this.port });
   }
 
   get alive(): boolean {

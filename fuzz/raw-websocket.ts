@@ -42,12 +42,14 @@ export function wsFrame(opcode: number, payload: Uint8Array, options: WsFrameOpt
 
 export function runRawCase(url: string, plan: RawPlan, options: RunOptions): Promise<CaseOutcome> {
   const started = Date.now();
-  const { hostname, port } = new URL(url);
+  // The path and query too: a router in front of the hub reads the dataset and token from them.
+  const { hostname, port, pathname, search } = new URL(url);
   const sent: Outgoing[] = [];
   return new Promise((resolve) => {
     let finished = false;
     let upgraded = false;
     let response = '';
+    const scanner = new CloseFrameScanner();
     const socket: Socket = connect({ host: hostname, port: Number(port) });
     const finish = (endedBy: CaseOutcome['endedBy']) => {
       if (finished) return;
@@ -60,7 +62,12 @@ export function runRawCase(url: string, plan: RawPlan, options: RunOptions): Pro
     socket.on('error', () => finish(upgraded ? 'hub-closed' : 'connect-failed'));
     socket.on('close', () => finish(upgraded ? 'hub-closed' : 'connect-failed'));
     socket.on('data', (chunk: Buffer) => {
-      if (upgraded) return;
+      if (upgraded) {
+        // A hub that sends its close frame has closed: some (workerd) then wait for ours before
+        // they drop the connection, which would only run the case into its bounded wait.
+        if (plan.then === 'wait' && scanner.closes(chunk)) finish('hub-closed');
+        return;
+      }
       response += chunk.toString('latin1');
       if (!response.includes('\r\n\r\n')) return;
       if (!/^HTTP\/1\.1 101/.test(response)) {
@@ -68,12 +75,17 @@ export function runRawCase(url: string, plan: RawPlan, options: RunOptions): Pro
         return;
       }
       upgraded = true;
+      // What came with the 101 after its headers is already WebSocket frames.
+      const early = Buffer.from(response.slice(response.indexOf('\r\n\r\n') + 4), 'latin1');
+      const closedEarly = early.length > 0 && scanner.closes(early);
       for (const c of plan.chunks) {
         sent.push(c);
         options.onSent(c);
         socket.write(c.data);
       }
-      if (plan.then === 'destroy') {
+      if (closedEarly && plan.then === 'wait') {
+        finish('hub-closed');
+      } else if (plan.then === 'destroy') {
         // The hub gets a moment with the partial frame before the connection is cut under it.
         setTimeout(() => finish('cut'), 20);
       } else {
@@ -83,9 +95,41 @@ export function runRawCase(url: string, plan: RawPlan, options: RunOptions): Pro
     });
     socket.on('connect', () => {
       socket.write(
-        `GET / HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
           `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
       );
     });
   });
+}
+
+/**
+ * Follows the frames a hub sends (unmasked, as servers send them) across TCP chunks, far enough to
+ * see each one's opcode: true once a close frame begins.
+ */
+class CloseFrameScanner {
+  private pending = Buffer.alloc(0);
+  /** Payload bytes of the current frame still to skip. */
+  private skip = 0;
+
+  closes(chunk: Buffer): boolean {
+    let bytes = Buffer.concat([this.pending, chunk]);
+    for (;;) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, bytes.length);
+        this.skip -= n;
+        bytes = bytes.subarray(n);
+        if (this.skip > 0) break;
+      }
+      if (bytes.length < 2) break;
+      if ((bytes[0]! & 0x0f) === OPCODE.close) return true;
+      const short = bytes[1]! & 0x7f;
+      const lengthBytes = short === 126 ? 2 : short === 127 ? 8 : 0;
+      const head = 2 + lengthBytes + ((bytes[1]! & 0x80) !== 0 ? 4 : 0);
+      if (bytes.length < head) break;
+      this.skip = short === 126 ? bytes.readUInt16BE(2) : short === 127 ? Number(bytes.readBigUInt64BE(2)) : short;
+      bytes = bytes.subarray(head);
+    }
+    this.pending = Buffer.from(bytes);
+    return false;
+  }
 }

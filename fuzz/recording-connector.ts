@@ -1,4 +1,4 @@
-import type { CloseInfo, Connector, Transport, TransportHandlers } from '../src/protocol/transport.ts';
+import type { CloseInfo, ConnectTarget, Connector, Transport, TransportHandlers } from '../src/protocol/transport.ts';
 import { decodeFrame } from '../src/protocol/wire-codec.ts';
 import type { CapturedFrame } from './corpus.ts';
 
@@ -7,12 +7,26 @@ import type { CapturedFrame } from './corpus.ts';
  * raw bytes. The node itself is unchanged: it cannot tell the wrapper from the plain connector.
  * (No describe(): honest nodes run every dataset in-process, so nothing needs to rebuild this in a
  * worker, where the recording would be lost.)
+ *
+ * It also notes every honest connection the hub closed rather than the honest node: a hub has no
+ * reason to drop an honest client, so a drop is a symptom (on the edge, of an object that was reset).
  */
 
 const MAX_FRAME = 64 * 1024 * 1024;
 
+/** An honest connection closed from the hub's side. */
+export interface HonestDrop {
+  readonly nodeId: string;
+  readonly datasetId: string;
+  readonly code: number;
+  readonly reason: string;
+  readonly at: number;
+}
+
 export class FrameRecorder {
   readonly frames: CapturedFrame[] = [];
+  /** Always collected, also once frame recording stops. */
+  readonly drops: HonestDrop[] = [];
   enabled = true;
 
   record(datasetId: string, nodeId: string, direction: 'out' | 'in', bytes: Uint8Array): void {
@@ -35,8 +49,9 @@ export function recordingConnector(inner: Connector, nodeId: string, recorder: F
   return {
     url: inner.url,
     token: inner.token,
-    async connect(signal?: AbortSignal): Promise<Transport> {
-      return recordingTransport(await inner.connect(signal), nodeId, recorder);
+    // The target (the connection's dataset) goes on: a router in front of the hub routes by it.
+    async connect(signal?: AbortSignal, target?: ConnectTarget): Promise<Transport> {
+      return recordingTransport(await inner.connect(signal, target), nodeId, recorder);
     },
   };
 }
@@ -58,6 +73,7 @@ function recordingTransport(inner: Transport, nodeId: string, recorder: FrameRec
     if (datasetId === '') early.push(new Uint8Array(bytes));
     else recorder.record(datasetId, nodeId, direction, bytes);
   };
+  let closedHere = false;
   return {
     remote: inner.remote,
     get bufferedAmount() {
@@ -70,6 +86,7 @@ function recordingTransport(inner: Transport, nodeId: string, recorder: FrameRec
           handlers.frame(bytes);
         },
         close(info: CloseInfo) {
+          if (!closedHere) recorder.drops.push({ nodeId, datasetId, code: info.code, reason: info.reason, at: Date.now() });
           handlers.close(info);
         },
       });
@@ -79,6 +96,7 @@ function recordingTransport(inner: Transport, nodeId: string, recorder: FrameRec
       inner.send(frame);
     },
     close(code?: number, reason?: string): void {
+      closedHere = true;
       inner.close(code, reason);
     },
   };

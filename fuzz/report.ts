@@ -1,5 +1,5 @@
 import type { CaseOutcome, FuzzCase, Outgoing } from './case-plan.ts';
-import type { HubExit } from './hub-process.ts';
+import type { HubExit, HubInfo, HubKind } from './hub-under-test.ts';
 import type { HonestRoundResult } from './honest-clients.ts';
 import { hexPreview, indexOfBytes, utf8 } from './wire.ts';
 
@@ -37,7 +37,7 @@ export interface CaseReport {
   readonly frames?: readonly FrameReport[];
 }
 
-export type ViolationCheck = 'hub_exit' | 'state' | 'honest_sync' | 'check_error';
+export type ViolationCheck = 'hub_exit' | 'state' | 'honest_sync' | 'honest_dropped' | 'upgrade_refusal' | 'check_error';
 
 export interface ViolationLine {
   readonly type: 'violation';
@@ -67,6 +67,7 @@ export interface KindCounts {
 export interface FuzzSummary {
   readonly type: 'summary';
   readonly ok: boolean;
+  readonly hub: HubKind;
   readonly seed: string;
   readonly frameTarget: number;
   readonly framesSent: number;
@@ -76,6 +77,10 @@ export interface FuzzSummary {
   /** Distinct rows (or files) in the hub's storage that no accepted honest write explains. */
   readonly stateChanges: number;
   readonly honestSyncs: { readonly ok: number; readonly failed: number };
+  /** Honest connections the hub closed, other than in a crash already counted in hubExits. */
+  readonly honestDrops: number;
+  /** Upgrades with a missing or wrong token in the URL, and for datasets not served (edge hub only). */
+  readonly upgradeRefusals: { readonly tried: number; readonly failed: number };
   /** Cases whose probe got no answer within the case timeout (the hub left the socket hanging). */
   readonly stalls: number;
   readonly checkErrors: number;
@@ -97,7 +102,7 @@ export type FuzzLine =
       readonly frameTarget: number;
       readonly batchSize: number;
       readonly maxSeconds: number;
-      readonly hub: { readonly url: string; readonly pid: number | undefined; readonly bin: string };
+      readonly hub: HubInfo;
       readonly dataDir: string;
       readonly honestNodes: readonly string[];
       readonly corpus: Readonly<Record<string, number>>;

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { upgradeUrl } from '../adapters/transport/websocket/upgrade-params.ts';
 import { sluice } from '../src/protocol/generated/sync.pb.js';
 import type { CaseOutcome, FuzzCase, Outgoing } from './case-plan.ts';
 import { captureSession } from './capture.ts';
@@ -8,8 +9,9 @@ import { describeCorpus } from './corpus.ts';
 import { errorText, honestRound, startHonestClient, type HonestClient, type HonestRoundResult } from './honest-clients.ts';
 import { HonestLedger } from './honest-ledger.ts';
 import { DEFAULT_HUB_BIN, HubProcess } from './hub-process.ts';
+import type { HubExit, HubKind, HubUnderTest } from './hub-under-test.ts';
 import { runRawCase } from './raw-websocket.ts';
-import { FrameRecorder } from './recording-connector.ts';
+import { FrameRecorder, type HonestDrop } from './recording-connector.ts';
 import { caseReport, traceNeedles, type FuzzLine, type FuzzSummary, type KindCounts, type ViolationCheck, type ViolationLine } from './report.ts';
 import { Rng } from './rng.ts';
 import { ALL_KINDS, CaseGenerator } from './scenarios.ts';
@@ -17,12 +19,12 @@ import { runSocketCase } from './socket-case.ts';
 import { HubStateReader, type Violation } from './state-check.ts';
 
 /*
- * The fuzz run: a real hub process, two honest clients, a captured corpus, then batches of hostile
- * cases. After every case a cheap fingerprint of the hub's files is compared (a change triggers the
- * full state check at once, so a bad row is tied to the case that wrote it); after every batch the
- * hub must be alive, an honest write must travel from one honest client to the other through it,
- * and its storage must hold nothing but honest writes. Bounded by frame count and wall time: it
- * always stops by itself.
+ * The fuzz run: a real hub (a `sluice hub` process, or the edge hub in workerd; hub-under-test.ts),
+ * two honest clients, a captured corpus, then batches of hostile cases. After every case a cheap
+ * fingerprint of the hub's files is compared (a change triggers the full state check at once, so a
+ * bad row is tied to the case that wrote it); after every batch the hub must be alive, an honest
+ * write must travel from one honest client to the other through it, and its storage must hold
+ * nothing but honest writes. Bounded by frame count and wall time: it always stops by itself.
  */
 
 export interface FuzzOptions {
@@ -36,7 +38,9 @@ export interface FuzzOptions {
   readonly maxSeconds?: number;
   /** How long one case may wait for the hub (default 3000 ms); beyond that it counts as a stall. */
   readonly caseTimeoutMs?: number;
-  /** The CLI to start the hub with (default: this repository's bin/sluice.mjs). */
+  /** Which hub: a `sluice hub` process (default), or the edge hub in workerd (edge-hub.ts). */
+  readonly hub?: HubKind;
+  /** The CLI to start the Node hub with (default: this repository's bin/sluice.mjs). */
   readonly hubBin?: string;
   /** Keep the temporary data directory (default: removed at the end). */
   readonly keepData?: boolean;
@@ -46,6 +50,8 @@ export interface FuzzOptions {
 
 const RECENT_CASES = 40;
 const MAX_STALL_LINES = 20;
+/** Honest connections that drop this soon after a hub crash the run reported are that crash's doing. */
+const CRASH_DROP_WINDOW_MS = 3_000;
 
 interface Done {
   readonly c: FuzzCase;
@@ -59,6 +65,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
   const seed = options.seed ?? 'sluice-fuzz';
   const maxSeconds = options.maxSeconds ?? 600;
   const caseTimeoutMs = options.caseTimeoutMs ?? 3_000;
+  const hubKind = options.hub ?? 'node';
   const bin = options.hubBin ?? DEFAULT_HUB_BIN;
   const emit = options.onLine ?? (() => undefined);
   const started = Date.now();
@@ -84,6 +91,10 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
   let checkErrors = 0;
   let honestOk = 0;
   let honestFailed = 0;
+  let honestDrops = 0;
+  let seenDrops = 0;
+  const crashes: HubExit[] = [];
+  const upgradeRefusals = { tried: 0, failed: 0 };
   let stoppedBy: FuzzSummary['stoppedBy'] = 'frames';
   let fatal: string | undefined;
 
@@ -98,17 +109,27 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
     failures.set(key, f);
   };
 
-  let hub: HubProcess | undefined;
+  let hub: HubUnderTest | undefined;
   let reader: HubStateReader | undefined;
   const honest: HonestClient[] = [];
   try {
-    hub = await HubProcess.start({ bin, dataDir, token });
+    hub = await startHub(hubKind, { bin, dataDir, runDir, token });
+    /** Upgrades a router must refuse before anything reaches its objects (the edge hub only). */
+    const checkUpgrades = async (batch: number): Promise<void> => {
+      if (!hub?.checkUpgradeRefusals) return;
+      const result = await hub.checkUpgradeRefusals(token);
+      upgradeRefusals.tried += result.tried;
+      upgradeRefusals.failed += result.failures.length;
+      for (const f of result.failures) fail({ check: 'upgrade_refusal', batch, message: f }, f.replace(/\(ws:.*\)$/, '').replace(/dataset \S+/, 'dataset …'));
+    };
+    // First, while no object exists: a refused upgrade must not create one.
+    await checkUpgrades(0);
     for (const name of ['a', 'b']) honest.push(await startHonestClient({ name, nodeId: `fz-honest-${name}`, url: hub.url, token, ledger, recorder }));
     const [a, b] = honest as [HonestClient, HonestClient];
     const corpus = await captureSession(a, b, ledger, recorder);
-    reader = new HubStateReader(dataDir, runDir);
+    reader = new HubStateReader(hub.storage);
     const state = reader;
-    emit({ type: 'start', seed, frameTarget, batchSize, maxSeconds, hub: { url: hub.url, pid: hub.pid, bin }, dataDir, honestNodes: honest.map((h) => h.nodeId), corpus: describeCorpus(corpus) });
+    emit({ type: 'start', seed, frameTarget, batchSize, maxSeconds, hub: hub.describe(), dataDir, honestNodes: honest.map((h) => h.nodeId), corpus: describeCorpus(corpus) });
 
     /**
      * Runs the full state check. Rows not seen before are traced to the frame that carried their
@@ -165,26 +186,29 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
       if (!hub || hub.alive) return;
       const exit = hub.exit ?? (await hub.exited);
       hubExits++;
+      crashes.push(exit);
       const culprit = [...recent].reverse().find((d) => d.outcome.endedBy !== 'connect-failed');
+      const what = exit.what ?? `the hub process exited (code ${exit.code}, signal ${exit.signal})`;
+      const line = exit.line ?? errorLine(exit.stderrTail);
       fail(
         {
           check: 'hub_exit',
           batch,
-          message: `the hub process exited (code ${exit.code}, signal ${exit.signal})${errorLine(exit.stderrTail) ? `: ${errorLine(exit.stderrTail)}` : ''}`,
+          message: `${what}${line ? `: ${line}` : ''}`,
           exit,
           ...(culprit ? { causedBy: caseReport(culprit.c, culprit.outcome, true) } : {}),
           tracedBy: 'first-seen-after-case',
           recentCases: recent.slice(-4, culprit ? -1 : undefined).map((d) => caseReport(d.c, d.outcome, true)),
         },
-        `hub exit: ${errorLine(exit.stderrTail) || `code ${exit.code}, signal ${exit.signal}`}`,
+        `hub exit: ${exit.what ? `${exit.what}: ` : ''}${(exit.line ?? errorLine(exit.stderrTail)).slice(0, 200) || `code ${exit.code}, signal ${exit.signal}`}`,
       );
       state.close();
       // Same port, so the honest clients' peer URL stays valid; its files carry on where they were.
       let lastError: unknown;
       for (let attempt = 0; attempt < 5; attempt++) {
         try {
-          hub = await HubProcess.start({ bin, dataDir, token, port: hub.port });
-          emit({ type: 'hub_restarted', batch, url: hub.url, pid: hub.pid });
+          hub = await hub.restart();
+          emit({ type: 'hub_restarted', batch, url: hub.url, pid: hub.describe().pid });
           return;
         } catch (error) {
           lastError = error;
@@ -192,6 +216,30 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
         }
       }
       throw new Error(`the hub could not be restarted after it exited: ${errorText(lastError)}`);
+    };
+
+    /**
+     * Honest connections the hub closed. A hub has no reason to drop an honest client; drops right
+     * after a crash the run already reported are that crash's doing, and not counted again.
+     */
+    const checkDrops = (batch: number, after: Done | undefined): void => {
+      const fresh: HonestDrop[] = recorder.drops.slice(seenDrops);
+      seenDrops = recorder.drops.length;
+      for (const d of fresh) {
+        if (crashes.some((e) => d.at >= e.at - CRASH_DROP_WINDOW_MS && d.at <= e.at + CRASH_DROP_WINDOW_MS)) continue;
+        honestDrops++;
+        fail(
+          {
+            check: 'honest_dropped',
+            batch,
+            message: `the hub closed honest ${d.nodeId}'s ${d.datasetId} connection (code ${d.code}${d.reason ? `, ${JSON.stringify(d.reason)}` : ''})`,
+            ...(after ? { causedBy: caseReport(after.c, after.outcome, true) } : {}),
+            tracedBy: after ? 'first-seen-after-case' : 'seen-at-batch-check',
+            recentCases: recent.slice(-4).map((r) => caseReport(r.c, r.outcome, false)),
+          },
+          `honest connection closed by the hub (code ${d.code})`,
+        );
+      }
     };
 
     const honestCheck = async (batch: number, label: string): Promise<HonestRoundResult> => {
@@ -239,7 +287,9 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
           counts.frames++;
           noteHandshake(m, token, ledger);
         };
-        const url = hub.url;
+        // Dataset and token in the URL, as the library's own client sends them: an edge router reads
+        // both before any frame. Wrong-token cases too: their handshake must then be refused by the hub itself.
+        const url = upgradeUrl(hub.url, c.datasetId, token);
         const outcome = c.plan.type === 'socket' ? await runSocketCase(url, c.plan, { timeoutMs: caseTimeoutMs, onSent }) : await runRawCase(url, c.plan, { timeoutMs: caseTimeoutMs, onSent });
         const done: Done = { c, outcome, sent: outcome.sent };
         recent.push(done);
@@ -252,6 +302,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
           await reviveHub(batch);
           fingerprint = '';
         }
+        checkDrops(batch, done);
         const now = state.fingerprint();
         if (now !== fingerprint) {
           fresh += checkState(batch, done);
@@ -265,9 +316,12 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
       await reviveHub(batch);
       fresh += checkState(batch, undefined);
       fingerprint = state.fingerprint();
+      checkDrops(batch, undefined);
       batches = batch;
       emit({ type: 'batch', batch, framesSent, cases, elapsedMs: Date.now() - started, hubAlive: hub.alive, hubExits, honestSync: honestResult, newStateChanges: fresh, stateChanges: reported.size, stalls });
     }
+    // Last, with every object in use: still nothing unauthenticated reaches one.
+    await checkUpgrades(batches);
   } catch (error) {
     stoppedBy = 'fatal';
     // The harness itself failed (or the hub could not be started): the stack says where.
@@ -282,7 +336,8 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
   const stateChanges = [...reported].length;
   const summary: FuzzSummary = {
     type: 'summary',
-    ok: stoppedBy !== 'fatal' && hubExits === 0 && stateChanges === 0 && honestFailed === 0 && checkErrors === 0 && framesSent >= frameTarget,
+    ok: stoppedBy !== 'fatal' && hubExits === 0 && stateChanges === 0 && honestFailed === 0 && honestDrops === 0 && upgradeRefusals.failed === 0 && checkErrors === 0 && framesSent >= frameTarget,
+    hub: hubKind,
     seed,
     frameTarget,
     framesSent,
@@ -291,6 +346,8 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
     hubExits,
     stateChanges,
     honestSyncs: { ok: honestOk, failed: honestFailed },
+    honestDrops,
+    upgradeRefusals,
     stalls,
     checkErrors,
     stoppedBy,
@@ -303,6 +360,14 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzSummary> {
   };
   emit(summary);
   return summary;
+}
+
+/** The hub under test, on fresh storage in `dataDir`, with token auth. */
+async function startHub(kind: HubKind, options: { bin: string; dataDir: string; runDir: string; token: string }): Promise<HubUnderTest> {
+  if (kind === 'node') return HubProcess.start({ bin: options.bin, dataDir: options.dataDir, token: options.token });
+  // Loaded only when asked for: it brings Miniflare, workerd and esbuild.
+  const { EdgeHub } = await import('./edge-hub.ts');
+  return EdgeHub.start({ persistDir: options.dataDir, runDir: options.runDir, token: options.token });
 }
 
 /**

@@ -1,11 +1,10 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
 import type { DatasetId } from '../src/core/dataset-id.ts';
 import type { OplogEntry } from '../src/core/oplog-entry.ts';
 import type { HeadInfo } from './forged-entries.ts';
 import type { HonestLedger } from './honest-ledger.ts';
+import type { StorageLayout } from './storage-layout.ts';
 import { hexToBytes, utf8, varint } from './wire.ts';
 
 /*
@@ -14,13 +13,19 @@ import { hexToBytes, utf8, varint } from './wire.ts';
  * the files rather than syncing an observer node means nothing the hub holds can hide behind its
  * own sync logic: every row is compared with the honest ledger.
  *
- * Tables: adapters/storage/sqlite/schema.ts. One file per dataset: hub.db holds primary,
- * hub.<dataset>.db the others.
+ * Tables: adapters/storage/sqlite/schema.ts. One file per dataset; which file holds which dataset,
+ * and what else may exist next to them, is the hub's StorageLayout (storage-layout.ts for a Node
+ * hub, edge-storage.ts for the edge hub's objects).
  */
 
-export const HUB_FILES: Readonly<Record<string, string>> = { primary: 'hub.db', logs: 'hub.logs.db', timeseries: 'hub.timeseries.db' };
-/** What the hub may create in its data directory: the three dataset files and SQLite's side files. */
-const ALLOWED_FILE = /^hub(\.(logs|timeseries))?\.db(-wal|-shm|-journal)?$/;
+/** sluice's own tables (schema.ts), and sluice_schema where the engine refuses PRAGMA user_version. */
+const SLUICE_TABLES = /^(documents|oplog|heads|boundaries|peers|confirmations|checkpoints|sluice_schema|sqlite_\w+)$/;
+
+/** Checkpoints the hub writes for itself: its identity, and its signing key per dataset. */
+const NODE_ID_CHECKPOINT = 'sluice:node-id';
+const SIGNING_KEY_CHECKPOINT = 'sluice:signing-key';
+/** Keys pinned per author: an authenticated handshake pins the key it presents (signatures.ts). */
+const PINNED_PREFIX = 'sluice:author-keys:';
 
 export interface Violation {
   /** Stable across checks, so a bad row is reported once, when it first appears. */
@@ -69,26 +74,30 @@ type HeadRow = {
 
 export class HubStateReader {
   private readonly dbs = new Map<DatasetId, Database.Database>();
+  /** The hub's own checkpoints as first seen: its identity and keys must not change under attack. */
+  private readonly own = new Map<string, string>();
 
-  /** `runDir` is the data directory's parent: nothing may appear there either (path tricks). */
-  constructor(
-    readonly dataDir: string,
-    readonly runDir: string,
-  ) {}
+  constructor(readonly layout: StorageLayout) {}
 
   private db(datasetId: DatasetId): Database.Database | undefined {
     const open = this.dbs.get(datasetId);
     if (open) return open;
-    const file = HUB_FILES[datasetId];
+    const file = this.layout.fileOf(datasetId);
     if (!file) return undefined;
     try {
-      const db = new Database(join(this.dataDir, file), { readonly: true, fileMustExist: true, timeout: 5_000 });
+      const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 5_000 });
       this.dbs.set(datasetId, db);
       return db;
     } catch {
       // Not created yet: the hub opens a dataset's file when its pipeline starts.
       return undefined;
     }
+  }
+
+  /** The file once the hub has created sluice's tables in it (an edge object's file exists first). */
+  private ready(datasetId: DatasetId): Database.Database | undefined {
+    const db = this.db(datasetId);
+    return db && db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'oplog'").get() !== undefined ? db : undefined;
   }
 
   /** Drops the connections (after a hub restart, the files are reopened fresh). */
@@ -102,9 +111,9 @@ export class HubStateReader {
    * changes, the full check runs at once, so a violation is tied to the case that caused it.
    */
   fingerprint(): string {
-    const parts: string[] = [listFiles(this.dataDir).join(','), listFiles(this.runDir).join(',')];
-    for (const ds of Object.keys(HUB_FILES)) {
-      const db = this.db(ds);
+    const parts: string[] = [this.layout.listing()];
+    for (const ds of this.layout.datasets) {
+      const db = this.ready(ds);
       if (!db) {
         parts.push(`${ds}:-`);
         continue;
@@ -118,6 +127,8 @@ export class HubStateReader {
         one("SELECT count(*) c, group_concat(hash, '') h FROM boundaries"),
         one("SELECT count(*) c, group_concat(peer_id, ',') p FROM peers"),
         one('SELECT count(*) c, total(wall) w, total(logic) l FROM confirmations'),
+        one("SELECT count(*) c, group_concat(name, ',') n, total(length(value)) v FROM checkpoints"),
+        one("SELECT count(*) c, group_concat(name, ',') n FROM sqlite_master WHERE type = 'table'"),
       );
     }
     return parts.join('|');
@@ -126,7 +137,7 @@ export class HubStateReader {
   /** The hub's head per author: hostile messages link to it, so they would really extend the chain. */
   heads(datasetId: DatasetId): Map<string, HeadInfo> {
     const out = new Map<string, HeadInfo>();
-    const db = this.db(datasetId);
+    const db = this.ready(datasetId);
     if (!db) return out;
     for (const h of db.prepare('SELECT node, wall, logic, hash FROM heads WHERE dataset_id = ?').all(datasetId) as HeadRow[]) out.set(h.node, { hash: h.hash, wall: h.wall, logic: h.logic });
     return out;
@@ -134,20 +145,67 @@ export class HubStateReader {
 
   /** Every row the hub holds that no honest write explains. */
   check(ledger: HonestLedger): Violation[] {
-    const out: Violation[] = [];
-    for (const name of listFiles(this.dataDir)) {
-      if (!ALLOWED_FILE.test(name)) out.push({ id: `file:data/${name}`, table: 'data directory', datasetId: '', category: 'unexpected file in the data directory', problem: `the hub created an unexpected file ${name} in its data directory`, row: { name }, needles: fileNeedles(name) });
-    }
-    for (const name of listFiles(this.runDir)) {
-      if (name !== 'data') out.push({ id: `file:${name}`, table: 'outside the data directory', datasetId: '', category: 'file next to the data directory', problem: `a file ${name} appeared next to the data directory`, row: { name }, needles: fileNeedles(name) });
-    }
-    for (const ds of Object.keys(HUB_FILES)) {
-      const db = this.db(ds);
+    const out: Violation[] = [...this.layout.strayFiles()];
+    for (const ds of this.layout.datasets) {
+      const db = this.ready(ds);
       // One read transaction per file: every table is read from the same committed state.
-      if (db) out.push(...db.transaction(() => checkDataset(db, ds, ledger))());
+      if (db) {
+        out.push(
+          ...db.transaction(() => [
+            ...checkDataset(db, ds, ledger),
+            ...this.checkCheckpoints(db, ds, ledger),
+            ...checkTables(db, ds, this.layout),
+            ...(this.layout.checkEngineTables?.(db, ds) ?? []),
+          ])(),
+        );
+      }
     }
     return out;
   }
+
+  /**
+   * Checkpoints hold the hub's own node id and signing keys, and the keys it pinned per author.
+   * The hub writes its own once and keeps them; a pin is only for a node that presented the right
+   * token. Anything else in there came from input the hub should have refused.
+   */
+  private checkCheckpoints(db: Database.Database, ds: DatasetId, ledger: HonestLedger): Violation[] {
+    const out: Violation[] = [];
+    for (const c of db.prepare('SELECT dataset_id, name, value FROM checkpoints').all() as { dataset_id: string; name: string; value: string }[]) {
+      const row = { ...c, value: c.name === SIGNING_KEY_CHECKPOINT ? '(the hub\'s private key)' : preview(c.value) };
+      const bad = (category: string, problem: string, needles: Uint8Array[] = [utf8(c.name)]) =>
+        out.push({ id: `checkpoint:${ds}:${c.dataset_id}:${c.name}:${c.value.length}:${c.value.slice(0, 80)}`, table: 'checkpoints', datasetId: ds, category, problem, row, needles });
+      if (c.name === NODE_ID_CHECKPOINT || c.name === SIGNING_KEY_CHECKPOINT) {
+        const home = c.name === NODE_ID_CHECKPOINT ? 'primary' : ds;
+        if (c.dataset_id !== home || (c.name === NODE_ID_CHECKPOINT && !this.layout.holdsNodeId(ds))) {
+          bad('hub checkpoint in the wrong place', `${c.name} of dataset ${JSON.stringify(c.dataset_id)} in ${ds}'s file`);
+          continue;
+        }
+        const key = `${ds}\u0000${c.dataset_id}\u0000${c.name}`;
+        const first = this.own.get(key);
+        if (first === undefined) this.own.set(key, c.value);
+        else if (first !== c.value) bad("the hub's own identity or key changed", `${c.name} of ${ds} changed during the run`);
+      } else if (c.name.startsWith(PINNED_PREFIX)) {
+        const author = c.name.slice(PINNED_PREFIX.length);
+        const keys = parse(c.value);
+        if (c.dataset_id !== ds) bad('row of another dataset', `a key pinned for ${author} in dataset ${JSON.stringify(c.dataset_id)}, in ${ds}'s file`, [utf8(author)]);
+        else if (!ledger.authenticatedIds.has(author)) bad('key pinned for a node without the right token', `a key is pinned for ${author}, which never presented the right token`, [utf8(author)]);
+        else if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) bad('pinned keys that are not a list of keys', `the keys pinned for ${author} are ${preview(c.value)}`, [utf8(author)]);
+      } else {
+        bad('checkpoint no honest exchange explains', `checkpoint ${JSON.stringify(c.name).slice(0, 80)} of dataset ${JSON.stringify(c.dataset_id).slice(0, 40)}`);
+      }
+    }
+    return out;
+  }
+}
+
+/** Tables other than sluice's and the engine's own: nothing in a frame may create one. */
+function checkTables(db: Database.Database, ds: DatasetId, layout: StorageLayout): Violation[] {
+  const out: Violation[] = [];
+  for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]) {
+    if (SLUICE_TABLES.test(name) || layout.engineTables.test(name)) continue;
+    out.push({ id: `table:${ds}:${name}`, table: 'sqlite_master', datasetId: ds, category: 'unexpected table', problem: `a table ${JSON.stringify(name).slice(0, 80)} in ${ds}'s file`, row: { name }, needles: [utf8(name)] });
+  }
+  return out;
 }
 
 function checkDataset(db: Database.Database, ds: DatasetId, ledger: HonestLedger): Violation[] {
@@ -212,13 +270,17 @@ function checkDataset(db: Database.Database, ds: DatasetId, ledger: HonestLedger
 
   // Only nodes that presented the right token may be tracked as peers or confirm anything.
   for (const p of db.prepare('SELECT dataset_id, peer_id FROM peers').all() as { dataset_id: string; peer_id: string }[]) {
-    if (!ledger.authenticatedIds.has(p.peer_id)) {
+    if (p.dataset_id !== ds) {
+      out.push({ id: `peer:${ds}:${p.dataset_id}:${p.peer_id}`, table: 'peers', datasetId: ds, category: 'row of another dataset', problem: `peer ${p.peer_id} of dataset ${JSON.stringify(p.dataset_id)} in ${ds}'s file`, row: p, needles: [utf8(p.dataset_id)] });
+    } else if (!ledger.authenticatedIds.has(p.peer_id)) {
       out.push({ id: `peer:${ds}:${p.peer_id}`, table: 'peers', datasetId: ds, category: 'peer tracked without presenting the right token', problem: `peer ${p.peer_id} is tracked but never presented the right token`, row: p, needles: [utf8(p.peer_id)] });
     }
   }
   for (const c of db.prepare('SELECT dataset_id, peer_id, author_id, wall, logic, hash FROM confirmations').all() as { dataset_id: string; peer_id: string; author_id: string; wall: number; logic: number; hash: string }[]) {
     const known = ledger.has(ds, c.hash) || stored.has(`${ds}\u0000${c.hash}`);
-    if (!ledger.authenticatedIds.has(c.peer_id) || !known) {
+    if (c.dataset_id !== ds) {
+      out.push({ id: `confirmation:${ds}:${c.dataset_id}:${c.peer_id}:${c.author_id}:${c.hash}`, table: 'confirmations', datasetId: ds, category: 'row of another dataset', problem: `confirmation of dataset ${JSON.stringify(c.dataset_id)} in ${ds}'s file`, row: c, needles: [utf8(c.dataset_id)] });
+    } else if (!ledger.authenticatedIds.has(c.peer_id) || !known) {
       out.push({
         id: `confirmation:${ds}:${c.peer_id}:${c.author_id}:${c.hash}`,
         table: 'confirmations',
@@ -240,20 +302,6 @@ function sameEntry(r: OplogRow, e: OplogEntry): boolean {
 
 function versionKey(collection: string, key: string, wall: number, logic: number, node: string): string {
   return `${collection}\u0000${key}\u0000${wall}\u0000${logic}\u0000${node}`;
-}
-
-function listFiles(dir: string): string[] {
-  try {
-    return readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-}
-
-/** The dataset part of an unexpected file name (`hub.<id>.db`): what a frame would have carried. */
-function fileNeedles(name: string): Uint8Array[] {
-  const m = /^hub\.(.+?)\.db/.exec(name);
-  return m ? [utf8(m[1]!)] : [utf8(name)];
 }
 
 function parse(text: string | null): unknown {
