@@ -1,6 +1,5 @@
 import { assertDatasetId, type DatasetId } from './dataset-id.ts';
 import { SluiceError } from './errors.ts';
-import { assertCollection } from './names.ts';
 import { preview } from './option-checks.ts';
 
 export type DatasetKind = 'documents' | 'append';
@@ -32,8 +31,6 @@ export interface RetentionOptions {
 export interface DatasetOptions {
   /** 'documents': keyed documents with conflict resolution. 'append': immutable records (logs, timeseries). */
   readonly kind: DatasetKind;
-  /** Collections this dataset syncs; empty means every collection written to it. */
-  readonly collections: readonly string[];
   /**
    * Longest pause between sync rounds, in ms: 1 to 2147483647 (the longest timer). Anti-entropy
    * only: local writes sync at once and hubs announce their commits. Default 30 s.
@@ -70,7 +67,6 @@ const HOUR = 60 * 60 * 1000;
 
 const DOCUMENT_DEFAULTS: DatasetOptions = {
   kind: 'documents',
-  collections: [],
   // Anti-entropy only: hubs announce their commits, and local writes sync at once.
   syncInterval: 30_000,
   direction: 'both',
@@ -115,21 +111,19 @@ export function resolveDatasetOptions(datasetId: DatasetId, input: unknown = {})
   }
   const raw = input as Record<string, unknown>;
   const known = new Set([...Object.keys(DOCUMENT_DEFAULTS)]);
+  if ('collections' in raw) {
+    // It was accepted once and never applied: a hub sent every collection all the same.
+    throw invalid(
+      `${at}.collections`,
+      'is not an option any more: a dataset syncs every collection written to it, since its hash chains run per author across collections. Put collections that must sync apart (or reach other clients) in a dataset of their own',
+    );
+  }
   for (const key of Object.keys(raw)) {
     if (!known.has(key)) throw invalid(`${at}.${key}`, `is not a dataset option (known: ${[...known].join(', ')})`);
   }
   const kind = raw.kind ?? 'documents';
   if (kind !== 'documents' && kind !== 'append') throw invalid(`${at}.kind`, 'must be "documents" or "append"');
   const d = datasetDefaults(kind);
-  const collections = raw.collections ?? d.collections;
-  if (!Array.isArray(collections)) throw invalid(`${at}.collections`, 'must be an array of collection names');
-  collections.forEach((c, i) => {
-    try {
-      assertCollection(c);
-    } catch (error) {
-      throw invalid(`${at}.collections[${i}]`, (error as Error).message);
-    }
-  });
   const retentionRaw = raw.retention ?? d.retention;
   if (typeof retentionRaw !== 'object' || retentionRaw === null) throw invalid(`${at}.retention`, 'must be an object like { "maxAgeMs": 86400000 }');
   const r = retentionRaw as Record<string, unknown>;
@@ -147,7 +141,6 @@ export function resolveDatasetOptions(datasetId: DatasetId, input: unknown = {})
   if (typeof worker !== 'boolean' && typeof worker !== 'function') throw invalid(`${at}.worker`, 'must be true, false or a function that starts your worker file');
   return {
     kind,
-    collections: [...new Set(collections as string[])],
     syncInterval: positiveInt(raw.syncInterval ?? d.syncInterval, `${at}.syncInterval`, MAX_TIMER_MS),
     direction,
     priority,

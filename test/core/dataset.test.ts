@@ -32,8 +32,8 @@ describe('DatasetOptions', () => {
   });
 
   it('parses plain JSON config', () => {
-    const parsed = resolveDatasetOptions('timeseries', JSON.parse('{"kind":"append","collections":["cpu","mem"],"retention":{"maxAgeMs":3600000,"maxBytes":1048576},"enabled":false}'));
-    expect(parsed).toMatchObject({ collections: ['cpu', 'mem'], retention: { maxAgeMs: 3_600_000, maxBytes: 1_048_576 }, enabled: false });
+    const parsed = resolveDatasetOptions('timeseries', JSON.parse('{"kind":"append","retention":{"maxAgeMs":3600000,"maxBytes":1048576},"enabled":false}'));
+    expect(parsed).toMatchObject({ kind: 'append', retention: { maxAgeMs: 3_600_000, maxBytes: 1_048_576 }, enabled: false });
   });
 
   it('names the bad field in every validation error', () => {
@@ -41,7 +41,8 @@ describe('DatasetOptions', () => {
       [{ kind: 'stream' }, 'datasets.logs.kind'],
       [{ syncInterval: -5 }, 'datasets.logs.syncInterval'],
       [{ maxBytesPerCycle: '1mb' }, 'datasets.logs.maxBytesPerCycle'],
-      [{ collections: ['ok', 'not ok'] }, 'datasets.logs.collections[1]'],
+      // Never applied, so refused rather than silently ignored.
+      [{ collections: ['cpu'] }, 'datasets.logs.collections'],
       [{ retention: { maxAgeMs: 0 } }, 'datasets.logs.retention.maxAgeMs'],
       [{ enabled: 'yes' }, 'datasets.logs.enabled'],
       [{ worker: 1 }, 'datasets.logs.worker'],
