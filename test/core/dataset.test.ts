@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertDatasetId, normalizeDatasetId } from '../../src/core/dataset-id.ts';
+import fc from 'fast-check';
+import { assertDatasetId, datasetFileName, datasetName, normalizeDatasetId } from '../../src/core/dataset-id.ts';
 import { datasetDefaults, resolveDatasetOptions } from '../../src/core/dataset-options.ts';
 
 describe('DatasetId', () => {
@@ -7,10 +8,38 @@ describe('DatasetId', () => {
     for (const id of ['primary', 'logs', 'timeseries', 'a', 'tenant_42-eu']) expect(assertDatasetId(id)).toBe(id);
   });
 
+  it('accepts instances of a dataset: a name and up to 4 segments of app ids, case kept', () => {
+    for (const id of ['user/u123', 'user/Ann', 'team/acme/board-7', 'user/a.b_c~d-e', 'x/1/2/3/4', `user/${'A'.repeat(128)}`, 'user/..']) expect(assertDatasetId(id)).toBe(id);
+    expect([datasetName('user/u123'), datasetName('team/acme/board-7'), datasetName('logs')]).toEqual(['user', 'team', 'logs']);
+  });
+
   it('rejects anything that is not safe as a file name and key, with a message that says what to use', () => {
-    for (const id of ['', 'Logs', '1logs', 'a b', '../x', 'a/b', 'a.b', 'x'.repeat(49), null, 42]) {
+    for (const id of ['', 'Logs', '1logs', 'a b', '../x', 'a.b', 'x'.repeat(49), 'user/', 'user//x', 'User/x', 'user/a b', 'user/a\\b', 'user/é', `user/${'a'.repeat(129)}`, 'x/1/2/3/4/5', '/x', null, 42]) {
       expect(() => assertDatasetId(id)).toThrow(expect.objectContaining({ code: 'invalid_dataset_id', message: expect.stringContaining('a-z') }));
     }
+  });
+
+  it('names a file the same on every file system: one component, lower case, injective even ignoring case', () => {
+    expect(['logs', 'user/u123', 'user/Ann', 'user/a.b_c', 'team/acme/board-7'].map(datasetFileName)).toEqual(['logs', 'user@u123', 'user@_41nn', 'user@a_2eb_5fc', 'team@acme@board-7']);
+    const segment = fc.stringMatching(/^[A-Za-z0-9._~-]{1,12}$/);
+    const id = fc.tuple(fc.constantFrom('user', 'team', 'logs'), fc.array(segment, { minLength: 0, maxLength: 3 })).map(([name, segments]) => [name, ...segments].join('/'));
+    fc.assert(
+      fc.property(id, id, (a, b) => {
+        const [fa, fb] = [datasetFileName(a), datasetFileName(b)];
+        expect(fa).toMatch(/^[a-z0-9_~@-]+$/);
+        if (a !== b) expect(fa.toLowerCase()).not.toBe(fb.toLowerCase());
+      }),
+      { numRuns: 2_000 },
+    );
+    // The pairs a case-insensitive file system would confuse: the same id with segments' case flipped.
+    const flip = (text: string) => text.replace(/[A-Za-z]/g, (c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()));
+    fc.assert(
+      fc.property(id, (a) => {
+        const b = a.split('/').map((part, i) => (i === 0 ? part : flip(part))).join('/');
+        if (a !== b) expect(datasetFileName(a).toLowerCase()).not.toBe(datasetFileName(b).toLowerCase());
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it('reads a missing or empty id as primary', () => {

@@ -85,8 +85,8 @@ export async function routeToHub(request: Request, env: Readonly<Record<string, 
   if (principal.verified && !(await authenticator.grants(principal, target.dataset))) {
     return refusedUpgrade(CLOSE_CODES.notGranted, { reason: `dataset ${target.dataset} is not granted to ${principal.id}`, notGranted: true });
   }
-  // Dataset ids cannot hold '/', so "tenant/dataset" never names another tenant's object.
-  const name = target.tenant === undefined ? target.dataset : `${target.tenant}/${target.dataset}`;
+  // Neither tenants nor dataset ids hold ':', so "tenant:dataset" never names another tenant's object.
+  const name = target.tenant === undefined ? target.dataset : `${target.tenant}:${target.dataset}`;
   const headers = new Headers(request.headers);
   headers.set(DATASET_HEADER, target.dataset);
   headers.set(TOKEN_DIGEST_HEADER, tokenDigest(token));

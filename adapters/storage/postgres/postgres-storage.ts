@@ -1,5 +1,5 @@
 import postgres, { type Sql } from 'postgres';
-import { assertDatasetId, type DatasetId } from '../../../src/core/dataset-id.ts';
+import { assertDatasetId, datasetName, type DatasetId } from '../../../src/core/dataset-id.ts';
 import { SluiceError } from '../../../src/core/errors.ts';
 import type { CommitNotice, DatasetStore, StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
 import { openScoped, type ScopedPorts } from '../../../src/store/dataset-scoped.ts';
@@ -159,6 +159,10 @@ class PostgresStorage implements StorageAdapter {
   private dataset(datasetId: DatasetId): Promise<DatasetSchema> {
     assertOpen(this.closed, this.kind);
     assertDatasetId(datasetId);
+    if (datasetName(datasetId) !== datasetId) {
+      // A schema per dataset does not scale to a dataset per user, and schema names stop at 63 bytes.
+      throw new SluiceError('invalid_dataset_id', `postgresStorage keeps one schema per dataset and does not store instance datasets such as "${datasetId}" yet: serve them from SQLite (a file each) or an edge hub (an object each).`, { datasetId });
+    }
     let found = this.schemas.get(datasetId);
     if (found === undefined) {
       const sql = this.client(this.datasetUrls[datasetId]?.url);

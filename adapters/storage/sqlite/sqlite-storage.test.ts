@@ -79,6 +79,23 @@ describe('sqlite layout', () => {
     expect(datasetPath('data.d/app', 'logs')).toBe('data.d/app.logs');
     expect(datasetPath('data/.app', 'logs')).toBe('data/.app.logs');
     expect(datasetPath(':memory:', 'logs')).toBe(':memory:');
+    expect(datasetPath('data/app.db', 'user/Ann')).toBe('data/app.user@_41nn.db');
+  });
+
+  it('gives instances of a dataset a file each, apart even where ids differ only in case', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const adapter = sqliteStorage({ path: path.join(dir, 'app.db') });
+    for (const datasetId of ['user/Ann', 'user/ann', 'user/a.b']) {
+      const entries = makeChain('alice', datasetId.length, { datasetId });
+      await adapter.open(datasetId).documents.applyBatch({ documents: documentsFor(entries), entries });
+    }
+    await adapter.close();
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.db')).sort()).toEqual(['app.user@_41nn.db', 'app.user@a_2eb.db', 'app.user@ann.db']);
+    // Lower-cased, the names are still three: a case-insensitive file system keeps them apart too.
+    expect(new Set(fs.readdirSync(dir).map((f) => f.toLowerCase())).size).toBe(fs.readdirSync(dir).length);
+    expect(countIn(path.join(dir, 'app.user@_41nn.db'))).toEqual({ 'user/Ann': 8 });
+    expect(countIn(path.join(dir, 'app.user@ann.db'))).toEqual({ 'user/ann': 8 });
   });
 
   it('rejects unusable options with invalid_options', () => {

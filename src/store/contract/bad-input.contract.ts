@@ -5,7 +5,7 @@ import type { SuiteContext } from './suite-context.ts';
 export function badInputContract(ctx: SuiteContext): void {
   it('refuses to open an invalid dataset id with invalid_dataset_id, and writes nothing', async () => {
     const a = ctx.adapter();
-    for (const id of ['Bad Id', '', '../etc', 'x'.repeat(100), 'DROP TABLE', 'a b', '1abc', 'logs/2', 42 as unknown as string]) {
+    for (const id of ['Bad Id', '', '../etc', 'x'.repeat(100), 'DROP TABLE', 'a b', '1abc', 'logs/', 'logs//2', 'Logs/2', 'logs/a b', '/logs', 42 as unknown as string]) {
       let refused: unknown;
       try {
         a.open(id);

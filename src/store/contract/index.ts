@@ -24,8 +24,10 @@ export { byDataset, documentsFor, makeChain, plain, reopenable } from './fixture
  * `hooks.beforeCommit` must be called inside every write transaction, after its writes; the suite
  * throws from it to prove rollback. Durable adapters pass `{ durable: true }` and provide `reopen`;
  * adapters several processes write at once pass `{ sharedWriters: true }` and provide `openAnother`.
+ * An adapter that does not store instance datasets (`user/u123`) yet passes `{ instances: false }`,
+ * and must refuse them with invalid_dataset_id.
  */
-export function runStorageContractTests(setup: ContractSetup, title: string, options: { durable?: boolean; sharedWriters?: boolean } = {}): void {
+export function runStorageContractTests(setup: ContractSetup, title: string, options: { durable?: boolean; sharedWriters?: boolean; instances?: boolean } = {}): void {
   describe(`storage contract: ${title}`, () => {
     let current: ContractInstance | undefined;
     const extra: ContractInstance[] = [];
@@ -64,6 +66,7 @@ export function runStorageContractTests(setup: ContractSetup, title: string, opt
         extra.push(instance);
         return instance.adapter;
       },
+      instances: options.instances ?? true,
     };
 
     describe('DocumentStore', () => documentStoreContract(ctx));

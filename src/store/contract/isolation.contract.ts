@@ -14,6 +14,23 @@ export function isolationContract(ctx: SuiteContext): void {
     return { p, l };
   }
 
+  it('keeps instances of a dataset apart from each other and from the dataset, ids that differ only in case included', async () => {
+    const { documents, oplog } = byDataset(ctx.adapter());
+    const ids = ['user/Ann', 'user/ann', 'user/a.b', 'user'];
+    if (!ctx.instances) {
+      for (const id of ids.slice(0, 3)) await expect(documents(id).get('todos', 'k0')).rejects.toMatchObject({ code: 'invalid_dataset_id' });
+      return;
+    }
+    for (const datasetId of ids) {
+      const entries = makeChain('alice', 3, { datasetId, values: (i) => ({ ds: datasetId, i }) });
+      await documents(datasetId).applyBatch({ documents: documentsFor(entries), entries });
+    }
+    for (const datasetId of ids) {
+      expect((await documents(datasetId).list('todos')).map((d) => (d.value as { ds: string }).ds)).toEqual([datasetId, datasetId, datasetId]);
+      expect((await oplog(datasetId).entriesAfter(null)).every((e) => e.datasetId === datasetId)).toBe(true);
+    }
+  });
+
   it('keeps documents, oplog and heads apart', async () => {
     const { documents, oplog } = byDataset(ctx.adapter());
     const { p, l } = await seedBoth();

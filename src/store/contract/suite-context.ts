@@ -9,4 +9,6 @@ export interface SuiteContext {
   failNextCommit(): void;
   /** A fresh instance with a different payload limit (closed and destroyed with the test). */
   withLimit(maxPayloadBytes: number): Promise<StorageAdapter>;
+  /** Whether the adapter stores instance datasets (`user/u123`); one that does not must refuse them. */
+  readonly instances: boolean;
 }
