@@ -21,6 +21,11 @@ export const MAX_SEGMENTS = 4;
 /** The longest id: a name and MAX_SEGMENTS segments with their slashes. */
 const MAX_ID_CHARS = 48 + MAX_SEGMENTS * 129;
 
+/** One instance segment: 1-128 of A-Z a-z 0-9 . _ ~ - (no '/'). */
+export function isValidSegment(value: unknown): value is string {
+  return typeof value === 'string' && SEGMENT_PATTERN.test(value);
+}
+
 export function isValidDatasetId(value: unknown): value is DatasetId {
   if (typeof value !== 'string' || value.length > MAX_ID_CHARS) return false;
   const [name, ...segments] = value.split('/');

@@ -103,9 +103,8 @@ export function datasetDefaults(kind: DatasetKind): DatasetOptions {
  * Validates options from code or from plain JSON config. Errors name the field, e.g.
  * `datasets.logs.syncInterval`, so a bad config file points at its own line.
  */
-export function resolveDatasetOptions(datasetId: DatasetId, input: unknown = {}): DatasetOptions {
+export function resolveDatasetOptions(datasetId: DatasetId, input: unknown = {}, at = `datasets.${datasetId}`): DatasetOptions {
   assertDatasetId(datasetId);
-  const at = `datasets.${datasetId}`;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw invalid(at, 'must be an object');
   }

@@ -5,7 +5,7 @@ import { DEFAULT_HEARTBEAT_MS } from '../sync/connection.ts';
 import { PortTransport, type PortLike } from '../protocol/port-transport.ts';
 import { CLOSE_CODES, type CloseInfo, type Transport, type TransportHandlers } from '../protocol/transport.ts';
 import { DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL, tokenDigest, type AuthOptions } from '../sync/auth.ts';
-import { Authenticator, type PeerIdentity } from '../sync/peer-identity.ts';
+import { Authenticator, type PeerIdentity, type ServedDatasets } from '../sync/peer-identity.ts';
 import type { AcceptedSession } from '../sync/accepted-session.ts';
 import type { WorkerPipeline } from './worker/worker-pipeline.ts';
 import { readHandshake, refusalAnswer, type Refusal } from './handshake-refusal.ts';
@@ -35,7 +35,10 @@ export interface AcceptorHost {
   readonly maxFrameBytes: number;
   readonly defaultAuth: AuthOptions | undefined;
   readonly defaultHeartbeatMs: number | undefined;
-  servedDatasets(): ReadonlySet<DatasetId>;
+  /** The datasets this node runs, or makes per identity (templates). */
+  readonly served: ServedDatasets;
+  /** Opens a dataset made per identity before its first peer is served (a no-op for the others). */
+  prepare(datasetId: DatasetId): Promise<void>;
   /** The worker running `datasetId`, if it runs in one. */
   workerFor(datasetId: DatasetId): WorkerPipeline | undefined;
   /** Serves an authenticated connection in this thread. */
@@ -151,7 +154,7 @@ export class Acceptor {
       }
       let identity: PeerIdentity;
       try {
-        identity = await authenticator.authenticate(m, this.host.servedDatasets());
+        identity = await authenticator.authenticate(m, this.host.served);
       } catch (error) {
         refuse(CLOSE_CODES.authFailed, isSluiceError(error) ? `${error.code}: ${error.message}` : 'auth_failed');
         return;
@@ -169,6 +172,15 @@ export class Acceptor {
         return;
       }
       release = this.hold(identity);
+      try {
+        await this.host.prepare(m.datasetId);
+      } catch (error) {
+        release();
+        refuse(CLOSE_CODES.shutdown, `${isSluiceError(error) ? error.code : 'storage_failure'}: dataset ${m.datasetId} could not be opened`);
+        return;
+      }
+      // The socket may have closed while the dataset opened.
+      if ((state as string) === 'closed') return;
       handOver(bytes, identity, m.datasetId);
     };
 

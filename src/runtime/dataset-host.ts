@@ -12,7 +12,9 @@ import type { DatasetSlot } from './dataset-slot.ts';
 import { newSlot } from './dataset-slots.ts';
 import { collectStatus, type DatasetStatus } from './dataset-status.ts';
 import type { NodeHost } from './node-host.ts';
-import type { NodeOptions, ResolvedDataset } from './node-options.ts';
+import { resolveTemplates, type NodeOptions, type ResolvedDataset, type ResolvedTemplate } from './node-options.ts';
+import { isInstanceOf, type DatasetTemplate } from '../core/dataset-template.ts';
+import type { ServedDatasets } from '../sync/peer-identity.ts';
 import { DatasetPipeline } from './pipeline/dataset-pipeline.ts';
 import type { PipelineApi } from './pipeline/pipeline-api.ts';
 import { customWorkerHandle } from './worker/worker-handles.ts';
@@ -31,10 +33,15 @@ export type { DatasetStatus } from './dataset-status.ts';
  * worker) and, for append datasets, the buffer in front of it. The host starts and stops them,
  * collects their status, and serves peers of its in-process datasets.
  */
-export class DatasetHost implements NodeHost {
+export class DatasetHost implements NodeHost, ServedDatasets {
   private readonly slots = new Map<DatasetId, DatasetSlot>();
   private readonly accepted = new Set<Connection>();
   private readonly responderContext: ResponderContext;
+  private readonly runtimes = new Map<DatasetId, DatasetRuntime>();
+  /** Datasets made per identity, and those being opened for their first peer. */
+  private readonly templates: readonly ResolvedTemplate[];
+  private readonly opening = new Map<DatasetId, Promise<void>>();
+  private stopped = false;
 
   constructor(
     readonly nodeId: string,
@@ -43,10 +50,11 @@ export class DatasetHost implements NodeHost {
     readonly maxFrameBytes: number,
     onWorkerCrash: (datasetId: DatasetId, reason: string) => void,
     /** Who schedules pruning of in-process pipelines (see PipelineSettings.maintenance). */
-    maintenance: 'timer' | 'host' = 'timer',
+    private readonly maintenance: 'timer' | 'host' = 'timer',
   ) {
-    const served = new Map<DatasetId, DatasetRuntime>();
+    const served = this.runtimes;
     this.responderContext = { nodeId, datasets: served };
+    this.templates = resolveTemplates(options);
     const sharedStorage = (options.tabs ?? DEFAULT_TABS) === 'shared' ? sharedStorageKey(options.storage) : null;
     for (const d of datasets) {
       const settings = { ...pipelineSettings(nodeId, options, d, maxFrameBytes), maintenance };
@@ -79,8 +87,41 @@ export class DatasetHost implements NodeHost {
     return [...this.slots.values()];
   }
 
+  /** Whether this node serves `datasetId`: configured by id, or an instance of one of its templates. */
   has(datasetId: DatasetId): boolean {
-    return this.slots.has(datasetId);
+    return this.slots.has(datasetId) || this.templateOf(datasetId) !== undefined;
+  }
+
+  templateOf(datasetId: DatasetId): DatasetTemplate | undefined {
+    return this.templates.find((t) => isInstanceOf(t.template, datasetId))?.template;
+  }
+
+  /**
+   * Opens an instance of a template for its first peer: a pipeline in this thread, on the node's
+   * storage, with the template's options. Datasets configured by id are open already.
+   */
+  ensure(datasetId: DatasetId): Promise<void> {
+    if (this.slots.has(datasetId)) return Promise.resolve();
+    let opening = this.opening.get(datasetId);
+    if (opening === undefined) {
+      opening = this.openInstance(datasetId).finally(() => this.opening.delete(datasetId));
+      this.opening.set(datasetId, opening);
+    }
+    return opening;
+  }
+
+  private async openInstance(datasetId: DatasetId): Promise<void> {
+    const found = this.templates.find((t) => isInstanceOf(t.template, datasetId));
+    if (found === undefined || this.stopped) throw new SluiceError('invalid_dataset_id', `Dataset "${datasetId}" is not served by this node.`, { datasetId });
+    const d: ResolvedDataset = { datasetId, options: found.options, resolvers: found.resolvers, buffer: undefined, sinks: [] };
+    const local = new DatasetPipeline({ ...pipelineSettings(this.nodeId, this.options, d, this.maxFrameBytes), maintenance: this.maintenance }, this.options.storage, this.options.peers ?? []);
+    await local.start();
+    if (this.stopped) {
+      await local.close();
+      throw new SluiceError('store_closed', 'The node is stopping.', { datasetId });
+    }
+    this.runtimes.set(datasetId, local.runtime);
+    this.slots.set(datasetId, newSlot(d, local, { local, worker: undefined, tab: undefined, resyncs: new Set() }));
   }
 
   /** The worker running `datasetId`, if it runs in one. */
@@ -106,6 +147,8 @@ export class DatasetHost implements NodeHost {
 
   /** Buffers first, so what append() accepted reaches storage before the pipelines stop; then the connections served here. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled(this.opening.values());
     for (const s of this.slots.values()) s.detachBuffer();
     await Promise.all([...this.slots.values()].map((s) => s.buffer?.close()));
     await Promise.all([...this.slots.values()].map((s) => s.pipeline.close()));

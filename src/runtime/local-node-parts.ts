@@ -10,7 +10,8 @@ export function localNodeParts({ nodeId, options, datasets, maxFrameBytes, onWor
     maxFrameBytes,
     defaultAuth: options.auth,
     defaultHeartbeatMs: options.heartbeatMs,
-    servedDatasets: () => new Set(host.ids),
+    served: host,
+    prepare: (datasetId) => host.ensure(datasetId),
     workerFor: (datasetId) => host.workerFor(datasetId),
     serveHere: (transport, identity, acceptOptions) => host.serveHere(transport, identity, acceptOptions),
   });

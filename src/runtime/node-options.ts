@@ -1,5 +1,6 @@
 import { assertDatasetId, PRIMARY_DATASET, type DatasetId } from '../core/dataset-id.ts';
 import { resolveDatasetOptions, type DatasetOptions } from '../core/dataset-options.ts';
+import { isTemplatePattern, parseTemplate, type DatasetTemplate } from '../core/dataset-template.ts';
 import { SluiceError } from '../core/errors.ts';
 import { assertNodeId } from '../core/hlc.ts';
 import { assertCollection } from '../core/names.ts';
@@ -156,7 +157,12 @@ export function resolveDatasets(options: NodeOptions): ResolvedDataset[] {
     throw new SluiceError('invalid_options', 'datasets must be an object keyed by dataset id, e.g. { primary: {}, logs: { kind: "append" } }.', { field: 'datasets' });
   }
   const out: ResolvedDataset[] = [];
+  let templates = 0;
   for (const [id, config] of Object.entries(input)) {
+    if (isTemplatePattern(id)) {
+      templates++;
+      continue;
+    }
     assertDatasetId(id);
     const { resolvers, buffer, sinks, ...rest } = (config ?? {}) as DatasetConfig;
     const resolved = resolveDatasetOptions(id, rest);
@@ -183,6 +189,33 @@ export function resolveDatasets(options: NodeOptions): ResolvedDataset[] {
     if (primary.length === 0) throw new SluiceError('invalid_options', 'multiDataset: false runs primary alone, but no primary dataset is configured.', { field: 'multiDataset' });
     return primary.filter((d) => d.options.enabled);
   }
-  if (out.length === 0) throw new SluiceError('invalid_options', 'datasets is empty: configure at least one dataset (or leave it out to run primary).', { field: 'datasets' });
+  if (out.length === 0 && templates === 0) throw new SluiceError('invalid_options', 'datasets is empty: configure at least one dataset (or leave it out to run primary).', { field: 'datasets' });
   return out.filter((d) => d.options.enabled);
+}
+
+/** A template of datasets made per identity on a hub, with the options each instance gets. */
+export interface ResolvedTemplate {
+  readonly template: DatasetTemplate;
+  readonly options: DatasetOptions;
+  readonly resolvers: Record<string, ResolverSpec>;
+}
+
+/**
+ * The dataset templates among `datasets` (`'user/{sub}': {}`). Their instances run in the hub's
+ * thread, opened when a granted peer first asks for one: a worker per user would not scale.
+ */
+export function resolveTemplates(options: NodeOptions): ResolvedTemplate[] {
+  const out: ResolvedTemplate[] = [];
+  for (const [pattern, config] of Object.entries(options.datasets ?? {})) {
+    if (!isTemplatePattern(pattern)) continue;
+    const template = parseTemplate(pattern);
+    const at = `datasets.${pattern}`;
+    const { resolvers, buffer, sinks, worker, ...rest } = (config ?? {}) as DatasetConfig;
+    for (const [field, value] of Object.entries({ buffer, sinks, worker })) {
+      if (value !== undefined) throw new SluiceError('invalid_options', `${at}.${field}: a template's datasets run in the hub's thread, one per identity; ${field} applies to datasets configured by id only.`, { field: `${at}.${field}` });
+    }
+    assertResolvers(resolvers, `${at}.resolvers`);
+    out.push({ template, options: { ...resolveDatasetOptions(template.name, rest, at), worker: false }, resolvers: { ...(options.resolvers ?? {}), ...(resolvers ?? {}) } });
+  }
+  return out;
 }

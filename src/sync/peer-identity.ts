@@ -5,6 +5,7 @@ import type { HandshakeRequest } from '../protocol/messages.ts';
 import { MAX_TOKEN_CHARS } from '../core/option-checks.ts';
 import { tokensEqual, type AuthOptions, type Principal } from './auth.ts';
 import { jwtVerifier, type JwtVerifier } from './jwt.ts';
+import { instancesFor, type DatasetTemplate } from '../core/dataset-template.ts';
 
 /**
  * Who a connection is, decided once, on the thread that accepted it, before anything of it reaches
@@ -18,6 +19,13 @@ export interface PeerIdentity {
   readonly relay: boolean;
   /** Proven by a JWT or a matching shared token: only such peers get tracked (a row per peer). */
   readonly authenticated: boolean;
+}
+
+/** What a hub serves: datasets configured by id, and the instances of its templates. */
+export interface ServedDatasets {
+  has(datasetId: DatasetId): boolean;
+  /** The template `datasetId` is an instance of, if it is one. */
+  templateOf(datasetId: DatasetId): DatasetTemplate | undefined;
 }
 
 const ANONYMOUS_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -38,14 +46,14 @@ export class Authenticator {
     return this.verify?.ready ?? Promise.resolve();
   }
 
-  /** `served`: the datasets this node runs; grants never name others. */
-  async authenticate(m: HandshakeRequest, served: ReadonlySet<DatasetId>): Promise<PeerIdentity> {
+  /** `served`: the datasets this node runs, or makes per identity; grants never name others. */
+  async authenticate(m: HandshakeRequest, served: ServedDatasets): Promise<PeerIdentity> {
     if (!isValidNodeId(m.nodeId)) throw new SluiceError('auth_failed', `Invalid node id ${JSON.stringify(m.nodeId).slice(0, 80)}.`);
     const principal = await this.principalFor(m.authToken, m.nodeId);
     this.assertMayActAs(principal, m.nodeId);
     const requested = [...new Set([m.datasetId, ...m.extraDatasetIds])].filter((ds) => served.has(ds));
     const granted: DatasetId[] = [];
-    for (const ds of requested) if (await this.grants(principal, ds)) granted.push(ds);
+    for (const ds of requested) if (await this.grants(principal, ds, served.templateOf(ds))) granted.push(ds);
     const authenticated = principal.verified || this.auth.token !== undefined;
     return { principal, nodeId: m.nodeId, granted, relay: this.mayRelay(principal, m.nodeId), authenticated };
   }
@@ -80,13 +88,19 @@ export class Authenticator {
     );
   }
 
-  /** Whether `principal` may use `datasetId`: the authorize hook, else the token's datasets claim. */
-  async grants(principal: Principal, datasetId: DatasetId): Promise<boolean> {
+  /**
+   * Whether `principal` may use `datasetId`: the authorize hook; else, for an instance of a template,
+   * the template filled from the verified token's claims; else the token's datasets claim.
+   */
+  async grants(principal: Principal, datasetId: DatasetId, template?: DatasetTemplate): Promise<boolean> {
     if (this.auth.authorize) return (await this.auth.authorize(principal, datasetId)) === true;
+    const listed = principal.claims[this.auth.jwt?.datasetsClaim ?? 'datasets'];
+    const byClaim = Array.isArray(listed) && (listed.includes('*') || listed.includes(datasetId));
+    // A shared token proves nobody's identity: it grants no one's own datasets.
+    if (template) return principal.verified && (byClaim || instancesFor(template, principal.claims).includes(datasetId));
     if (!principal.verified) return true;
     // A verified principal gets what its token grants, and nothing by default.
-    const listed = principal.claims[this.auth.jwt?.datasetsClaim ?? 'datasets'];
-    return Array.isArray(listed) && (listed.includes('*') || listed.includes(datasetId));
+    return byClaim;
   }
 
   private mayRelay(principal: Principal, nodeId: string): boolean {

@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryStorage } from '../../adapters/storage/memory/index.ts';
+import { sqliteStorage } from '../../adapters/storage/sqlite/better-sqlite3/index.ts';
+import { websocket } from '../../adapters/transport/websocket/client.ts';
+import { listen } from '../../adapters/transport/websocket/node/server.ts';
+import { datasetFileName } from '../../src/core/dataset-id.ts';
+import { createNode } from '../../src/runtime/create-node.ts';
+import type { SyncNode } from '../../src/runtime/sync-node.ts';
+
+/*
+ * Per-user and per-team data: a hub on SQLite with the templates user/{sub} and team/{team}, JWT
+ * auth, and 50 clients with their own tokens in 5 teams. Every client writes; afterwards every
+ * client's store holds exactly its own user dataset and its team's data, and the hub's files hold
+ * each dataset's rows only. A client asking for another user's dataset, or a team it is not in, is
+ * refused and nothing is stored.
+ */
+
+const SECRET = 'a-long-enough-hmac-secret-for-per-user-tests';
+const USERS = 50;
+const TEAMS = 5;
+const teamOf = (i: number) => `t${i % TEAMS}`;
+
+function token(sub: string, claims: Record<string, unknown>): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
+}
+
+describe('per-user and per-team datasets from JWT claims', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-per-user-'));
+  let hub: SyncNode;
+  let url: string;
+  let closeListener: () => Promise<void>;
+  const clients: SyncNode[] = [];
+
+  beforeAll(async () => {
+    hub = await createNode({ nodeId: 'hub', storage: sqliteStorage({ path: path.join(dir, 'hub.db') }), datasets: { 'user/{sub}': {}, 'team/{team}': {} }, auth: { jwt: { secret: SECRET } } });
+    const listener = await listen(hub, { port: 0, host: '127.0.0.1' });
+    url = listener.url;
+    closeListener = listener.close;
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await closeListener?.();
+    await hub?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function client(sub: string, team: string, datasets: readonly string[]): Promise<SyncNode> {
+    const node = await createNode({ nodeId: sub, storage: memoryStorage(), peers: [websocket(url, { token: await token(sub, { team: [team] }) })], datasets: Object.fromEntries(datasets.map((d) => [d, {}])) });
+    clients.push(node);
+    return node;
+  }
+
+  function rowsIn(datasetId: string): Record<string, number> {
+    const db = new Database(path.join(dir, `hub.${datasetFileName(datasetId)}.db`), { readonly: true });
+    try {
+      const rows = db.prepare('SELECT dataset_id, count(*) AS n FROM documents GROUP BY dataset_id').all() as { dataset_id: string; n: number }[];
+      return Object.fromEntries(rows.map((r) => [r.dataset_id, r.n]));
+    } finally {
+      db.close();
+    }
+  }
+
+  it('gives every client exactly its own data and its team\'s, and keeps every other dataset from it', async () => {
+    const users = await Promise.all(Array.from({ length: USERS }, (_, i) => client(`u${i}`, teamOf(i), [`user/u${i}`, `team/${teamOf(i)}`])));
+    await Promise.all(
+      users.map(async (node, i) => {
+        await node.collection('notes', undefined, `user/u${i}`).put('mine', { owner: `u${i}` });
+        await node.collection('notes', undefined, `team/${teamOf(i)}`).put(`from-u${i}`, { by: `u${i}` });
+      }),
+    );
+    const members = (team: string) => Array.from({ length: USERS }, (_, i) => i).filter((i) => teamOf(i) === team);
+    // Converged once every client holds its whole team's notes.
+    for (let round = 0; round < 50; round++) {
+      await Promise.all(users.map((node) => node.syncNow()));
+      const counts = await Promise.all(users.map((node, i) => node.collection('notes', undefined, `team/${teamOf(i)}`).all()));
+      if (counts.every((docs) => docs.length === USERS / TEAMS)) break;
+    }
+    for (const [i, node] of users.entries()) {
+      expect(node.datasetIds.sort()).toEqual([`team/${teamOf(i)}`, `user/u${i}`]);
+      expect(await node.collection('notes', undefined, `user/u${i}`).all()).toEqual([{ key: 'mine', value: { owner: `u${i}` } }]);
+      const team = await node.collection('notes', undefined, `team/${teamOf(i)}`).all();
+      expect(team.map((d) => d.key).sort()).toEqual(members(teamOf(i)).map((m) => `from-u${m}`).sort());
+    }
+    // The hub holds a file per user and per team, each with its own rows only.
+    for (let i = 0; i < USERS; i++) expect(rowsIn(`user/u${i}`)).toEqual({ [`user/u${i}`]: 1 });
+    for (let t = 0; t < TEAMS; t++) expect(rowsIn(`team/t${t}`)).toEqual({ [`team/t${t}`]: USERS / TEAMS });
+  }, 120_000);
+
+  it("refuses another user's dataset and a team the token does not name, and stores nothing for either", async () => {
+    const before = [rowsIn('user/u1'), rowsIn('team/t1')];
+    const mallory = await client('u0', 't0', ['user/u1', 'team/t1']);
+    await mallory.collection('notes', undefined, 'user/u1').put('mine', { owner: 'mallory' });
+    await mallory.collection('notes', undefined, 'team/t1').put('from-u0', { by: 'mallory' });
+    const reports = await mallory.syncNow();
+    expect(reports.map((r) => r.peers[0]!.code)).toEqual(['dataset_not_granted', 'dataset_not_granted']);
+    // Nothing came down, and nothing went up.
+    expect(await mallory.collection('notes', undefined, 'user/u1').all()).toEqual([{ key: 'mine', value: { owner: 'mallory' } }]);
+    expect([rowsIn('user/u1'), rowsIn('team/t1')]).toEqual(before);
+    // A user no one has connected for has no file: a refused request creates nothing.
+    const stranger = await client('u0', 't0', ['user/u404']);
+    expect((await stranger.syncNow())[0]!.peers[0]!.code).toBe('dataset_not_granted');
+    expect(fs.existsSync(path.join(dir, `hub.${datasetFileName('user/u404')}.db`))).toBe(false);
+  });
+
+  it('grants no per-user dataset under a shared token, which proves nobody\'s identity', async () => {
+    const shared = await createNode({ nodeId: 'hub-shared', storage: memoryStorage(), datasets: { primary: {}, 'user/{sub}': {} }, auth: { token: 'dev-token' } });
+    const listener = await listen(shared, { port: 0, host: '127.0.0.1' });
+    try {
+      const node = await createNode({ nodeId: 'u1', storage: memoryStorage(), peers: [websocket(listener.url, { token: 'dev-token' })], datasets: { primary: {}, 'user/u1': {} } });
+      clients.push(node);
+      const reports = await node.syncNow();
+      expect(reports.map((r) => [r.datasetId, r.peers[0]!.ok ? 'ok' : r.peers[0]!.code])).toEqual([
+        ['primary', 'ok'],
+        ['user/u1', 'dataset_not_granted'],
+      ]);
+    } finally {
+      await listener.close();
+      await shared.close();
+    }
+  });
+});
