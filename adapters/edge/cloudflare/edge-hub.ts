@@ -62,7 +62,8 @@ export class EdgeHub {
       maxFrameBytes,
       defaultAuth: auth,
       defaultHeartbeatMs: 0,
-      servedDatasets: () => new Set([datasetId]),
+      served: { has: (id) => id === datasetId, templateOf: () => undefined },
+      prepare: async () => undefined,
       workerFor: () => undefined,
       serveHere: (transport, identity, acceptOptions) => host.serveHere(transport, identity, acceptOptions),
     });
