@@ -65,6 +65,10 @@ const MAX_EARLY_BYTES = 64 * 1024;
 export class Acceptor {
   private readonly authenticators = new WeakMap<AuthOptions, Authenticator>();
   private readonly perPrincipal = new Map<string, number>();
+  /** Connections handed over, by principal: what a revocation closes. */
+  private readonly byPrincipal = new Map<string, Set<{ readonly datasets: readonly DatasetId[]; close(reason: string): void }>>();
+  /** Revoked grants: a token issued before the revocation no longer grants the dataset ('*': every dataset). */
+  private readonly revoked = new Map<string, Map<DatasetId | '*', number>>();
   private readonly live = new Set<Transport>();
   /** Relays to dataset workers, closed when their worker dies (the socket must not outlive it). */
   private readonly relays = new Map<DatasetId, Set<(code: number, reason: string) => void>>();
@@ -160,6 +164,7 @@ export class Acceptor {
         return;
       }
       if (state === 'closed') return;
+      identity = this.withoutRevoked(identity);
       if (!identity.granted.includes(m.datasetId)) {
         // Answered here, so an ungranted dataset's pipeline never sees the peer.
         answer(CLOSE_CODES.notGranted, { reason: `dataset ${m.datasetId} is not granted to ${identity.principal.id}`, notGranted: true });
@@ -181,6 +186,12 @@ export class Acceptor {
       }
       // The socket may have closed while the dataset opened.
       if ((state as string) === 'closed') return;
+      const unregister = this.register(identity, (reason) => shut(CLOSE_CODES.notGranted, reason));
+      const releaseCount = release;
+      release = () => {
+        unregister();
+        releaseCount();
+      };
       handOver(bytes, identity, m.datasetId);
     };
 
@@ -228,6 +239,49 @@ export class Acceptor {
       const left = (this.perPrincipal.get(principal) ?? 1) - 1;
       if (left > 0) this.perPrincipal.set(principal, left);
       else this.perPrincipal.delete(principal);
+    };
+  }
+
+  /**
+   * Takes back what `principalId` was granted: `datasetId`, or every dataset when left out. Its
+   * open connections to those datasets close with 4403 (dataset_not_granted), and a token issued
+   * before now no longer grants them; a token issued after (whose claims say what the principal
+   * holds now) does. Returns how many connections were closed. Kept in memory: a restarted hub
+   * forgets it, so revoke again after a restart, or have the authorize hook refuse too.
+   */
+  revoke(principalId: string, datasetId?: DatasetId): number {
+    const key = `sub:${principalId}`;
+    const grants = this.revoked.get(key) ?? new Map<DatasetId | '*', number>();
+    grants.set(datasetId ?? '*', Math.floor(Date.now() / 1000));
+    this.revoked.set(key, grants);
+    let closed = 0;
+    for (const connection of [...(this.byPrincipal.get(key) ?? [])]) {
+      if (datasetId !== undefined && !connection.datasets.includes(datasetId)) continue;
+      connection.close(`dataset_not_granted: revoked${datasetId === undefined ? '' : ` for ${datasetId}`}`);
+      closed++;
+    }
+    return closed;
+  }
+
+  /** The identity without the datasets revoked for tokens as old as its own. */
+  private withoutRevoked(identity: PeerIdentity): PeerIdentity {
+    const grants = this.revoked.get(principalKey(identity));
+    if (grants === undefined) return identity;
+    const issuedAt = typeof identity.principal.claims.iat === 'number' ? identity.principal.claims.iat : 0;
+    // A token issued in the very second of the revocation is taken as older: nothing revoked slips through.
+    const stillGranted = identity.granted.filter((ds) => !((grants.get(ds) ?? grants.get('*') ?? -1) >= issuedAt));
+    return stillGranted.length === identity.granted.length ? identity : { ...identity, granted: stillGranted };
+  }
+
+  private register(identity: PeerIdentity, close: (reason: string) => void): () => void {
+    const key = principalKey(identity);
+    const connections = this.byPrincipal.get(key) ?? new Set();
+    this.byPrincipal.set(key, connections);
+    const entry = { datasets: identity.granted, close };
+    connections.add(entry);
+    return () => {
+      connections.delete(entry);
+      if (connections.size === 0) this.byPrincipal.delete(key);
     };
   }
 

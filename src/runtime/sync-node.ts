@@ -1,4 +1,4 @@
-import type { DatasetId } from '../core/dataset-id.ts';
+import { assertDatasetId, type DatasetId } from '../core/dataset-id.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Hlc } from '../core/hlc.ts';
 import type { JsonValue } from '../core/json.ts';
@@ -214,6 +214,19 @@ export class SyncNode {
   accept(transport: Transport, options: AcceptOptions = {}): void {
     if (this.closed) throw new SluiceError('store_closed', 'This node is closed.');
     this.servingOrFail().accept(transport, options);
+  }
+
+  /**
+   * Takes a grant back from a JWT principal (its `sub`): `datasetId`, or every dataset when left
+   * out. Its open connections to them close at once with 4403, and its clients' rounds then fail
+   * with `dataset_not_granted`; a token issued before now no longer grants them, while a token
+   * issued afterwards grants what its claims say. Held in memory: after a restart, revoke again
+   * (or refuse in the authorize hook). Returns how many connections were closed.
+   */
+  revoke(principalId: string, datasetId?: DatasetId): number {
+    if (typeof principalId !== 'string' || principalId === '') throw new SluiceError('invalid_options', 'revoke() needs the principal id: the sub of its JWTs.', { field: 'principalId' });
+    if (datasetId !== undefined) assertDatasetId(datasetId);
+    return this.servingOrFail().revoke(principalId, datasetId);
   }
 
   /** Checks auth options up front (a listener awaits this before it binds); rejects with `invalid_options`. */

@@ -108,6 +108,27 @@ describe('per-user and per-team datasets from JWT claims', () => {
     expect(fs.existsSync(path.join(dir, `hub.${datasetFileName('user/u404')}.db`))).toBe(false);
   });
 
+  it('stops sending a team\'s writes to a member removed from it mid-sync, and refuses its token from then on', async () => {
+    const [removed, staying, writer] = await Promise.all([client('u10', 't0', ['team/t0']), client('u15', 't0', ['team/t0']), client('u20', 't0', ['team/t0'])]);
+    const team = (node: SyncNode) => node.collection('notes', undefined, 'team/t0');
+    await Promise.all([removed, staying, writer].map((n) => n.syncNow()));
+    await team(writer).put('before', { n: 1 });
+    for (let i = 0; i < 50 && (!(await team(removed).get('before')) || !(await team(staying).get('before'))); i++) await Promise.all([removed, staying].map((n) => n.syncNow()));
+    expect(await team(removed).get('before')).toEqual({ n: 1 });
+
+    // This client's connection, and the first test's u10 (also in t0).
+    expect(hub.revoke('u10', 'team/t0')).toBe(2);
+    await team(writer).put('after', { n: 2 });
+    await writer.syncNow();
+    // The member who stays gets it; the removed one is refused, and never holds it.
+    for (let i = 0; i < 50 && !(await team(staying).get('after')); i++) await staying.syncNow();
+    expect(await team(staying).get('after')).toEqual({ n: 2 });
+    const [report] = await removed.syncNow();
+    expect(report!.peers[0]).toMatchObject({ ok: false, code: 'dataset_not_granted' });
+    expect(await team(removed).get('after')).toBeUndefined();
+    expect((await removed.metrics())['team/t0']!.peers[0]!.connected).toBe(false);
+  });
+
   it('grants no per-user dataset under a shared token, which proves nobody\'s identity', async () => {
     const shared = await createNode({ nodeId: 'hub-shared', storage: memoryStorage(), datasets: { primary: {}, 'user/{sub}': {} }, auth: { token: 'dev-token' } });
     const listener = await listen(shared, { port: 0, host: '127.0.0.1' });
