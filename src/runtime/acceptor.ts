@@ -37,8 +37,11 @@ export interface AcceptorHost {
   readonly defaultHeartbeatMs: number | undefined;
   /** The datasets this node runs, or makes per identity (templates). */
   readonly served: ServedDatasets;
-  /** Opens a dataset made per identity before its first peer is served (a no-op for the others). */
-  prepare(datasetId: DatasetId): Promise<void>;
+  /**
+   * Opens a dataset made per identity before its first peer is served (a no-op for the others);
+   * it stays open until the returned unpin, called once the peer is served or gone.
+   */
+  prepare(datasetId: DatasetId): Promise<() => void>;
   /** The worker running `datasetId`, if it runs in one. */
   workerFor(datasetId: DatasetId): WorkerPipeline | undefined;
   /** Serves an authenticated connection in this thread. */
@@ -177,15 +180,19 @@ export class Acceptor {
         return;
       }
       release = this.hold(identity);
+      let unpin: () => void;
       try {
-        await this.host.prepare(m.datasetId);
+        unpin = await this.host.prepare(m.datasetId);
       } catch (error) {
         release();
         refuse(CLOSE_CODES.shutdown, `${isSluiceError(error) ? error.code : 'storage_failure'}: dataset ${m.datasetId} could not be opened`);
         return;
       }
       // The socket may have closed while the dataset opened.
-      if ((state as string) === 'closed') return;
+      if ((state as string) === 'closed') {
+        unpin();
+        return;
+      }
       const unregister = this.register(identity, (reason) => shut(CLOSE_CODES.notGranted, reason));
       const releaseCount = release;
       release = () => {
@@ -193,6 +200,8 @@ export class Acceptor {
         releaseCount();
       };
       handOver(bytes, identity, m.datasetId);
+      // Served now: its connection is live on the dataset, which keeps it open from here.
+      unpin();
     };
 
     transport.start({

@@ -28,6 +28,8 @@ import { DEFAULT_TABS } from '#sluice/tab-default';
 
 export type { DatasetStatus } from './dataset-status.ts';
 
+const DEFAULT_MAX_OPEN_DATASETS = 1_000;
+
 /**
  * The node's datasets: one slot each, holding its pipeline (in this thread, or a proxy to its
  * worker) and, for append datasets, the buffer in front of it. The host starts and stops them,
@@ -41,6 +43,12 @@ export class DatasetHost implements NodeHost, ServedDatasets {
   /** Datasets made per identity, and those being opened for their first peer. */
   private readonly templates: readonly ResolvedTemplate[];
   private readonly opening = new Map<DatasetId, Promise<void>>();
+  /** Open per-identity datasets, least recently used first (a Set keeps insertion order). */
+  private readonly instances = new Set<DatasetId>();
+  /** Datasets a handshake is about to be served on: never let go meanwhile. */
+  private readonly pins = new Map<DatasetId, number>();
+  /** Datasets being let go: opening one again waits until its file is closed. */
+  private readonly closing = new Map<DatasetId, Promise<void>>();
   private stopped = false;
 
   constructor(
@@ -98,21 +106,42 @@ export class DatasetHost implements NodeHost, ServedDatasets {
 
   /**
    * Opens an instance of a template for its first peer: a pipeline in this thread, on the node's
-   * storage, with the template's options. Datasets configured by id are open already.
+   * storage, with the template's options. Datasets configured by id are open already. The dataset
+   * stays open at least until the returned unpin is called: the caller serves its peer first.
    */
-  ensure(datasetId: DatasetId): Promise<void> {
-    if (this.slots.has(datasetId)) return Promise.resolve();
-    let opening = this.opening.get(datasetId);
-    if (opening === undefined) {
-      opening = this.openInstance(datasetId).finally(() => this.opening.delete(datasetId));
-      this.opening.set(datasetId, opening);
+  async ensure(datasetId: DatasetId): Promise<() => void> {
+    this.pin(datasetId, 1);
+    try {
+      if (!this.slots.has(datasetId)) {
+        let opening = this.opening.get(datasetId);
+        if (opening === undefined) {
+          opening = this.openInstance(datasetId).finally(() => this.opening.delete(datasetId));
+          this.opening.set(datasetId, opening);
+        }
+        await opening;
+      }
+    } catch (error) {
+      this.pin(datasetId, -1);
+      throw error;
     }
-    return opening;
+    this.touch(datasetId);
+    let pinned = true;
+    return () => {
+      if (pinned) this.pin(datasetId, -1);
+      pinned = false;
+    };
+  }
+
+  private pin(datasetId: DatasetId, by: number): void {
+    const pins = (this.pins.get(datasetId) ?? 0) + by;
+    if (pins > 0) this.pins.set(datasetId, pins);
+    else this.pins.delete(datasetId);
   }
 
   private async openInstance(datasetId: DatasetId): Promise<void> {
     const found = this.templates.find((t) => isInstanceOf(t.template, datasetId));
     if (found === undefined || this.stopped) throw new SluiceError('invalid_dataset_id', `Dataset "${datasetId}" is not served by this node.`, { datasetId });
+    await this.closing.get(datasetId)?.catch(() => undefined);
     const d: ResolvedDataset = { datasetId, options: found.options, resolvers: found.resolvers, buffer: undefined, sinks: [] };
     const local = new DatasetPipeline({ ...pipelineSettings(this.nodeId, this.options, d, this.maxFrameBytes), maintenance: this.maintenance }, this.options.storage, this.options.peers ?? []);
     await local.start();
@@ -122,6 +151,36 @@ export class DatasetHost implements NodeHost, ServedDatasets {
     }
     this.runtimes.set(datasetId, local.runtime);
     this.slots.set(datasetId, newSlot(d, local, { local, worker: undefined, tab: undefined, resyncs: new Set() }));
+    this.touch(datasetId);
+    await this.letIdleGo();
+  }
+
+  private touch(datasetId: DatasetId): void {
+    if (!this.instances.has(datasetId) && !this.templateOf(datasetId)) return;
+    this.instances.delete(datasetId);
+    this.instances.add(datasetId);
+  }
+
+  /**
+   * Over maxOpenDatasets, closes the least recently used per-identity datasets nobody is connected
+   * to, or about to be. Datasets with connections stay open whatever their number.
+   */
+  private async letIdleGo(): Promise<void> {
+    const max = this.options.maxOpenDatasets ?? DEFAULT_MAX_OPEN_DATASETS;
+    for (const datasetId of [...this.instances.keys()]) {
+      if (this.instances.size <= max) return;
+      const local = this.slots.get(datasetId)?.local;
+      if (local === undefined || local.liveConnections > 0 || this.pins.has(datasetId)) continue;
+      this.instances.delete(datasetId);
+      this.slots.delete(datasetId);
+      this.runtimes.delete(datasetId);
+      const closed = (async () => {
+        await local.close();
+        await this.options.storage.release?.(datasetId);
+      })().finally(() => this.closing.delete(datasetId));
+      this.closing.set(datasetId, closed);
+      await closed;
+    }
   }
 
   /** The worker running `datasetId`, if it runs in one. */
@@ -148,7 +207,7 @@ export class DatasetHost implements NodeHost, ServedDatasets {
   /** Buffers first, so what append() accepted reaches storage before the pipelines stop; then the connections served here. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.allSettled(this.opening.values());
+    await Promise.allSettled([...this.opening.values(), ...this.closing.values()]);
     for (const s of this.slots.values()) s.detachBuffer();
     await Promise.all([...this.slots.values()].map((s) => s.buffer?.close()));
     await Promise.all([...this.slots.values()].map((s) => s.pipeline.close()));

@@ -78,6 +78,13 @@ export interface NodeOptions {
    * every tab its own pipelines. Elsewhere the default, and the only choice, is 'own'.
    */
   readonly tabs?: 'shared' | 'own';
+  /**
+   * Hubs with dataset templates: how many of their per-identity datasets stay open (a pipeline and,
+   * on SQLite, a file each) once nobody is connected to them. Beyond it, the least recently used
+   * idle ones are closed, and opened again for their next client. Datasets with connections always
+   * stay open. 1 to 1,000,000; default 1,000.
+   */
+  readonly maxOpenDatasets?: number;
 }
 
 const SECOND = 1_000;
@@ -90,6 +97,7 @@ export const NODE_OPTION_BOUNDS = {
   heartbeatMs: { min: 10, max: HOUR, also: 0, unit: 'of ms', fix: 'use 0 to turn heartbeats off, or leave it out for the default 15000' },
   requestTimeoutMs: { min: 10, max: HOUR, unit: 'of ms', fix: 'leave it out for the default 30000 (30 s)' },
   metricsIntervalMs: { min: 10, max: HOUR, unit: 'of ms', fix: 'leave it out for the default 1000' },
+  maxOpenDatasets: { min: 1, max: 1_000_000, fix: 'leave it out for the default 1000' },
 } as const;
 
 /**

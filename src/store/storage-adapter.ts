@@ -22,6 +22,12 @@ export interface StorageAdapter {
   /** Closes every dataset's backend. Afterwards every call of every store fails with `store_closed`. */
   close(): Promise<void>;
   /**
+   * Closes what the adapter holds open for one dataset (a file, a connection), when it holds
+   * something per dataset; its store reopens it on its next call. A hub calls it for the
+   * per-identity datasets it lets go. Only call it with no call of that dataset in flight.
+   */
+  release?(datasetId: DatasetId): Promise<void>;
+  /**
    * Plain data from which another thread can open the same storage (a dataset pipeline in a worker
    * opens its own connection to its own file or database). Undefined: the adapter cannot be shared.
    */

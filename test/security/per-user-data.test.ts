@@ -129,6 +129,33 @@ describe('per-user and per-team datasets from JWT claims', () => {
     expect((await removed.metrics())['team/t0']!.peers[0]!.connected).toBe(false);
   });
 
+  it('keeps at most maxOpenDatasets idle per-user datasets open, and opens one again for its next client', async () => {
+    const small = path.join(dir, 'small');
+    fs.mkdirSync(small);
+    const lru = await createNode({ nodeId: 'hub-lru', storage: sqliteStorage({ path: path.join(small, 'hub.db') }), datasets: { 'user/{sub}': {} }, auth: { jwt: { secret: SECRET } }, maxOpenDatasets: 2 });
+    const listener = await listen(lru, { port: 0, host: '127.0.0.1' });
+    const openFiles = () => fs.readdirSync('/proc/self/fd').map((fd) => { try { return fs.readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } }).filter((target) => target.startsWith(small) && target.endsWith('.db')).length;
+    const visit = async (sub: string, write?: string) => {
+      const node = await createNode({ nodeId: sub, storage: memoryStorage(), peers: [websocket(listener.url, { token: await token(sub, {}) })], datasets: { [`user/${sub}`]: {} } });
+      if (write) await node.collection('notes', undefined, `user/${sub}`).put('k', { v: write });
+      await node.syncNow();
+      const seen = await node.collection('notes', undefined, `user/${sub}`).get('k');
+      await node.close();
+      return seen;
+    };
+    try {
+      for (let i = 0; i < 6; i++) await visit(`v${i}`, `note of v${i}`);
+      // The hub's own primary file, plus at most 2 idle user files (a closed client's socket may still be closing).
+      expect(openFiles()).toBeLessThanOrEqual(1 + 2 + 1);
+      expect(lru.datasetIds.filter((id) => id.startsWith('user/')).length).toBeLessThanOrEqual(3);
+      // v0 was let go long ago: a new device of v0 gets its note back from the reopened file.
+      expect(await visit('v0')).toEqual({ v: 'note of v0' });
+    } finally {
+      await listener.close();
+      await lru.close();
+    }
+  });
+
   it('grants no per-user dataset under a shared token, which proves nobody\'s identity', async () => {
     const shared = await createNode({ nodeId: 'hub-shared', storage: memoryStorage(), datasets: { primary: {}, 'user/{sub}': {} }, auth: { token: 'dev-token' } });
     const listener = await listen(shared, { port: 0, host: '127.0.0.1' });

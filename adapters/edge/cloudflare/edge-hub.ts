@@ -63,7 +63,7 @@ export class EdgeHub {
       defaultAuth: auth,
       defaultHeartbeatMs: 0,
       served: { has: (id) => id === datasetId, templateOf: () => undefined },
-      prepare: async () => undefined,
+      prepare: async () => () => undefined,
       workerFor: () => undefined,
       serveHere: (transport, identity, acceptOptions) => host.serveHere(transport, identity, acceptOptions),
     });

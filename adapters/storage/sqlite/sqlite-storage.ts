@@ -118,6 +118,14 @@ class SqliteStorage implements StorageAdapter {
     if (failure !== undefined) throw failure;
   }
 
+  /** File per dataset: closes the dataset's file until its next call. One file for all: nothing to release. */
+  async release(datasetId: DatasetId): Promise<void> {
+    if (this.layout === 'single-file' || this.closed) return;
+    const session = this.sessions.get(datasetId);
+    this.sessions.delete(datasetId);
+    session?.close();
+  }
+
   private session(datasetId: DatasetId): SqliteSession {
     assertOpen(this.closed, this.kind);
     assertDatasetId(datasetId);

@@ -295,6 +295,11 @@ export class DatasetPipeline implements PipelineApi {
     this.attach(connection);
   }
 
+  /** Peers connected to this dataset now (a hub lets an idle per-identity dataset go). */
+  get liveConnections(): number {
+    return this.served.size;
+  }
+
   /** A live connection of a peer that dialed in: it hears of every commit of this dataset. */
   attach(connection: Connection): void {
     this.served.add(connection);
