@@ -147,6 +147,9 @@ export class DatasetOrchestrator {
    */
   private async onNotice(message: Message, peer: PeerState): Promise<void> {
     if (message.kind !== 'headsAdvanced' || message.datasetId !== this.rt.datasetId) return;
+    // The peer holds what it announced, whether or not we apply it now: a round in flight must
+    // not push those heads back to it.
+    peer.noticed?.noticed(message.heads);
     if (await this.behind(message.heads)) {
       if (message.entries.length > 0) {
         try {
@@ -161,9 +164,6 @@ export class DatasetOrchestrator {
         return;
       }
     }
-    // The peer holds what it announced: its watermarks move with it, not only at the next full
-    // round (pruning and health read them).
-    peer.noticed?.noticed(message.heads);
   }
 
   /** Gives the hub back credit for notices with entries, once handled, in batches. */
@@ -273,7 +273,7 @@ export class DatasetOrchestrator {
         await this.rt.replica.view.registerPeer(p.connection.peerNodeId, p.connector.url);
       }
       const fast = !full && p.ownAt !== undefined;
-      const { pulled, pushed, ownAt } = fast ? await pushOwn(p.connection, this.rt, p.ownAt ?? null) : await syncRound(p.connection, this.rt);
+      const { pulled, pushed, ownAt } = fast ? await pushOwn(p.connection, this.rt, p.ownAt ?? null) : await syncRound(p.connection, this.rt, () => p.noticed?.heads() ?? []);
       p.ownAt = ownAt;
       p.failures = 0;
       p.nextRetryAt = 0;

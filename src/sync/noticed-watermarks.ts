@@ -17,13 +17,22 @@ export class NoticedWatermarks {
   /** Per author, the newest head already written: only newer ones are written again. */
   private readonly written = new Map<string, Hlc>();
   private readonly pending = new Map<string, AuthorHead>();
+  /** Per author, the newest head the peer announced on this connection. */
+  private readonly latest = new Map<string, AuthorHead>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private due = 0;
 
   constructor(private readonly write: (heads: AuthorHead[]) => Promise<void>) {}
 
+  /** What the peer is known to hold from its notices: a round never pushes it back. */
+  heads(): AuthorHead[] {
+    return [...this.latest.values()];
+  }
+
   noticed(heads: readonly AuthorHead[]): void {
     for (const h of heads) {
+      const newest = this.latest.get(h.nodeId);
+      if (newest === undefined || compareHlc(h.hlc, newest.hlc) > 0) this.latest.set(h.nodeId, h);
       const known = this.pending.get(h.nodeId)?.hlc ?? this.written.get(h.nodeId);
       if (known === undefined || compareHlc(h.hlc, known) > 0) this.pending.set(h.nodeId, h);
     }

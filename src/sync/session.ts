@@ -23,7 +23,7 @@ export interface SessionResult {
  * the peer is ahead on, push every author we are ahead on. Batches are bounded by the dataset's
  * per-cycle limits, so a large backlog streams as many batches.
  */
-export async function syncRound(connection: Connection, rt: DatasetRuntime): Promise<SessionResult> {
+export async function syncRound(connection: Connection, rt: DatasetRuntime, heldByPeer: () => Iterable<AuthorHead> = () => []): Promise<SessionResult> {
   const ds = rt.datasetId;
   const reply = await connection.request({ kind: 'vectorClockRequest', datasetId: ds });
   if (reply.kind !== 'vectorClockResponse') throw unexpected(reply, 'vectorClockResponse');
@@ -45,6 +45,9 @@ export async function syncRound(connection: Connection, rt: DatasetRuntime): Pro
   }
 
   let pushed = 0;
+  // What the peer announced during the round (live notices), it holds: its clock above predates
+  // them. Pushing them back would be pushing other authors' entries, which a hub refuses from a client.
+  for (const head of heldByPeer()) remote.observe(head.hlc);
   // Re-read: pulling may have brought our own older entries back (after a restore).
   const localAfterPull = new VectorClock((await rt.replica.heads()).map((h) => h.hlc));
   let ownAt: Hlc | null = remote.has(rt.replica.nodeId) ? remote.get(rt.replica.nodeId) : null;

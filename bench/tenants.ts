@@ -1,0 +1,156 @@
+/*
+ * tenants: a dataset per user on one Node hub (the template user/{sub}, JWT auth, SQLite), against
+ * one dataset all users share, on the same hub in the same run.
+ *
+ *   npm run bench -- tenants [--users 10000] [--concurrency 50]
+ *
+ * - handshake: USERS clients, CONCURRENCY at a time, each with its own JWT: create a node, write
+ *   one document, sync once, close. Timed from createNode to the end of that first round (dial,
+ *   handshake, the hub opening the user's dataset, one push). Then the same for the shared dataset.
+ * - hub: RSS and open file descriptors of the hub process after each phase, and how many datasets
+ *   it holds open (idle ones beyond maxOpenDatasets, default 1,000, are closed).
+ * - live: two devices of one user (one sub, two node ids its token lists) through the hub, WRITES
+ *   puts one at a time, each from put() to the other device's change event; the same for two users
+ *   of the shared dataset. ratio = per-user / shared.
+ *
+ * PostgreSQL is not measured: postgresStorage keeps a schema per dataset and refuses instance
+ * datasets until its tables are partitioned by dataset. Prints JSON lines.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SignJWT } from 'jose';
+import { memoryStorage } from '../adapters/storage/memory/index.ts';
+import { websocket } from '../adapters/transport/websocket/client.ts';
+import { createNode } from '../src/runtime/create-node.ts';
+import type { SyncNode } from '../src/runtime/sync-node.ts';
+import { percentiles, type Latencies } from './support/latency.ts';
+
+const SECRET = 'bench-tenants-hmac-secret-of-enough-length';
+const WRITES = 100;
+
+export async function run(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { users: { type: 'string', default: '10000' }, concurrency: { type: 'string', default: '50' } } });
+  const users = Number(values.users);
+  const concurrency = Number(values.concurrency);
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-tenants-'));
+  const hub = await startTenantHub(dir);
+  try {
+    const start = await hub.stats();
+    const perUser = await handshakes(hub.url, users, concurrency, (i) => `user/u${i}`);
+    const afterUsers = await hub.stats();
+    const shared = await handshakes(hub.url, users, concurrency, () => 'primary');
+    const afterShared = await hub.stats();
+    console.log(JSON.stringify({ bench: 'tenants', case: 'handshake', users, concurrency, per_user_p50_ms: round(perUser.p50), per_user_p95_ms: round(perUser.p95), shared_p50_ms: round(shared.p50), shared_p95_ms: round(shared.p95), ratio_p50: round(perUser.p50 / shared.p50), ratio_p95: round(perUser.p95 / shared.p95) }));
+    console.log(JSON.stringify({ bench: 'tenants', case: 'hub', at_start: start, after_user_datasets: afterUsers, after_shared: afterShared }));
+    const own = await live(hub.url, 'user/u0', ['u0', 'u0'], ['u0-phone', 'u0-laptop']);
+    const common = await live(hub.url, 'primary', ['s-a', 's-b'], ['s-a', 's-b']);
+    console.log(JSON.stringify({ bench: 'tenants', case: 'live', writes: WRITES, per_user_p50_ms: round(own.p50), per_user_p95_ms: round(own.p95), shared_p50_ms: round(common.p50), shared_p95_ms: round(common.p95), ratio_p50: round(own.p50 / common.p50), ratio_p95: round(own.p95 / common.p95) }));
+  } finally {
+    await hub.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function token(sub: string, claims: Record<string, unknown>): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
+}
+
+async function handshakes(url: string, users: number, concurrency: number, datasetOf: (i: number) => string): Promise<Latencies> {
+  const samples: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < users; i = next++) {
+      const datasetId = datasetOf(i);
+      const sub = `u${i}`;
+      const jwt = await token(sub, { datasets: ['primary'] });
+      const startedAt = performance.now();
+      const node = await createNode({ nodeId: sub, storage: memoryStorage(), peers: [websocket(url, { token: jwt })], datasets: { [datasetId]: {} } });
+      await node.collection('notes', undefined, datasetId).put(`from-${sub}`, { i });
+      const [report] = await node.syncNow();
+      samples.push(performance.now() - startedAt);
+      await node.close();
+      if (!report!.peers[0]!.ok) throw new Error(`${sub} could not sync ${datasetId}: ${report!.peers[0]!.error}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return percentiles(samples);
+}
+
+/** Two devices through the hub; each write is timed until the other device commits it. */
+async function live(url: string, datasetId: string, subs: [string, string], nodeIds: [string, string]): Promise<Latencies> {
+  const open = async (sub: string, nodeId: string) =>
+    createNode({ nodeId, storage: memoryStorage(), peers: [websocket(url, { token: await token(sub, { datasets: ['primary'], nodes: nodeIds }) })], datasets: { [datasetId]: {} } });
+  const writer: SyncNode = await open(subs[0], nodeIds[0]);
+  const reader: SyncNode = await open(subs[1], nodeIds[1]);
+  try {
+    await writer.syncNow();
+    await reader.syncNow();
+    const samples: number[] = [];
+    for (let i = 0; i < WRITES + 10; i++) {
+      const key = `live-${i}`;
+      const seen = new Promise<void>((resolve) => {
+        const stop = reader.collection('notes', undefined, datasetId).subscribe((changes) => {
+          if (changes.some((c) => c.key === key)) {
+            stop();
+            resolve();
+          }
+        });
+      });
+      const startedAt = performance.now();
+      await writer.collection('notes', undefined, datasetId).put(key, { i });
+      await seen;
+      samples.push(performance.now() - startedAt);
+    }
+    return percentiles(samples.slice(10));
+  } finally {
+    await writer.close();
+    await reader.close();
+  }
+}
+
+interface TenantHub {
+  readonly url: string;
+  stats(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+async function startTenantHub(dir: string): Promise<TenantHub> {
+  const child: ChildProcess = spawn(process.execPath, ['--conditions=sluice-source', '--import', 'tsx', new URL('./support/tenant-hub.ts', import.meta.url).pathname, dir, SECRET], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  const waiters: ((line: string) => void)[] = [];
+  let buffered = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      const waiter = waiters.shift();
+      if (waiter) waiter(line);
+      else lines.push(line);
+    }
+  });
+  const nextLine = () => new Promise<string>((resolve) => (lines.length > 0 ? resolve(lines.shift()!) : waiters.push(resolve)));
+  const first = await nextLine();
+  const url = /listening on (\S+)/.exec(first)?.[1];
+  if (!url) throw new Error(`tenant hub did not start: ${first}`);
+  return {
+    url,
+    stats: async () => {
+      child.stdin!.write('stats\n');
+      return JSON.parse(await nextLine()) as unknown;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin!.end();
+      }),
+  };
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
