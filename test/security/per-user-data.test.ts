@@ -173,3 +173,27 @@ describe('per-user and per-team datasets from JWT claims', () => {
     }
   });
 });
+
+describe('many clients of one shared dataset at once', () => {
+  it('never push back what the hub announced during their round (it would be other authors\' entries, which a hub refuses)', async () => {
+    const hub = await createNode({ nodeId: 'hub-shared-jwt', storage: memoryStorage(), auth: { jwt: { secret: SECRET } } });
+    const listener = await listen(hub, { port: 0, host: '127.0.0.1' });
+    const nodes: SyncNode[] = [];
+    try {
+      const reports = await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          const node = await createNode({ nodeId: `w${i}`, storage: memoryStorage(), peers: [websocket(listener.url, { token: await token(`w${i}`, { datasets: ['primary'] }) })] });
+          nodes.push(node);
+          await node.collection('notes').put(`from-w${i}`, { i });
+          const [report] = await node.syncNow();
+          return report!.peers[0]!;
+        }),
+      );
+      expect(reports.filter((r) => !r.ok).map((r) => r.code)).toEqual([]);
+    } finally {
+      await Promise.allSettled(nodes.map((n) => n.close()));
+      await listener.close();
+      await hub.close();
+    }
+  });
+});
