@@ -6,7 +6,8 @@
  *
  * - handshake: USERS clients, CONCURRENCY at a time, each with its own JWT: create a node, write
  *   one document, sync once, close. Timed from createNode to the end of that first round (dial,
- *   handshake, the hub opening the user's dataset, one push). Then the same for the shared dataset.
+ *   handshake, the hub opening the user's dataset, one push). Then the same for the shared dataset,
+ *   whose clients only upload (they would otherwise pull everyone's documents, a different cost).
  * - hub: RSS and open file descriptors of the hub process after each phase, and how many datasets
  *   it holds open (idle ones beyond maxOpenDatasets, default 1,000, are closed).
  * - live: two devices of one user (one sub, two node ids its token lists) through the hub, WRITES
@@ -41,7 +42,7 @@ export async function run(args: string[]): Promise<void> {
     const start = await hub.stats();
     const perUser = await handshakes(hub.url, users, concurrency, (i) => `user/u${i}`);
     const afterUsers = await hub.stats();
-    const shared = await handshakes(hub.url, users, concurrency, () => 'primary');
+    const shared = await handshakes(hub.url, users, concurrency, () => 'primary', true);
     const afterShared = await hub.stats();
     console.log(JSON.stringify({ bench: 'tenants', case: 'handshake', users, concurrency, per_user_p50_ms: round(perUser.p50), per_user_p95_ms: round(perUser.p95), shared_p50_ms: round(shared.p50), shared_p95_ms: round(shared.p95), ratio_p50: round(perUser.p50 / shared.p50), ratio_p95: round(perUser.p95 / shared.p95) }));
     console.log(JSON.stringify({ bench: 'tenants', case: 'hub', at_start: start, after_user_datasets: afterUsers, after_shared: afterShared }));
@@ -58,7 +59,12 @@ function token(sub: string, claims: Record<string, unknown>): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
 }
 
-async function handshakes(url: string, users: number, concurrency: number, datasetOf: (i: number) => string): Promise<Latencies> {
+/**
+ * `pushOnly` for the shared dataset: its clients upload and do not pull the others' documents, so
+ * both phases time the same work (dial, handshake, vector clocks, one push), not the shared
+ * dataset's growing history.
+ */
+async function handshakes(url: string, users: number, concurrency: number, datasetOf: (i: number) => string, pushOnly = false): Promise<Latencies> {
   const samples: number[] = [];
   let next = 0;
   const worker = async () => {
@@ -67,7 +73,7 @@ async function handshakes(url: string, users: number, concurrency: number, datas
       const sub = `u${i}`;
       const jwt = await token(sub, { datasets: ['primary'] });
       const startedAt = performance.now();
-      const node = await createNode({ nodeId: sub, storage: memoryStorage(), peers: [websocket(url, { token: jwt })], datasets: { [datasetId]: {} } });
+      const node = await createNode({ nodeId: sub, storage: memoryStorage(), peers: [websocket(url, { token: jwt })], datasets: { [datasetId]: pushOnly ? { direction: 'push' } : {} } });
       await node.collection('notes', undefined, datasetId).put(`from-${sub}`, { i });
       const [report] = await node.syncNow();
       samples.push(performance.now() - startedAt);

@@ -27,6 +27,12 @@ export interface ResponderContext {
 /** Peer rows kept per dataset: each handshake of an authenticated peer may add one, never past this. */
 export const MAX_TRACKED_PEERS = 10_000;
 
+/**
+ * Per dataset, the peer ids tracked so far. Peers an operator untracks stay counted here until the
+ * hub restarts: the bound may then be reached a little early, never passed.
+ */
+const trackedPeers = new WeakMap<DatasetRuntime, Set<string>>();
+
 /** An acceptor's handshake, as a hub that may lose its memory between messages keeps it. */
 export interface SessionHooks {
   /** Called once the handshake is accepted, with what serving the connection on needs. */
@@ -136,10 +142,18 @@ export class Responder {
   /** Registers the peer for confirmation tracking, unless the dataset already tracks as many as it may. */
   private async track(datasetId: DatasetId, peerId: string, address: string): Promise<void> {
     try {
-      const view = this.ctx.datasets.get(datasetId)!.replica.view;
-      const peers = await view.listPeers();
-      if (peers.length >= MAX_TRACKED_PEERS && !peers.some((p) => p.peerId === peerId)) return;
+      const rt = this.ctx.datasets.get(datasetId)!;
+      const view = rt.replica.view;
+      // The ids tracked, read once per dataset: reading every row on every handshake made a
+      // dataset with thousands of clients cost a full scan per connection.
+      let known = trackedPeers.get(rt);
+      if (known === undefined) {
+        known = new Set((await view.listPeers()).map((p) => p.peerId));
+        trackedPeers.set(rt, known);
+      }
+      if (known.size >= MAX_TRACKED_PEERS && !known.has(peerId)) return;
       await view.registerPeer(peerId, address);
+      known.add(peerId);
     } catch {
       // Tracking is bookkeeping for pruning: a failure here must not fail the session.
     }
