@@ -2,7 +2,6 @@ import type { OplogEntry } from '../core/oplog-entry.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Message } from '../protocol/messages.ts';
 import { parseSnapshot } from '../store/validation.ts';
-import type { DatasetSnapshot } from '../store/snapshot-store.ts';
 import type { Connection } from './connection.ts';
 import type { DatasetRuntime } from './dataset-runtime.ts';
 import type { ChainGapError } from './replica.ts';

@@ -38,6 +38,8 @@ const NOT_A_FRAME = new Uint8Array([0, 0xff]);
 export class SluiceHubObject<Env = Record<string, unknown>> {
   private hub: Promise<EdgeHub> | undefined;
   private readonly transports = new Map<string, HibernatingTransport>();
+  /** The tenant the running hub serves (its dataset is the hub's own): known once started. */
+  private tenant = '';
 
   constructor(
     protected readonly ctx: DurableObjectStateLike,
@@ -153,10 +155,9 @@ export class SluiceHubObject<Env = Record<string, unknown>> {
       this.hub = undefined;
       throw error;
     });
-    return this.hub.then(async (hub) => {
-      const stored = await this.stored();
-      if (hub.datasetId !== datasetId || (stored?.tenant ?? '') !== tenant) {
-        throw new SluiceError('invalid_dataset_id', `This object serves dataset "${hub.datasetId}" of tenant "${stored?.tenant ?? ''}", not "${datasetId}" of "${tenant}": route each to an object of its own.`, { datasetId });
+    return this.hub.then((hub) => {
+      if (hub.datasetId !== datasetId || this.tenant !== tenant) {
+        throw new SluiceError('invalid_dataset_id', `This object serves dataset "${hub.datasetId}" of tenant "${this.tenant}", not "${datasetId}" of "${tenant}": route each to an object of its own.`, { datasetId });
       }
       return hub;
     });
@@ -175,6 +176,7 @@ export class SluiceHubObject<Env = Record<string, unknown>> {
       await this.ctx.storage.put(DATASET_KEY, datasetId);
       await this.ctx.storage.put(TENANT_KEY, tenant);
     }
+    this.tenant = tenant;
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + hub.maintenanceInterval);
     this.revive(hub);
     return hub;
