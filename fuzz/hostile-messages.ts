@@ -301,7 +301,7 @@ function responseAsRequest(ctx: HostileContext): HostilePlan {
     { kind: 'chainRangeResponse', datasetId: ds, entries: forged, snapshotRequired: false },
     { kind: 'ack', datasetId: ds, success: true, snapshotRequired: false, applied: [head] },
     { kind: 'vectorClockResponse', datasetId: ds, heads: [head], boundaries: [head] },
-    { kind: 'handshakeResponse', nodeId: victim, accepted: true, compression: 'deflate-raw', collections: [], datasetId: ds, grantedDatasetIds: ['primary', 'logs', 'timeseries'], reason: '', protocolVersion: PROTOCOL_VERSION, maxFrameBytes: 0xffff_ffff, takesNoticeCredit: true },
+    { kind: 'handshakeResponse', nodeId: victim, accepted: true, compression: 'deflate-raw', collections: [], datasetId: ds, grantedDatasetIds: ['primary', 'logs', 'timeseries'], readOnlyDatasetIds: [], reason: '', protocolVersion: PROTOCOL_VERSION, maxFrameBytes: 0xffff_ffff, takesNoticeCredit: true },
     { kind: 'error', code: 'auth_failed', message: 'fuzz', datasetId: ds },
     { kind: 'pong', nonce: 1 },
   ];

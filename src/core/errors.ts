@@ -28,6 +28,7 @@ export type SluiceErrorCode =
   | 'protocol_violation'
   | 'auth_failed'
   | 'dataset_not_granted'
+  | 'dataset_read_only'
   | 'chain_broken'
   | 'bad_signature'
   | 'author_not_allowed'

@@ -139,7 +139,7 @@ export function assertAuthOptions(value: unknown, field = 'auth'): void {
     if (jwt.jwks !== undefined && typeof jwt.jwks !== 'string' && (typeof jwt.jwks !== 'object' || jwt.jwks === null || !Array.isArray((jwt.jwks as { keys?: unknown }).keys))) {
       throw new SluiceError('invalid_options', `${field}.jwt.jwks must be the URL of a JSON Web Key Set, or a set { keys: [...] }.`, { field: `${field}.jwt.jwks` });
     }
-    for (const claim of ['issuer', 'audience', 'datasetsClaim', 'nodesClaim', 'relayClaim'] as const) optionalString(jwt[claim], `${field}.jwt.${claim}`, 1024, 'pass a string, or leave it out');
+    for (const claim of ['issuer', 'audience', 'datasetsClaim', 'nodesClaim', 'relayClaim', 'readClaim'] as const) optionalString(jwt[claim], `${field}.jwt.${claim}`, 1024, 'pass a string, or leave it out');
     if (jwt.algorithms !== undefined && (!Array.isArray(jwt.algorithms) || jwt.algorithms.some((a) => typeof a !== 'string'))) {
       throw new SluiceError('invalid_options', `${field}.jwt.algorithms must be an array of algorithm names such as ["EdDSA"].`, { field: `${field}.jwt.algorithms` });
     }

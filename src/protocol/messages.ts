@@ -31,6 +31,8 @@ export interface HandshakeResponse {
   readonly collections: readonly string[];
   readonly datasetId: DatasetId;
   readonly grantedDatasetIds: readonly DatasetId[];
+  /** Of grantedDatasetIds, those granted read-only: pulled, never pushed. */
+  readonly readOnlyDatasetIds: readonly DatasetId[];
   readonly reason: string;
   readonly protocolVersion: number;
   readonly maxFrameBytes: number;

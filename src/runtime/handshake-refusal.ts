@@ -20,6 +20,7 @@ export function refusalAnswer(m: HandshakeRequest, requestId: number, hub: { nod
     collections: [],
     datasetId: m.datasetId,
     grantedDatasetIds: [],
+    readOnlyDatasetIds: [],
     reason: refusal.reason,
     protocolVersion: PROTOCOL_VERSION,
     maxFrameBytes: hub.maxFrameBytes,

@@ -36,6 +36,12 @@ export interface JwtOptions {
   readonly clockToleranceSec?: number;
   /** Claim listing the datasets granted (an array of ids, `"*"` for all). Default `"datasets"`. */
   readonly datasetsClaim?: string;
+  /**
+   * Claim listing datasets granted read-only (an array of ids, `"*"` for all): the principal pulls
+   * them and its pushes are refused (`dataset_read_only`). A dataset granted read-write as well,
+   * by the datasets claim or a template, stays read-write. Default `"read"`.
+   */
+  readonly readClaim?: string;
   /** Claim listing node ids the principal may act as, besides `sub` itself. Default `"nodes"`. */
   readonly nodesClaim?: string;
   /** Claim that, when `true`, lets the principal relay other authors' entries (hub to hub). Default `"relay"`. */
@@ -51,10 +57,12 @@ export interface AuthOptions {
   /** Verify a JWT per connection instead (the production setting). */
   readonly jwt?: JwtOptions;
   /**
-   * Per-dataset grant. Without it, a JWT grants what its datasets claim lists (nothing, if it has
-   * no such claim: deny by default), and a shared token or an open hub grants every dataset.
+   * Per-dataset grant: `true` or `'write'` grants read-write, `'read'` read-only (pull only), and
+   * anything else refuses. Without it, a JWT grants what its claims say (its datasets and read
+   * claims, and the hub's templates filled from its claims; nothing by default), and a shared
+   * token or an open hub grants every dataset read-write.
    */
-  readonly authorize?: (principal: Principal, datasetId: DatasetId) => boolean | Promise<boolean>;
+  readonly authorize?: (principal: Principal, datasetId: DatasetId) => Access | boolean | Promise<Access | boolean>;
   /**
    * Node ids allowed to relay other authors' entries when there is no JWT to say so (hub-to-hub
    * links under a shared token). A JWT grants relaying through its relay claim instead.
@@ -65,6 +73,9 @@ export interface AuthOptions {
 }
 
 export const DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL = 64;
+
+/** What a grant allows: `'write'` to pull and push, `'read'` to pull only. */
+export type Access = 'read' | 'write';
 
 const encoder = new TextEncoder();
 

@@ -40,7 +40,7 @@ const MAX_NOTICE_WINDOW = 1_024;
 
 const FATAL: ReadonlySet<SluiceErrorCode> = new Set(['malformed_frame', 'frame_too_large', 'unknown_message_type', 'protocol_violation']);
 const REMOTE_CODES: ReadonlySet<string> = new Set<SluiceErrorCode>([
-  'auth_failed', 'dataset_not_granted', 'hash_mismatch', 'chain_broken', 'clock_drift', 'snapshot_required',
+  'auth_failed', 'dataset_not_granted', 'dataset_read_only', 'hash_mismatch', 'chain_broken', 'clock_drift', 'snapshot_required',
   'malformed_frame', 'frame_too_large', 'unknown_message_type', 'protocol_violation', 'invalid_entry', 'invalid_dataset_id', 'timeout',
   'author_not_allowed', 'timestamp_conflict', 'bad_signature', 'too_many_connections', 'invalid_payload', 'payload_too_large', 'payload_too_deep', 'invalid_snapshot',
 ]);
@@ -64,6 +64,8 @@ export class Connection {
   wantsNotices = true;
   /** Dialer: the acceptor reads NoticeCredit (its handshake said so). */
   takesNoticeCredit = false;
+  /** Dialer: the acceptor granted the dataset read-only (its handshake said so): pull, never push. */
+  readOnly = false;
   /** Acceptor: notices with entries the peer takes before it returns credit (Infinity: it set no limit). */
   private noticeWindow = Number.POSITIVE_INFINITY;
   private noticeCredits = Number.POSITIVE_INFINITY;

@@ -21,6 +21,11 @@ export interface PeerStatus {
   readonly nextRetryAt: number;
   readonly lastError: string | null;
   readonly lastSuccessAt: number;
+  /**
+   * The peer's last handshake granted this dataset read-only: this node pulls from it and pushes
+   * nothing, so writes made here stay here. False until a handshake says so.
+   */
+  readonly readOnly: boolean;
 }
 
 export interface RoundReport {
@@ -35,6 +40,8 @@ interface PeerState {
   nextRetryAt: number;
   lastError: string | null;
   lastSuccessAt: number;
+  /** What the peer's last handshake said: the dataset is granted read-only. */
+  readOnly: boolean;
   /** Whether the current attempt started on a pooled connection. */
   reused: boolean;
   /** How far the peer holds our own chain, learned in a round on the current connection. */
@@ -82,7 +89,7 @@ export class DatasetOrchestrator {
     connectors: readonly Connector[],
     private readonly options: OrchestratorOptions,
   ) {
-    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, reused: false, ownAt: undefined, noticed: undefined, creditOwed: 0 }));
+    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, readOnly: false, reused: false, ownAt: undefined, noticed: undefined, creditOwed: 0 }));
   }
 
   start(): void {
@@ -192,6 +199,7 @@ export class DatasetOrchestrator {
       nextRetryAt: p.failures > 0 ? p.nextRetryAt : 0,
       lastError: p.lastError,
       lastSuccessAt: p.lastSuccessAt,
+      readOnly: p.readOnly,
     }));
   }
 
@@ -261,6 +269,7 @@ export class DatasetOrchestrator {
         });
         const peer = p;
         const connection = p.connection;
+        peer.readOnly = connection.readOnly;
         peer.creditOwed = 0;
         peer.noticed?.stop();
         peer.noticed = new NoticedWatermarks((heads) => confirmHeads(this.rt, connection.peerNodeId, heads));

@@ -68,6 +68,7 @@ export async function dial(connector: Connector, ctx: ResponderContext, datasetI
     if (!reply.grantedDatasetIds.includes(datasetId)) {
       throw new SluiceError('dataset_not_granted', `Peer ${connector.url} does not grant dataset "${datasetId}" to this node: configure it on the hub, or check its authorize() hook.`, { url: connector.url, datasetId });
     }
+    connection.readOnly = reply.readOnlyDatasetIds.includes(datasetId);
     connection.peerNodeId = reply.nodeId;
     connection.codec.codec = (SUPPORTED_CODECS as readonly string[]).includes(reply.compression) ? (reply.compression as (typeof SUPPORTED_CODECS)[number]) : '';
     return connection;

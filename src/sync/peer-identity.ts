@@ -3,7 +3,7 @@ import { SluiceError } from '../core/errors.ts';
 import { isValidNodeId } from '../core/hlc.ts';
 import type { HandshakeRequest } from '../protocol/messages.ts';
 import { MAX_TOKEN_CHARS } from '../core/option-checks.ts';
-import { tokensEqual, type AuthOptions, type Principal } from './auth.ts';
+import { tokensEqual, type Access, type AuthOptions, type Principal } from './auth.ts';
 import { jwtVerifier, type JwtVerifier } from './jwt.ts';
 import { instancesFor, type DatasetTemplate } from '../core/dataset-template.ts';
 
@@ -16,6 +16,8 @@ export interface PeerIdentity {
   readonly principal: Principal;
   readonly nodeId: string;
   readonly granted: readonly DatasetId[];
+  /** Of `granted`, those granted read-only: the peer's pushes to them are refused. */
+  readonly readOnly: readonly DatasetId[];
   readonly relay: boolean;
   /** Proven by a JWT or a matching shared token: only such peers get tracked (a row per peer). */
   readonly authenticated: boolean;
@@ -53,9 +55,14 @@ export class Authenticator {
     this.assertMayActAs(principal, m.nodeId);
     const requested = [...new Set([m.datasetId, ...m.extraDatasetIds])].filter((ds) => served.has(ds));
     const granted: DatasetId[] = [];
-    for (const ds of requested) if (await this.grants(principal, ds, served.templateOf(ds))) granted.push(ds);
+    const readOnly: DatasetId[] = [];
+    for (const ds of requested) {
+      const access = await this.grants(principal, ds, served.templateOf(ds));
+      if (access) granted.push(ds);
+      if (access === 'read') readOnly.push(ds);
+    }
     const authenticated = principal.verified || this.auth.token !== undefined;
-    return { principal, nodeId: m.nodeId, granted, relay: this.mayRelay(principal, m.nodeId), authenticated };
+    return { principal, nodeId: m.nodeId, granted, readOnly, relay: this.mayRelay(principal, m.nodeId), authenticated };
   }
 
   /**
@@ -89,18 +96,25 @@ export class Authenticator {
   }
 
   /**
-   * Whether `principal` may use `datasetId`: the authorize hook; else, for an instance of a template,
-   * the template filled from the verified token's claims; else the token's datasets claim.
+   * What `principal` may do with `datasetId`, or false: the authorize hook decides alone; else the
+   * verified token's claims (its datasets claim and, for an instance of a template, the template
+   * filled from its claims grant read-write; its read claim grants read-only).
    */
-  async grants(principal: Principal, datasetId: DatasetId, template?: DatasetTemplate): Promise<boolean> {
-    if (this.auth.authorize) return (await this.auth.authorize(principal, datasetId)) === true;
-    const listed = principal.claims[this.auth.jwt?.datasetsClaim ?? 'datasets'];
-    const byClaim = Array.isArray(listed) && (listed.includes('*') || listed.includes(datasetId));
-    // A shared token proves nobody's identity: it grants no one's own datasets.
-    if (template) return principal.verified && (byClaim || instancesFor(template, principal.claims).includes(datasetId));
-    if (!principal.verified) return true;
+  async grants(principal: Principal, datasetId: DatasetId, template?: DatasetTemplate): Promise<Access | false> {
+    if (this.auth.authorize) {
+      const answer = await this.auth.authorize(principal, datasetId);
+      return answer === true || answer === 'write' ? 'write' : answer === 'read' ? 'read' : false;
+    }
+    // A shared token (or none) proves nobody's identity: every configured dataset, and no one's own.
+    if (!principal.verified) return template ? false : 'write';
+    const lists = (claim: string) => {
+      const listed = principal.claims[claim];
+      return Array.isArray(listed) && (listed.includes('*') || listed.includes(datasetId));
+    };
+    if (lists(this.auth.jwt?.datasetsClaim ?? 'datasets')) return 'write';
+    if (template && instancesFor(template, principal.claims).includes(datasetId)) return 'write';
     // A verified principal gets what its token grants, and nothing by default.
-    return byClaim;
+    return lists(this.auth.jwt?.readClaim ?? 'read') ? 'read' : false;
   }
 
   private mayRelay(principal: Principal, nodeId: string): boolean {

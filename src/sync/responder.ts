@@ -49,6 +49,8 @@ export interface SessionHooks {
  */
 export class Responder {
   private readonly granted = new Set<DatasetId>();
+  /** Of `granted`, those the peer may only pull. */
+  private readonly readOnly = new Set<DatasetId>();
   private handshaken: boolean;
   private readonly identity: PeerIdentity | undefined;
   /** The key the peer presented in its handshake: what its own pushes must be signed with. */
@@ -67,7 +69,7 @@ export class Responder {
     else this.identity = peer as PeerIdentity;
     if (hooks.resumed && this.identity) {
       // The handshake, its grants and its key pins happened before; the connection is restored by the caller.
-      for (const ds of this.identity.granted) if (ctx.datasets.has(ds)) this.granted.add(ds);
+      this.grant(this.identity);
       this.handshaken = true;
       this.peerKey = hooks.resumed.publicKey;
     }
@@ -102,14 +104,14 @@ export class Responder {
     const refuse = (reason: string): Message => {
       // The response goes out first; the connection closes right after, with the reason.
       queueMicrotask(() => setTimeout(() => connection.close(4401, reason.slice(0, 120)), 20));
-      return { kind: 'handshakeResponse', nodeId: this.ctx.nodeId, accepted: false, compression: '', collections: [], datasetId: m.datasetId, grantedDatasetIds: [], reason, protocolVersion: PROTOCOL_VERSION, maxFrameBytes: connection.codec.maxFrameBytes, takesNoticeCredit: false };
+      return { kind: 'handshakeResponse', nodeId: this.ctx.nodeId, accepted: false, compression: '', collections: [], datasetId: m.datasetId, grantedDatasetIds: [], readOnlyDatasetIds: [], reason, protocolVersion: PROTOCOL_VERSION, maxFrameBytes: connection.codec.maxFrameBytes, takesNoticeCredit: false };
     };
     const identity = this.identity;
     if (!identity) throw new SluiceError('protocol_violation', 'A handshake is answered only on accepted connections.');
     // One handshake per connection, and it is the one the identity was decided from.
     if (this.handshaken || m.nodeId !== identity.nodeId) return refuse('protocol_violation: one handshake per connection, as the node it authenticated as');
     if (m.protocolVersion > PROTOCOL_VERSION) return refuse(`protocol version ${m.protocolVersion} is newer than this peer's ${PROTOCOL_VERSION}: upgrade the hub`);
-    for (const ds of identity.granted) if (this.ctx.datasets.has(ds)) this.granted.add(ds);
+    this.grant(identity);
     this.handshaken = true;
     this.peerKey = m.publicKey;
     connection.wantsNotices = !m.pushOnly;
@@ -132,6 +134,7 @@ export class Responder {
       collections: [],
       datasetId: m.datasetId,
       grantedDatasetIds: [...this.granted],
+      readOnlyDatasetIds: [...this.readOnly],
       reason: '',
       protocolVersion: PROTOCOL_VERSION,
       maxFrameBytes: connection.codec.maxFrameBytes,
@@ -156,6 +159,14 @@ export class Responder {
       known.add(peerId);
     } catch {
       // Tracking is bookkeeping for pruning: a failure here must not fail the session.
+    }
+  }
+
+  private grant(identity: PeerIdentity): void {
+    for (const ds of identity.granted) {
+      if (!this.ctx.datasets.has(ds)) continue;
+      this.granted.add(ds);
+      if (identity.readOnly.includes(ds)) this.readOnly.add(ds);
     }
   }
 
@@ -206,6 +217,9 @@ export class Responder {
 
   private async push(m: PushChangesRequest, connection: Connection): Promise<Message> {
     const rt = this.dataset(m.datasetId);
+    if (this.readOnly.has(m.datasetId)) {
+      throw new SluiceError('dataset_read_only', `Dataset "${m.datasetId}" is granted read-only to this node: it may pull, not push. Nothing was applied.`, { datasetId: m.datasetId });
+    }
     this.assertAuthorship(m.entries);
     const policy = this.keyPolicy(rt);
     const apply = () => rt.replica.applyRemote(m.entries, policy);

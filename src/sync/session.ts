@@ -34,6 +34,8 @@ export async function syncRound(connection: Connection, rt: DatasetRuntime, held
   await confirmHeads(rt, connection.peerNodeId, reply.heads);
 
   const direction = rt.options.direction;
+  // A read-only grant: the hub would refuse every push, so none is made; local writes stay here.
+  const pushes = direction !== 'pull' && !connection.readOnly;
   let pulled = 0;
   for (const author of direction === 'push' ? [] : local.authorsToPull(remote)) {
     const got = await pullAuthor(connection, rt, author, remote.get(author));
@@ -51,7 +53,7 @@ export async function syncRound(connection: Connection, rt: DatasetRuntime, held
   // Re-read: pulling may have brought our own older entries back (after a restore).
   const localAfterPull = new VectorClock((await rt.replica.heads()).map((h) => h.hlc));
   let ownAt: Hlc | null = remote.has(rt.replica.nodeId) ? remote.get(rt.replica.nodeId) : null;
-  for (const author of direction === 'pull' ? [] : localAfterPull.authorsToPush(remote)) {
+  for (const author of pushes ? localAfterPull.authorsToPush(remote) : []) {
     const sent = await pushAuthor(connection, rt, author, remote.has(author) ? remote.get(author) : null);
     pushed += sent.count;
     if (author === rt.replica.nodeId && sent.last) ownAt = sent.last;
@@ -65,7 +67,7 @@ export async function syncRound(connection: Connection, rt: DatasetRuntime, held
  * its vector clock first. Anything else the peer may have waits for its notice or the next round.
  */
 export async function pushOwn(connection: Connection, rt: DatasetRuntime, ownAt: Hlc | null): Promise<SessionResult> {
-  if (rt.options.direction === 'pull') return { pulled: 0, pushed: 0, ownAt };
+  if (rt.options.direction === 'pull' || connection.readOnly) return { pulled: 0, pushed: 0, ownAt };
   const sent = await pushAuthor(connection, rt, rt.replica.nodeId, ownAt);
   return { pulled: 0, pushed: sent.count, ownAt: sent.last ?? ownAt };
 }

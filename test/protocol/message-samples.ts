@@ -21,7 +21,7 @@ export function sampleMessages(datasetId = 'logs'): Message[] {
   const head = { nodeId: 'node-a', hlc: entries[2]!.hlc, hash: entries[2]!.hash };
   return [
     { kind: 'handshakeRequest', nodeId: 'node-a', authToken: 's3cret', compression: ['deflate-raw', 'gzip'], collections: ['todos'], datasetId, extraDatasetIds: ['timeseries'], protocolVersion: 1, publicKey: 'ab'.repeat(32), pushOnly: true, noticeCredits: 32 },
-    { kind: 'handshakeResponse', nodeId: 'hub', accepted: true, compression: 'deflate-raw', collections: ['todos'], datasetId, grantedDatasetIds: [datasetId], reason: 'ok', protocolVersion: 1, maxFrameBytes: 4_194_304, takesNoticeCredit: true },
+    { kind: 'handshakeResponse', nodeId: 'hub', accepted: true, compression: 'deflate-raw', collections: ['todos'], datasetId, grantedDatasetIds: [datasetId], readOnlyDatasetIds: [datasetId], reason: 'ok', protocolVersion: 1, maxFrameBytes: 4_194_304, takesNoticeCredit: true },
     { kind: 'vectorClockRequest', datasetId },
     { kind: 'vectorClockResponse', datasetId, heads: [head], boundaries: [{ nodeId: 'node-a', hlc: entries[0]!.hlc, hash: entries[0]!.hash }] },
     { kind: 'pullChangesRequest', datasetId, author: 'node-a', since: { wall: 1_700_000_000_000, logic: 3 }, collections: ['todos'], maxEntries: 1000, maxBytes: 1_048_576 },

@@ -91,6 +91,19 @@ describe('hub authentication', () => {
     ]);
   });
 
+  it("grants read-only when the authorize hook answers 'read': the round pulls, and the write stays on the client", async () => {
+    const hub = await jwtHub({ authorize: (principal: Principal) => (principal.claims.role === 'viewer' ? 'read' : 'write') });
+    await h.node('writer', { storage: memoryStorage(), peers: [h.peer(hub.url, await good('writer', { role: 'editor' }))] }).then(async (w) => {
+      await w.collection('todos').put('shared', { v: 1 });
+      expect((await w.syncNow())[0]!.peers[0]).toMatchObject({ ok: true });
+    });
+    const viewer = await h.node('viewer', { storage: memoryStorage(), peers: [h.peer(hub.url, await good('viewer', { role: 'viewer' }))] });
+    await viewer.collection('todos').put('mine', { v: 2 });
+    expect((await viewer.syncNow())[0]!.peers[0]).toMatchObject({ ok: true, pushed: 0 });
+    expect(await viewer.collection('todos').get('shared')).toEqual({ v: 1 });
+    expect(await hub.node.collection('todos').get('mine')).toBeUndefined();
+  });
+
   it('caps open connections per principal, refusing the one over the cap with too_many_connections', async () => {
     const hub = await jwtHub({ maxConnectionsPerPrincipal: 2 });
     const token = await good('gina', { datasets: ['primary'], nodes: ['gina-1', 'gina-2', 'gina-3'] });

@@ -11,6 +11,8 @@ import { listen } from '../../adapters/transport/websocket/node/server.ts';
 import { datasetFileName } from '../../src/core/dataset-id.ts';
 import { createNode } from '../../src/runtime/create-node.ts';
 import type { SyncNode } from '../../src/runtime/sync-node.ts';
+import { rawPeer } from '../sync/raw-peer.ts';
+import { chain } from './dataset-state.ts';
 
 /*
  * Per-user and per-team data: a hub on SQLite with the templates user/{sub} and team/{team}, JWT
@@ -171,6 +173,35 @@ describe('per-user and per-team datasets from JWT claims', () => {
       await listener.close();
       await shared.close();
     }
+  });
+  it('lets a principal pull a team it holds read-only, pushes none of its writes, and refuses a push made anyway', async () => {
+    const viewerToken = await token('viewer', { read: ['team/t3'] });
+    const viewer = await createNode({ nodeId: 'viewer', storage: memoryStorage(), peers: [websocket(url, { token: viewerToken })], datasets: { 'team/t3': {} } });
+    clients.push(viewer);
+    const board = viewer.collection('notes', undefined, 'team/t3');
+    await board.put('from-viewer', { by: 'viewer' });
+    const before = rowsIn('team/t3');
+    const [report] = await viewer.syncNow();
+    expect(report!.peers[0]).toMatchObject({ ok: true, pushed: 0 });
+    // It reads the team's notes; its own write stays on its device, and the status says why.
+    expect((await board.all()).map((d) => d.key)).toContain('from-u3');
+    expect(await board.get('from-viewer')).toEqual({ by: 'viewer' });
+    expect((await viewer.metrics())['team/t3']!.peers[0]!.readOnly).toBe(true);
+    expect(rowsIn('team/t3')).toEqual(before);
+    // A client that pushes anyway (an old or hostile one) is refused, and nothing is applied.
+    const raw = await rawPeer('viewer', websocket(url, { token: viewerToken }), 'team/t3');
+    try {
+      await expect(raw.push(chain('viewer', 2))).rejects.toMatchObject({ code: 'dataset_read_only' });
+    } finally {
+      raw.connection.close(1000, 'done');
+    }
+    expect(rowsIn('team/t3')).toEqual(before);
+    // A member of the team, granted it by the template, still writes.
+    const member = await client('u103', 't3', ['team/t3']);
+    await member.collection('notes', undefined, 'team/t3').put('from-u103', { by: 'u103' });
+    expect((await member.syncNow())[0]!.peers[0]).toMatchObject({ ok: true });
+    expect(rowsIn('team/t3')).toEqual({ 'team/t3': before['team/t3']! + 1 });
+    expect(await member.metrics().then((m) => m['team/t3']!.peers[0]!.readOnly)).toBe(false);
   });
 });
 

@@ -17,10 +17,14 @@ export interface SocketAttachment {
 
 export function readAttachment(socket: HibernatableWebSocket): SocketAttachment | undefined {
   const value = socket.deserializeAttachment() as SocketAttachment | null | undefined;
-  return value?.v === 1 && typeof value.id === 'string' ? value : undefined;
+  if (value?.v !== 1 || typeof value.id !== 'string') return undefined;
+  // Sockets accepted before read-only grants existed were granted read-write.
+  const identity = value.live?.identity;
+  if (identity && !Array.isArray(identity.readOnly)) return { ...value, live: { ...value.live!, identity: { ...identity, readOnly: [] } } };
+  return value;
 }
 
 export function liveAttachment(base: SocketAttachment, identity: PeerIdentity, session: AcceptedSession): SocketAttachment {
-  const { principal, nodeId, granted, relay, authenticated } = identity;
-  return { ...base, live: { identity: { principal: { id: principal.id, verified: principal.verified, claims: {} }, nodeId, granted: [...granted], relay, authenticated }, session } };
+  const { principal, nodeId, granted, readOnly, relay, authenticated } = identity;
+  return { ...base, live: { identity: { principal: { id: principal.id, verified: principal.verified, claims: {} }, nodeId, granted: [...granted], readOnly: [...readOnly], relay, authenticated }, session } };
 }

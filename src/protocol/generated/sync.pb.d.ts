@@ -366,6 +366,9 @@ export namespace sluice {
                 /** HandshakeResponse takesNoticeCredit. */
                 takesNoticeCredit: boolean;
 
+                /** HandshakeResponse readOnlyDatasetIds. */
+                readOnlyDatasetIds: string[];
+
                 /**
                  * Encodes the specified HandshakeResponse message. Does not implicitly {@link sluice.sync.v1.HandshakeResponse.verify|verify} messages.
                  * @param message HandshakeResponse message or plain object to encode
@@ -419,6 +422,9 @@ export namespace sluice {
 
                     /** HandshakeResponse takesNoticeCredit */
                     takesNoticeCredit?: (boolean|null);
+
+                    /** HandshakeResponse readOnlyDatasetIds */
+                    readOnlyDatasetIds?: (string[]|null);
 
                     /** Unknown fields preserved while decoding when enabled */
                     $unknowns?: Uint8Array[];

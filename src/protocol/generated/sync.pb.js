@@ -531,6 +531,7 @@ export const sluice = $root.sluice = (() => {
                 const HandshakeResponse = function (properties) {
                     this.collections = [];
                     this.grantedDatasetIds = [];
+                    this.readOnlyDatasetIds = [];
                     if (properties)
                         for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                             if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -547,6 +548,7 @@ export const sluice = $root.sluice = (() => {
                 HandshakeResponse.prototype.protocolVersion = 0;
                 HandshakeResponse.prototype.maxFrameBytes = 0;
                 HandshakeResponse.prototype.takesNoticeCredit = false;
+                HandshakeResponse.prototype.readOnlyDatasetIds = $util.emptyArray;
 
                 HandshakeResponse.encode = function (message, writer, _depth) {
                     if (!writer)
@@ -577,6 +579,9 @@ export const sluice = $root.sluice = (() => {
                         writer.uint32(72).uint32(message.maxFrameBytes);
                     if (message.takesNoticeCredit != null && $Object.hasOwnProperty.call(message, "takesNoticeCredit") && message.takesNoticeCredit !== false)
                         writer.uint32(80).bool(message.takesNoticeCredit);
+                    if (message.readOnlyDatasetIds != null && message.readOnlyDatasetIds.length)
+                        for (let i = 0; i < message.readOnlyDatasetIds.length; ++i)
+                            writer.uint32(90).string(message.readOnlyDatasetIds[i]);
                     if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                         for (let i = 0; i < message.$unknowns.length; ++i)
                             writer.raw(message.$unknowns[i]);
@@ -696,6 +701,14 @@ export const sluice = $root.sluice = (() => {
                                     message.takesNoticeCredit = value;
                                 else
                                     delete message.takesNoticeCredit;
+                                continue;
+                            }
+                        case 11: {
+                                if (wireType !== 2)
+                                    break;
+                                if (!(message.readOnlyDatasetIds && message.readOnlyDatasetIds.length))
+                                    message.readOnlyDatasetIds = [];
+                                message.readOnlyDatasetIds.push(reader.stringVerify());
                                 continue;
                             }
                         }
