@@ -25,11 +25,17 @@ export interface Transport {
   close(code?: number, reason?: string): void;
 }
 
+/**
+ * A token to present: a string, or a function returning a fresh one (from your auth server, say).
+ * A function is called on every dial, and again before the JWT it returned expires.
+ */
+export type TokenSource = string | (() => string | Promise<string>);
+
 /** Dials a peer. Each dataset pipeline calls it for its own connection. */
 export interface Connector {
   readonly url: string;
-  /** Token presented in the handshake. */
-  readonly token: string;
+  /** Token presented in the handshake: a string, or a function called for a fresh one on each dial. */
+  readonly token: TokenSource;
   /**
    * `target.datasetId` names the dataset the connection is for, before any frame is sent: a router
    * in front of the hubs (an edge Worker) can pick the hub for it. The handshake names it again.
@@ -41,9 +47,15 @@ export interface Connector {
 
 export interface ConnectTarget {
   readonly datasetId: string;
+  /** The token this dial presents in its handshake: a router in front of the hubs may need it too. */
+  readonly token?: string;
 }
 
-/** JSON-safe description of a connector: its kind, URL and options, e.g. `{ kind: 'websocket', url, token }`. */
+/**
+ * JSON-safe description of a connector: its kind, URL and options, e.g. `{ kind: 'websocket', url, token }`.
+ * A connector whose token is a function describes itself with `token: ''` and `tokenFromNode: true`:
+ * the worker asks the node's thread for each token, and hands its opener a token function.
+ */
 export interface ConnectorDescriptor {
   readonly kind: string;
   readonly url: string;

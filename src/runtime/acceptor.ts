@@ -27,6 +27,12 @@ export interface AcceptOptions {
    * with one identity and be served as another.
    */
   readonly upgradeTokenDigest?: string;
+  /**
+   * Close a JWT-authenticated connection when its token expires (4401, `auth_failed`), so a
+   * session lasts no longer than the token it was opened with. Default true. An edge hub that
+   * hibernates turns it off: a timer per socket would keep it awake.
+   */
+  readonly closeAtTokenExpiry?: boolean;
 }
 
 /** What the acceptor needs from the node it accepts for. */
@@ -194,8 +200,10 @@ export class Acceptor {
         return;
       }
       const unregister = this.register(identity, (reason) => shut(CLOSE_CODES.notGranted, reason));
+      const expiry = options.closeAtTokenExpiry === false ? undefined : expiryTimer(identity, auth, () => shut(CLOSE_CODES.authFailed, 'auth_failed: the token expired; dial again with a fresh one'));
       const releaseCount = release;
       release = () => {
+        clearTimeout(expiry);
         unregister();
         releaseCount();
       };
@@ -369,4 +377,21 @@ export class Acceptor {
 /** Verified and declared identities never share a count: a declared id cannot use up a JWT subject's slots. */
 function principalKey(identity: PeerIdentity): string {
   return `${identity.principal.verified ? 'sub' : 'declared'}:${identity.principal.id}`;
+}
+
+/** Largest delay setTimeout honours (about 24.8 days); a later expiry is not timed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A timer that fires when a verified token's `exp` (plus the hub's clock tolerance) passes, or
+ * undefined for a principal without one (a shared token, an open hub).
+ */
+function expiryTimer(identity: PeerIdentity, auth: AuthOptions, expire: () => void): ReturnType<typeof setTimeout> | undefined {
+  const exp = identity.principal.verified ? identity.principal.claims.exp : undefined;
+  if (typeof exp !== 'number') return undefined;
+  const delay = (exp + (auth.jwt?.clockToleranceSec ?? 30)) * 1000 - Date.now();
+  if (delay > MAX_TIMER_MS) return undefined;
+  const timer = setTimeout(expire, Math.max(0, delay));
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
 }

@@ -19,7 +19,7 @@ import { DatasetPipeline } from './pipeline/dataset-pipeline.ts';
 import type { PipelineApi } from './pipeline/pipeline-api.ts';
 import { customWorkerHandle } from './worker/worker-handles.ts';
 import { WorkerPipeline } from './worker/worker-pipeline.ts';
-import { pipelineSettings, workerConfig } from './worker/worker-settings.ts';
+import { peerTokens, pipelineSettings, workerConfig } from './worker/worker-settings.ts';
 import type { TabPipeline } from './tabs/tab-pipeline.ts';
 import { keepsOwnPipeline, sharedDataset } from './tabs/shared-dataset.ts';
 import { sharedStorageKey } from './tabs/shared-storage-key.ts';
@@ -77,6 +77,7 @@ export class DatasetHost implements NodeHost, ServedDatasets {
         worker = new WorkerPipeline(d.datasetId, workerConfig(settings, options), {
           ...(typeof own === 'function' ? { spawn: () => customWorkerHandle(own(), d.datasetId) } : {}),
           onCrash: onWorkerCrash,
+          tokens: peerTokens(options),
         });
       } else {
         local = new DatasetPipeline(settings, options.storage, options.peers ?? []);

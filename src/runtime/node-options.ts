@@ -131,7 +131,9 @@ function assertPeers(value: unknown): void {
     }
     const c = peer as Partial<Connector>;
     if (typeof c.url !== 'string' || c.url.length === 0) throw invalidOption(`${field}.url`, 'the URL the connector dials, a non-empty string', c.url);
-    if (typeof c.token !== 'string') throw invalidOption(`${field}.token`, "the token the connector presents, a string ('' for none)", c.token);
+    if (typeof c.token !== 'string' && typeof c.token !== 'function') {
+      throw invalidOption(`${field}.token`, "the token the connector presents: a string ('' for none), or a function returning one", c.token);
+    }
     optionalFunction(c.describe, `${field}.describe`, 'return plain data a worker can build the connector from, or leave it out');
   });
 }

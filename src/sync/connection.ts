@@ -66,6 +66,8 @@ export class Connection {
   takesNoticeCredit = false;
   /** Dialer: the acceptor granted the dataset read-only (its handshake said so): pull, never push. */
   readOnly = false;
+  /** Dialer: when the token this connection presented expires (epoch ms), if it is a JWT. */
+  tokenExpiresAt: number | undefined;
   /** Acceptor: notices with entries the peer takes before it returns credit (Infinity: it set no limit). */
   private noticeWindow = Number.POSITIVE_INFINITY;
   private noticeCredits = Number.POSITIVE_INFINITY;

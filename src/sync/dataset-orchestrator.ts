@@ -7,6 +7,7 @@ import { jitteredBackoff, reconnectDelay } from './backoff.ts';
 import type { Connection } from './connection.ts';
 import type { DatasetRuntime } from './dataset-runtime.ts';
 import { dial, NOTICE_CREDIT_BATCH } from './dial.ts';
+import { refreshAt } from './presented-token.ts';
 import type { ResponderContext } from './responder.ts';
 import { confirmHeads, pushOwn, syncRound } from './session.ts';
 import { NoticedWatermarks } from './noticed-watermarks.ts';
@@ -42,6 +43,11 @@ interface PeerState {
   lastSuccessAt: number;
   /** What the peer's last handshake said: the dataset is granted read-only. */
   readOnly: boolean;
+  /**
+   * Epoch ms at which the connection is replaced by one dialed with a fresh token (its JWT is about
+   * to expire and the connector's token is a function); undefined when it never needs to be.
+   */
+  refreshAt: number | undefined;
   /** Whether the current attempt started on a pooled connection. */
   reused: boolean;
   /** How far the peer holds our own chain, learned in a round on the current connection. */
@@ -89,7 +95,7 @@ export class DatasetOrchestrator {
     connectors: readonly Connector[],
     private readonly options: OrchestratorOptions,
   ) {
-    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, readOnly: false, reused: false, ownAt: undefined, noticed: undefined, creditOwed: 0 }));
+    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, readOnly: false, refreshAt: undefined, reused: false, ownAt: undefined, noticed: undefined, creditOwed: 0 }));
   }
 
   start(): void {
@@ -216,7 +222,8 @@ export class DatasetOrchestrator {
   private nextDelay(): number {
     const now = Date.now();
     const soonestRetry = Math.min(...this.peers.map((p) => (p.failures > 0 ? p.nextRetryAt - now : Number.POSITIVE_INFINITY)));
-    return Math.max(0, Math.min(this.rt.options.syncInterval, soonestRetry));
+    const soonestRefresh = Math.min(...this.peers.map((p) => (p.connection?.isOpen && p.refreshAt !== undefined ? p.refreshAt - now : Number.POSITIVE_INFINITY)));
+    return Math.max(0, Math.min(this.rt.options.syncInterval, soonestRetry, soonestRefresh));
   }
 
   private round(force: boolean, full: boolean): Promise<RoundReport> {
@@ -256,6 +263,14 @@ export class DatasetOrchestrator {
   }
 
   private async attempt(p: PeerState, full: boolean): Promise<RoundReport['peers'][number]> {
+    if (p.connection?.isOpen && p.refreshAt !== undefined && Date.now() >= p.refreshAt) {
+      // Its token expires soon: dial again now, with a fresh one, rather than be dropped at expiry.
+      // Rounds run one at a time, so no request of ours is in flight on it.
+      const old = p.connection;
+      p.connection = undefined;
+      old.close(1000, 'token refresh');
+      full = true;
+    }
     p.reused = p.connection?.isOpen === true;
     try {
       if (!p.connection?.isOpen) {
@@ -270,6 +285,8 @@ export class DatasetOrchestrator {
         const peer = p;
         const connection = p.connection;
         peer.readOnly = connection.readOnly;
+        const expiresAt = connection.tokenExpiresAt;
+        peer.refreshAt = typeof p.connector.token === 'function' && expiresAt !== undefined ? refreshAt(expiresAt) : undefined;
         peer.creditOwed = 0;
         peer.noticed?.stop();
         peer.noticed = new NoticedWatermarks((heads) => confirmHeads(this.rt, connection.peerNodeId, heads));

@@ -7,6 +7,7 @@ import { CLOSE_CODES, type Connector } from '../protocol/transport.ts';
 import { Connection, type Traffic } from './connection.ts';
 import { Responder, type ResponderContext } from './responder.ts';
 import { unexpected } from './recovery.ts';
+import { presentToken, tokenExpiresAt } from './presented-token.ts';
 
 /**
  * Live push flow control: the hub carries entries in at most this many notices before this node
@@ -33,7 +34,9 @@ export interface DialOptions {
 const REFUSAL_CODES = ['too_many_connections', 'protocol_violation'] as const satisfies readonly SluiceErrorCode[];
 
 export async function dial(connector: Connector, ctx: ResponderContext, datasetId: DatasetId, options: DialOptions): Promise<Connection> {
-  const transport = await connector.connect(options.signal, { datasetId });
+  // One token per dial: the upgrade (for a router) and the handshake must present the same one.
+  const token = await presentToken(connector);
+  const transport = await connector.connect(options.signal, { datasetId, token });
   const responder = new Responder(ctx, 'dialer', [datasetId]);
   const connection = new Connection(transport, {
     role: 'dialer',
@@ -47,7 +50,7 @@ export async function dial(connector: Connector, ctx: ResponderContext, datasetI
     const reply = await connection.request({
       kind: 'handshakeRequest',
       nodeId: ctx.nodeId,
-      authToken: connector.token,
+      authToken: token,
       compression: [...SUPPORTED_CODECS],
       collections: [],
       datasetId,
@@ -69,6 +72,7 @@ export async function dial(connector: Connector, ctx: ResponderContext, datasetI
       throw new SluiceError('dataset_not_granted', `Peer ${connector.url} does not grant dataset "${datasetId}" to this node: configure it on the hub, or check its authorize() hook.`, { url: connector.url, datasetId });
     }
     connection.readOnly = reply.readOnlyDatasetIds.includes(datasetId);
+    connection.tokenExpiresAt = tokenExpiresAt(token);
     connection.peerNodeId = reply.nodeId;
     connection.codec.codec = (SUPPORTED_CODECS as readonly string[]).includes(reply.compression) ? (reply.compression as (typeof SUPPORTED_CODECS)[number]) : '';
     return connection;

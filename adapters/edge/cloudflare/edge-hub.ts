@@ -78,7 +78,7 @@ export class EdgeHub {
    * `upgradeTokenDigest`: the router verified a token at the upgrade, and the handshake must present it.
    */
   accept(transport: Transport, onAccepted: (identity: PeerIdentity, session: AcceptedSession) => void, upgradeTokenDigest: string | undefined): void {
-    this.acceptor.accept(transport, { heartbeatMs: 0, onAccepted, ...(upgradeTokenDigest === undefined ? {} : { upgradeTokenDigest }) });
+    this.acceptor.accept(transport, { heartbeatMs: 0, closeAtTokenExpiry: false, onAccepted, ...(upgradeTokenDigest === undefined ? {} : { upgradeTokenDigest }) });
   }
 
   /**

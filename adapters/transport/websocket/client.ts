@@ -1,14 +1,19 @@
 import { isSluiceError, SluiceError } from '../../../src/core/errors.ts';
 import { CONNECT_TIMEOUT_BOUNDS, invalidOption, optionalBoolean, optionalFunction, optionalInteger, optionalObject, optionalToken, preview } from '../../../src/core/option-checks.ts';
-import type { ConnectTarget, Connector, Transport } from '../../../src/protocol/transport.ts';
+import type { ConnectTarget, Connector, TokenSource, Transport } from '../../../src/protocol/transport.ts';
 import { upgradeUrl } from './upgrade-params.ts';
 import { WebSocketTransport, type WebSocketLike } from './socket-transport.ts';
 // Resolved by the package's import conditions: `ws` on Node, the global WebSocket everywhere else.
 import { defaultWebSocket } from '#sluice/websocket-ctor';
 
 export interface WebSocketConnectorOptions {
-  /** Token presented in the handshake: a string of at most 16 KiB. Left out (or ''): no token. */
-  readonly token?: string;
+  /**
+   * Token presented in the handshake: a string of at most 16 KiB (left out, or '': no token), or a
+   * function returning one, e.g. `() => fetch('/api/sync-token').then((r) => r.text())`. A function
+   * is called on every dial (so a reconnect presents a fresh token) and, when the token is a JWT,
+   * again a minute before it expires: the connection is then replaced by one with the new token.
+   */
+  readonly token?: TokenSource;
   /** A WebSocket constructor; defaults to the global one, or `ws` on Node 20. */
   readonly WebSocket?: new (url: string) => WebSocketLike;
   /** How long opening the socket may take, in whole ms from 10 to 600000 (10 min). Default 10000. */
@@ -37,17 +42,17 @@ type WebSocketCtor = new (url: string) => WebSocketLike;
 export function websocket(url: string | readonly string[], options: WebSocketConnectorOptions = {}): Connector {
   const urls = typeof url === 'string' ? [checkUrl(url, 'url')] : checkUrls(url);
   if (optionalObject(options, 'options', '{ token: "secret" }') === undefined) options = {};
-  const token = optionalToken(options.token, 'token', true);
+  const token = typeof options.token === 'function' ? options.token : optionalToken(options.token, 'token', true);
   optionalFunction(options.WebSocket, 'WebSocket', "pass a WebSocket constructor (e.g. ws's WebSocket), or leave it out for the runtime's own");
   const connectTimeoutMs = optionalInteger(options.connectTimeoutMs, 'connectTimeoutMs', CONNECT_TIMEOUT_BOUNDS);
   const tokenInUrl = optionalBoolean(options.tokenInUrl, 'tokenInUrl') ?? true;
   const Override = options.WebSocket;
   // The URL that answered last: dials start there, and move on only when it does not answer.
   let current = 0;
-  const dialOne = async (target: string, signal?: AbortSignal, datasetId?: string): Promise<Transport> => {
+  const dialOne = async (target: string, signal?: AbortSignal, datasetId?: string, dialToken = ''): Promise<Transport> => {
     const Ctor = Override ?? defaultWebSocket();
     if (!Ctor) throw new SluiceError('invalid_options', 'This runtime has no WebSocket: pass websocket(url, { WebSocket }) with a WebSocket constructor.', { url: target, field: 'WebSocket' });
-    const socket = new Ctor(upgradeUrl(target, datasetId, tokenInUrl ? (token ?? '') : ''));
+    const socket = new Ctor(upgradeUrl(target, datasetId, tokenInUrl ? dialToken : ''));
     const transport = new WebSocketTransport(socket, target);
     await opened(socket, target, connectTimeoutMs ?? 10_000, signal);
     return transport;
@@ -57,13 +62,22 @@ export function websocket(url: string | readonly string[], options: WebSocketCon
       return urls[current]!;
     },
     token: token ?? '',
-    describe: () => ({ kind: 'websocket', url: urls[0]!, ...(urls.length > 1 ? { urls } : {}), token: token ?? '', ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }), ...(tokenInUrl ? {} : { tokenInUrl }) }),
+    describe: () => ({
+      kind: 'websocket',
+      url: urls[0]!,
+      ...(urls.length > 1 ? { urls } : {}),
+      // A function cannot cross to a worker: the worker asks this thread for each token instead.
+      ...(typeof token === 'function' ? { token: '', tokenFromNode: true } : { token: token ?? '' }),
+      ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+      ...(tokenInUrl ? {} : { tokenInUrl }),
+    }),
     async connect(signal?: AbortSignal, dialTarget?: ConnectTarget): Promise<Transport> {
       let lastError: unknown;
       for (let tried = 0; tried < urls.length; tried++) {
         const index = (current + tried) % urls.length;
         try {
-          const transport = await dialOne(urls[index]!, signal, dialTarget?.datasetId);
+          // The token comes from the dial, which presents the same one in its handshake.
+          const transport = await dialOne(urls[index]!, signal, dialTarget?.datasetId, dialTarget?.token ?? (typeof token === 'string' ? token : ''));
           current = index;
           return transport;
         } catch (error) {

@@ -1,11 +1,14 @@
 import { SluiceError } from '../../../src/core/errors.ts';
 import { CONNECT_TIMEOUT_BOUNDS, invalidOption, optionalFrameBytes, optionalInteger, optionalObject, optionalToken, preview } from '../../../src/core/option-checks.ts';
-import type { Connector, Transport } from '../../../src/protocol/transport.ts';
+import type { Connector, TokenSource, Transport } from '../../../src/protocol/transport.ts';
 import { StreamTransport } from './stream-transport.ts';
 
 export interface WebTransportConnectorOptions {
-  /** Token presented in the handshake: a string of at most 16 KiB. Left out (or ''): no token. */
-  readonly token?: string;
+  /**
+   * Token presented in the handshake: a string of at most 16 KiB (left out, or '': no token), or a
+   * function returning one, called on every dial and again a minute before a JWT it returned expires.
+   */
+  readonly token?: TokenSource;
   /**
    * SHA-256 digests of the server's certificate (32 bytes, or 64 hex digits), for a self-signed
    * certificate the browser would not otherwise trust. Chromium accepts only ECDSA certificates
@@ -46,7 +49,7 @@ export function webTransport(url: string, options: WebTransportConnectorOptions 
   }
   if (parsed.protocol !== 'https:') throw new SluiceError('invalid_options', `WebTransport peer URL ${preview(url)} must start with https://.`, { field: 'url' });
   if (optionalObject(options, 'options', '{ token: "secret" }') === undefined) options = {};
-  const token = optionalToken(options.token, 'token', true) ?? '';
+  const token = typeof options.token === 'function' ? options.token : (optionalToken(options.token, 'token', true) ?? '');
   const connectTimeoutMs = optionalInteger(options.connectTimeoutMs, 'connectTimeoutMs', CONNECT_TIMEOUT_BOUNDS);
   const maxFrameBytes = optionalFrameBytes(options.maxFrameBytes, 'maxFrameBytes');
   const pinned: unknown = options.serverCertificateHashes ?? [];
@@ -60,7 +63,8 @@ export function webTransport(url: string, options: WebTransportConnectorOptions 
     describe: () => ({
       kind: 'webtransport',
       url,
-      token,
+      // A function cannot cross to a worker: the worker asks this thread for each token instead.
+      ...(typeof token === 'function' ? { token: '', tokenFromNode: true } : { token }),
       serverCertificateHashes: hashes.map((h) => hexOf(h.value as Uint8Array)),
       ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
       ...(maxFrameBytes === undefined ? {} : { maxFrameBytes }),

@@ -3,7 +3,7 @@ import type { NodeOptions, ResolvedDataset } from '../node-options.ts';
 import type { PipelineSettings } from '../pipeline/dataset-pipeline.ts';
 import { customWorkerHandle } from '../worker/worker-handles.ts';
 import { WorkerPipeline } from '../worker/worker-pipeline.ts';
-import { workerConfig } from '../worker/worker-settings.ts';
+import { peerTokens, workerConfig } from '../worker/worker-settings.ts';
 import { sharedName } from './tab-messages.ts';
 import { TabPipeline } from './tab-pipeline.ts';
 
@@ -29,6 +29,7 @@ export function sharedDataset(
       new WorkerPipeline(d.datasetId, config, {
         ...(typeof own === 'function' ? { spawn: () => customWorkerHandle(own(), d.datasetId) } : {}),
         onCrash: onWorkerCrash,
+        tokens: peerTokens(options),
       }),
     onLeaderChange: () => {
       for (const resync of resyncs) resync();

@@ -31,7 +31,11 @@ import type { WorkerPipelineConfig } from './worker-config.ts';
 export interface DatasetWorkerOptions {
   /** Opens the storage the node described (`storage.describe()` on the node's adapter). */
   openStorage(descriptor: StorageDescriptor): StorageAdapter | Promise<StorageAdapter>;
-  /** Opens a peer the node described (`connector.describe()`); needed only if the node dials peers. */
+  /**
+   * Opens a peer the node described (`connector.describe()`); needed only if the node dials peers.
+   * For a peer whose token is a function (`tokenFromNode: true`), `descriptor.token` is a function
+   * that fetches each token from the node's thread: pass it on as the connector's token.
+   */
   openConnector?(descriptor: ConnectorDescriptor): Connector | Promise<Connector>;
   /**
    * Custom conflict resolvers by name. A collection configured on the node with a resolver object
@@ -52,7 +56,8 @@ export interface DatasetWorkerOptions {
 }
 
 export interface WorkerService extends PipelineApi {
-  start(config: WorkerPipelineConfig): Promise<void>;
+  /** `tokens(i)`: peer i's token, from the node's thread, for peers described with `tokenFromNode`. */
+  start(config: WorkerPipelineConfig, tokens?: (peerIndex: number) => Promise<unknown>): Promise<void>;
   /** Serve a peer connection the node thread authenticated and relays over `port`. */
   serve(port: PortLike, remote: string, identity: PeerIdentity, heartbeatMs?: number): Promise<void>;
   /** Makes the worker die from an uncaught error, as a bug or an out-of-memory would (crash tests). */
@@ -80,10 +85,10 @@ function datasetWorkerService(options: DatasetWorkerOptions): WorkerService {
     return pipeline;
   };
   return {
-    async start(config) {
+    async start(config, tokens) {
       if (config.settings.options.priority === 'background') options.lowerThreadPriority?.();
       storage = await options.openStorage(config.storage);
-      const connectors = await Promise.all(config.peers.map((d) => openConnector(options, d)));
+      const connectors = await Promise.all(config.peers.map((d, i) => openConnector(options, d, tokens && d.tokenFromNode === true ? () => tokens(i) : undefined)));
       const { resolvers, ...given } = config.settings;
       // A browser tab's node leaves the id to the worker that leads: only workers open storage.
       const settings = given.nodeId === '' ? { ...given, nodeId: await loadOrCreateNodeId(storage) } : given;
@@ -125,11 +130,14 @@ function datasetWorkerService(options: DatasetWorkerOptions): WorkerService {
   };
 }
 
-async function openConnector(options: DatasetWorkerOptions, descriptor: ConnectorDescriptor): Promise<Connector> {
+async function openConnector(options: DatasetWorkerOptions, descriptor: ConnectorDescriptor, fromNode?: () => Promise<unknown>): Promise<Connector> {
   if (!options.openConnector) {
     throw new SluiceError('invalid_options', `This dataset worker cannot dial peers (${descriptor.kind} ${descriptor.url}): give serveDatasetWorker() an openConnector(descriptor).`, { kind: descriptor.kind });
   }
-  return options.openConnector(descriptor);
+  if (!fromNode) return options.openConnector(descriptor);
+  // The node's token function, called across the thread boundary on every dial; a value that is not
+  // a string fails the dial there, with auth_failed.
+  return options.openConnector({ ...descriptor, token: fromNode as () => Promise<string> } as unknown as ConnectorDescriptor);
 }
 
 /** Resolver names from the node, turned back into resolvers: built-ins, then the worker's own. */

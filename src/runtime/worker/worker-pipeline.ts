@@ -51,14 +51,17 @@ export class WorkerPipeline implements PipelineApi {
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onCrash: (reason: string) => void;
   private readonly spawn: SpawnPipelineWorker;
+  /** Tokens of peers whose token is a function, which cannot cross to the worker: it asks here. */
+  private readonly tokens: ((peerIndex: number) => Promise<unknown>) | undefined;
 
   constructor(
     readonly datasetId: DatasetId,
     private readonly config: WorkerPipelineConfig,
-    options: { onCrash?: (datasetId: DatasetId, reason: string) => void; spawn?: SpawnPipelineWorker } = {},
+    options: { onCrash?: (datasetId: DatasetId, reason: string) => void; spawn?: SpawnPipelineWorker; tokens?: (peerIndex: number) => Promise<unknown> } = {},
   ) {
     this.onCrash = (reason) => options.onCrash?.(datasetId, reason);
     this.spawn = options.spawn ?? spawnPipelineWorker;
+    this.tokens = options.tokens;
   }
 
   start(): Promise<void> {
@@ -203,7 +206,7 @@ export class WorkerPipeline implements PipelineApi {
     this.worker = worker;
     worker.onExit((reason) => this.handleExit(worker, reason));
     this.remote = Comlink.wrap<WorkerService>(worker.endpoint);
-    await Promise.race([this.remote.start(this.config), this.crashed.promise]);
+    await Promise.race([this.remote.start(this.config, this.tokens ? Comlink.proxy(this.tokens) : undefined), this.crashed.promise]);
     if (this.listener) await this.remote.setChangeListener(Comlink.proxy(this.listener));
     for (const [collection, indexes] of this.declarations) await this.remote.declareIndexes(collection, indexes).catch(() => undefined);
     this.state = 'running';

@@ -38,3 +38,15 @@ export function workerConfig(settings: PipelineSettings, options: NodeOptions): 
   // A worker factory is a function: the worker only needs to know it runs in one.
   return { settings: { ...rest, options: { ...rest.options, worker: true }, resolvers }, storage, peers };
 }
+
+/**
+ * The node thread's answer to a worker asking for peer `index`'s token: what the connector's token
+ * function returns now (the worker checks it, as a dial in this thread would). Only peers described
+ * with `tokenFromNode` ask.
+ */
+export function peerTokens(options: NodeOptions): (index: number) => Promise<unknown> {
+  return async (index) => {
+    const source = options.peers?.[index]?.token;
+    return typeof source === 'function' ? source() : (source ?? '');
+  };
+}
