@@ -4,6 +4,7 @@ import { FrameCodec } from '../protocol/frame-codec.ts';
 import type { Transport } from '../protocol/transport.ts';
 import { Connection, DEFAULT_HEARTBEAT_MS } from '../sync/connection.ts';
 import type { DatasetRuntime } from '../sync/dataset-runtime.ts';
+import { emptySnapshot } from '../store/snapshot-store.ts';
 import type { PeerIdentity } from '../sync/peer-identity.ts';
 import { Responder, type ResponderContext, type SessionHooks } from '../sync/responder.ts';
 import { restoreSession, type AcceptedSession } from '../sync/accepted-session.ts';
@@ -182,6 +183,23 @@ export class DatasetHost implements NodeHost, ServedDatasets {
       this.closing.set(datasetId, closed);
       await closed;
     }
+  }
+
+  /**
+   * Stops the dataset and deletes what this node holds of it. The pipeline closes first (no round
+   * can bring anything back in), then its documents and history are deleted through this thread's
+   * storage, which reaches the same file or database the worker used.
+   */
+  async forget(datasetId: DatasetId): Promise<void> {
+    const slot = this.slot(datasetId);
+    this.slots.delete(datasetId);
+    this.runtimes.delete(datasetId);
+    this.instances.delete(datasetId);
+    slot.detachBuffer();
+    await slot.buffer?.close();
+    await slot.pipeline.close();
+    await this.options.storage.open(datasetId).snapshots.import(emptySnapshot(datasetId), { mode: 'replace' });
+    await this.options.storage.release?.(datasetId);
   }
 
   /** The worker running `datasetId`, if it runs in one. */

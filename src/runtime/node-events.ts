@@ -1,12 +1,19 @@
 import type { DatasetId } from '../core/dataset-id.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { DatasetStatus } from './dataset-status.ts';
+import type { DatasetRevoked } from './pipeline/pipeline-api.ts';
 
 export interface NodeEvents {
   /** Every `metricsIntervalMs` while someone listens: the same object metrics() returns. */
   metrics: Record<DatasetId, DatasetStatus>;
   /** A dataset's worker died; it is being restarted with backoff. */
   'worker-crash': { datasetId: DatasetId; reason: string };
+  /**
+   * A peer refused a dataset to this node: it revoked the grant (closing the connection), or a
+   * handshake did not grant it. Once per refusal since the dataset was last granted, or since the
+   * node started. `node.forget(datasetId)` deletes what this node holds of it.
+   */
+  'dataset-revoked': DatasetRevoked;
 }
 
 /**
@@ -14,7 +21,7 @@ export interface NodeEvents {
  * unobserved node does no polling; a listener's exception never reaches the node.
  */
 export class NodeEventBus {
-  private readonly listeners: { [K in keyof NodeEvents]: Set<(event: NodeEvents[K]) => void> } = { metrics: new Set(), 'worker-crash': new Set() };
+  private readonly listeners: { [K in keyof NodeEvents]: Set<(event: NodeEvents[K]) => void> } = { metrics: new Set(), 'worker-crash': new Set(), 'dataset-revoked': new Set() };
   private metricsTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(

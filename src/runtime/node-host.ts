@@ -18,6 +18,8 @@ export interface NodeHost {
   start(): Promise<void>;
   stop(): Promise<void>;
   metrics(): Promise<Record<DatasetId, DatasetStatus>>;
+  /** Stops one dataset here and deletes its documents and history from this node's storage. */
+  forget(datasetId: DatasetId): Promise<void>;
 }
 
 /** Peers dialing in (hubs): authentication, then a pipeline here or a relay to its worker. */

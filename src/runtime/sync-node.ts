@@ -82,6 +82,7 @@ export class SyncNode {
     });
     this.host = parts.host;
     this.serving = parts.serving;
+    for (const slot of this.host.all()) void slot.pipeline.setRevokedListener((event) => this.events.emit('dataset-revoked', event)).catch(() => undefined);
     // A bad JWT configuration fails at construction or in start(), not at the first handshake.
     if (options.auth) this.serving?.authenticatorFor(options.auth);
   }
@@ -227,6 +228,18 @@ export class SyncNode {
     if (typeof principalId !== 'string' || principalId === '') throw new SluiceError('invalid_options', 'revoke() needs the principal id: the sub of its JWTs.', { field: 'principalId' });
     if (datasetId !== undefined) assertDatasetId(datasetId);
     return this.servingOrFail().revoke(principalId, datasetId);
+  }
+
+  /**
+   * Deletes this node's copy of a dataset and stops syncing it: its documents and history leave
+   * the node's storage (writes not pushed yet go too), its pipeline closes, and it leaves
+   * `datasetIds`; calls on it then fail with `invalid_dataset_id`. For data a user no longer holds,
+   * e.g. on `dataset-revoked`. Configure it again in a later `createNode` to sync it from scratch.
+   */
+  async forget(datasetId: DatasetId): Promise<void> {
+    assertDatasetId(datasetId);
+    if (this.closed) throw new SluiceError('store_closed', 'This node is closed.');
+    await this.host.forget(datasetId);
   }
 
   /** Checks auth options up front (a listener awaits this before it binds); rejects with `invalid_options`. */

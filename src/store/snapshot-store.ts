@@ -41,3 +41,8 @@ export interface SnapshotStore {
   /** Atomic: a failed import leaves the dataset as it was. */
   import(snapshot: unknown, options: SnapshotImportOptions): Promise<SnapshotImportResult>;
 }
+
+/** A snapshot of nothing: imported with `replace`, it deletes a dataset's documents and history. */
+export function emptySnapshot(datasetId: DatasetId): DatasetSnapshot {
+  return { format: SNAPSHOT_FORMAT, datasetId, createdAt: Date.now(), documents: [], oplog: [], heads: [], boundaries: [] };
+}

@@ -2,7 +2,7 @@ import { isSluiceError } from '../core/errors.ts';
 import { compareHlc, type Hlc } from '../core/hlc.ts';
 import type { Message } from '../protocol/messages.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
-import type { Connector } from '../protocol/transport.ts';
+import { CLOSE_CODES, type CloseInfo, type Connector } from '../protocol/transport.ts';
 import { jitteredBackoff, reconnectDelay } from './backoff.ts';
 import type { Connection } from './connection.ts';
 import type { DatasetRuntime } from './dataset-runtime.ts';
@@ -43,6 +43,8 @@ interface PeerState {
   lastSuccessAt: number;
   /** What the peer's last handshake said: the dataset is granted read-only. */
   readOnly: boolean;
+  /** The peer refuses the dataset, and onRevoked was told: not again until it grants it. */
+  refused: boolean;
   /**
    * Epoch ms at which the connection is replaced by one dialed with a fresh token (its JWT is about
    * to expire and the connector's token is a function); undefined when it never needs to be.
@@ -64,6 +66,8 @@ export interface OrchestratorOptions {
   readonly requestTimeoutMs?: number;
   readonly onError?: (error: unknown, peerUrl: string) => void;
   readonly onRound?: (report: RoundReport) => void;
+  /** A peer refused the dataset (closed with 4403, or a handshake without the grant); once per refusal. */
+  readonly onRevoked?: (url: string, reason: string) => void;
 }
 
 /**
@@ -95,7 +99,7 @@ export class DatasetOrchestrator {
     connectors: readonly Connector[],
     private readonly options: OrchestratorOptions,
   ) {
-    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, readOnly: false, refreshAt: undefined, reused: false, ownAt: undefined, noticed: undefined, creditOwed: 0 }));
+    this.peers = connectors.map((connector) => ({ connector, connection: undefined, failures: 0, nextRetryAt: 0, lastError: null, lastSuccessAt: 0, readOnly: false, refused: false, refreshAt: undefined, reused: false, ownAt: undefined, noticed: undefined, creditOwed: 0 }));
   }
 
   start(): void {
@@ -295,12 +299,13 @@ export class DatasetOrchestrator {
             .catch(() => undefined)
             .finally(() => this.returnCredit(message, peer, connection));
         });
-        void connection.closed.then(() => this.onDropped(peer, connection));
+        void connection.closed.then((info) => this.onDropped(peer, connection, info));
         await this.rt.replica.view.registerPeer(p.connection.peerNodeId, p.connector.url);
       }
       const fast = !full && p.ownAt !== undefined;
       const { pulled, pushed, ownAt } = fast ? await pushOwn(p.connection, this.rt, p.ownAt ?? null) : await syncRound(p.connection, this.rt, () => p.noticed?.heads() ?? []);
       p.ownAt = ownAt;
+      p.refused = false;
       p.failures = 0;
       p.nextRetryAt = 0;
       p.lastError = null;
@@ -320,8 +325,9 @@ export class DatasetOrchestrator {
    * round, so a live reader is live again within about a second, and the clients of one hub do not
    * all come back at once. A connector with several URLs dials the next one if this one is gone.
    */
-  private onDropped(p: PeerState, connection: Connection): void {
+  private onDropped(p: PeerState, connection: Connection, info: CloseInfo): void {
     if (this.stopped || p.connection !== connection) return;
+    if (info.code === CLOSE_CODES.notGranted) this.refusedBy(p, info.reason || 'dataset_not_granted');
     p.connection = undefined;
     p.ownAt = undefined;
     p.noticed?.stop();
@@ -330,12 +336,23 @@ export class DatasetOrchestrator {
     if (this.timer === undefined || this.timerDueAt > Date.now() + delay) this.schedule(delay);
   }
 
+  private refusedBy(p: PeerState, reason: string): void {
+    if (p.refused) return;
+    p.refused = true;
+    try {
+      this.options.onRevoked?.(p.connector.url, reason);
+    } catch {
+      // a listener's bug must not break the sync loop
+    }
+  }
+
   /** Records a failed attempt; attempt() has already dropped the connection, whose state is unknown. */
   private fail(p: PeerState, error: unknown): RoundReport['peers'][number] {
     p.failures++;
     p.nextRetryAt = Date.now() + jitteredBackoff(p.failures);
     const message = (error as Error)?.message ?? String(error);
     const code = isSluiceError(error) ? error.code : 'unknown';
+    if (code === 'dataset_not_granted') this.refusedBy(p, message);
     p.lastError = message;
     this.rt.metrics.roundFailures++;
     this.rt.metrics.errors++;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { memoryStorage } from '../../adapters/storage/memory/index.ts';
 import { sqliteStorage } from '../../adapters/storage/sqlite/better-sqlite3/index.ts';
 import { websocket } from '../../adapters/transport/websocket/client.ts';
@@ -11,6 +11,7 @@ import { listen } from '../../adapters/transport/websocket/node/server.ts';
 import { datasetFileName } from '../../src/core/dataset-id.ts';
 import { createNode } from '../../src/runtime/create-node.ts';
 import type { SyncNode } from '../../src/runtime/sync-node.ts';
+import type { DatasetRevoked } from '../../src/runtime/pipeline/pipeline-api.ts';
 import { rawPeer } from '../sync/raw-peer.ts';
 import { chain } from './dataset-state.ts';
 
@@ -129,6 +130,38 @@ describe('per-user and per-team datasets from JWT claims', () => {
     expect(report!.peers[0]).toMatchObject({ ok: false, code: 'dataset_not_granted' });
     expect(await team(removed).get('after')).toBeUndefined();
     expect((await removed.metrics())['team/t0']!.peers[0]!.connected).toBe(false);
+  });
+
+  it('tells a client its team was revoked, once, and forget() deletes the team from its SQLite file, dataset worker included', async () => {
+    const file = path.join(dir, 'leaver.db');
+    const node = await createNode({ nodeId: 'leaver', storage: sqliteStorage({ path: file }), peers: [websocket(url, { token: await token('leaver', { team: ['t2'] }) })], datasets: { 'team/t2': { worker: true } } });
+    clients.push(node);
+    const heard: DatasetRevoked[] = [];
+    node.on('dataset-revoked', (event) => heard.push(event));
+    const board = node.collection('notes', undefined, 'team/t2');
+    await board.put('from-leaver', { by: 'leaver' });
+    await node.syncNow();
+    expect(heard).toEqual([]);
+
+    expect(hub.revoke('leaver', 'team/t2')).toBe(1);
+    await vi.waitFor(() => expect(heard).toEqual([{ datasetId: 'team/t2', url, reason: expect.stringContaining('dataset_not_granted') }]), { timeout: 10_000, interval: 50 });
+    // Later refusals of the same revocation are not news.
+    expect((await node.syncNow())[0]!.peers[0]).toMatchObject({ ok: false, code: 'dataset_not_granted' });
+    expect(heard).toHaveLength(1);
+
+    const rows = (table: string) => {
+      const db = new Database(`${file.slice(0, -3)}.${datasetFileName('team/t2')}.db`, { readonly: true });
+      try {
+        return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    expect([rows('documents'), rows('oplog')]).not.toContain(0);
+    await node.forget('team/t2');
+    expect(node.datasetIds).toEqual([]);
+    expect(() => node.collection('notes', undefined, 'team/t2')).toThrow(expect.objectContaining({ code: 'invalid_dataset_id' }));
+    expect([rows('documents'), rows('oplog')]).toEqual([0, 0]);
   });
 
   it('keeps at most maxOpenDatasets idle per-user datasets open, and opens one again for its next client', async () => {

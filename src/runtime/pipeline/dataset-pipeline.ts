@@ -33,7 +33,7 @@ import { signOwnHead } from '../../sync/signatures.ts';
 import { HeadsAnnouncer } from '../../sync/heads-announcer.ts';
 import { watchForeignCommits, type ForeignCommit } from '../../sync/foreign-commits.ts';
 import type { ResponderContext } from '../../sync/responder.ts';
-import { assertRecordsQuery, MAX_RECORDS_PAGE, type DocumentChange, type PeerOp, type PipelineApi, type PipelineStatus, type RecordPage } from './pipeline-api.ts';
+import { assertRecordsQuery, MAX_RECORDS_PAGE, type DatasetRevoked, type DocumentChange, type PeerOp, type PipelineApi, type PipelineStatus, type RecordPage } from './pipeline-api.ts';
 
 export interface PipelineSettings {
   readonly nodeId: string;
@@ -64,6 +64,7 @@ export class DatasetPipeline implements PipelineApi {
   readonly runtime: DatasetRuntime;
   private readonly orchestrator: DatasetOrchestrator;
   private listener: ((changes: DocumentChange[]) => void) | null = null;
+  private revokedListener: ((event: DatasetRevoked) => void) | null = null;
   private closed = false;
   /** This dataset's store: the pipeline never reaches another dataset's rows. */
   private readonly store: DatasetStore;
@@ -98,6 +99,7 @@ export class DatasetPipeline implements PipelineApi {
     this.ctx = ctx;
     this.orchestrator = new DatasetOrchestrator(this.runtime, ctx, connectors, {
       maxFrameBytes: settings.maxFrameBytes,
+      onRevoked: (url, reason) => this.revokedListener?.({ datasetId, url, reason }),
       ...(settings.heartbeatMs === undefined ? {} : { heartbeatMs: settings.heartbeatMs }),
       ...(settings.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: settings.requestTimeoutMs }),
     });
@@ -304,6 +306,10 @@ export class DatasetPipeline implements PipelineApi {
   attach(connection: Connection): void {
     this.served.add(connection);
     void connection.closed.then(() => this.served.delete(connection));
+  }
+
+  async setRevokedListener(listener: ((event: DatasetRevoked) => void) | null): Promise<void> {
+    this.revokedListener = listener;
   }
 
   async setChangeListener(listener: ((changes: DocumentChange[]) => void) | null): Promise<void> {

@@ -86,5 +86,20 @@ export interface PipelineApi {
   /** merge folds documents through the collection resolvers; replace drops this dataset first. */
   importSnapshot(snapshot: DatasetSnapshot, mode: SnapshotImportMode): Promise<void>;
   setChangeListener(listener: ((changes: DocumentChange[]) => void) | null): Promise<void>;
+  /** Hears a peer refuse this dataset to this node (see DatasetRevoked). */
+  setRevokedListener(listener: ((event: DatasetRevoked) => void) | null): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A peer refused this dataset to this node: it closed the connection because the grant was revoked
+ * (4403), or a handshake did not grant it. Heard once per refusal after the dataset was last granted
+ * (or since the node started): the grant was taken back, or never held.
+ */
+export interface DatasetRevoked {
+  readonly datasetId: string;
+  /** The peer that refused it. */
+  readonly url: string;
+  /** What the peer said. */
+  readonly reason: string;
 }

@@ -1,5 +1,6 @@
 import type { DatasetId } from '../../core/dataset-id.ts';
 import { SluiceError } from '../../core/errors.ts';
+import { emptySnapshot } from '../../store/snapshot-store.ts';
 import type { DatasetSlot } from '../dataset-slot.ts';
 import { newSlot } from '../dataset-slots.ts';
 import { collectStatus, type DatasetStatus } from '../dataset-status.ts';
@@ -59,6 +60,20 @@ export class SharedTabsHost implements NodeHost {
     for (const s of this.slots.values()) s.detachBuffer();
     await Promise.all([...this.slots.values()].map((s) => s.buffer?.close()));
     await Promise.all([...this.slots.values()].map((s) => s.pipeline.close()));
+  }
+
+  /**
+   * Deletes the dataset's documents and history through its leader (in one transaction there),
+   * then leaves it in this tab. The origin's other tabs still have it configured: they hear the
+   * same dataset-revoked event, and should forget it too.
+   */
+  async forget(datasetId: DatasetId): Promise<void> {
+    const slot = this.slot(datasetId);
+    slot.detachBuffer();
+    await slot.buffer?.close();
+    await slot.pipeline.importSnapshot(emptySnapshot(datasetId), 'replace');
+    this.slots.delete(datasetId);
+    await slot.pipeline.close();
   }
 
   metrics(): Promise<Record<DatasetId, DatasetStatus>> {

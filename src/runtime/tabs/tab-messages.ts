@@ -1,5 +1,5 @@
 import type { SerializedError } from '../worker/error-transfer.ts';
-import type { DocumentChange, PipelineApi } from '../pipeline/pipeline-api.ts';
+import type { DatasetRevoked, DocumentChange, PipelineApi } from '../pipeline/pipeline-api.ts';
 
 /*
  * What the tabs of an origin and the leader's dataset worker say to each other over one
@@ -38,6 +38,8 @@ export type TabMessage =
   | { readonly t: 'leader'; readonly epoch: string; readonly nodeId: string }
   /** leader → every tab: committed document changes. */
   | { readonly t: 'changes'; readonly epoch: string; readonly c: DocumentChange[] }
+  /** leader → every tab: a peer refused the dataset. */
+  | { readonly t: 'revoked'; readonly epoch: string; readonly e: DatasetRevoked }
   /** a tab that just opened asks who leads. */
   | { readonly t: 'hello' };
 

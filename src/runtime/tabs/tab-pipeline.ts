@@ -10,7 +10,7 @@ import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-s
 import type { RoundReport } from '../../sync/dataset-orchestrator.ts';
 import type { MaintenanceReport } from '../../sync/maintenance.ts';
 import type { LocalOp } from '../../sync/replica.ts';
-import type { DocumentChange, PeerOp, PipelineApi, PipelineStatus, RecordPage } from '../pipeline/pipeline-api.ts';
+import type { DatasetRevoked, DocumentChange, PeerOp, PipelineApi, PipelineStatus, RecordPage } from '../pipeline/pipeline-api.ts';
 import { deserializeError } from '../worker/error-transfer.ts';
 import type { WorkerPipelineConfig } from '../worker/worker-config.ts';
 import { WorkerPipeline, type WorkerStatus } from '../worker/worker-pipeline.ts';
@@ -53,6 +53,7 @@ export class TabPipeline implements PipelineApi {
   private readonly leaderKnown: Promise<string>;
   private resolveLeader!: (nodeId: string) => void;
   private listener: ((changes: DocumentChange[]) => void) | null = null;
+  private revokedListener: ((event: DatasetRevoked) => void) | null = null;
   /** Index declarations made here, declared again to every new leader (its worker plans queries). */
   private readonly declarations = new Map<string, string[][]>();
   private hosted: WorkerPipeline | undefined;
@@ -138,6 +139,11 @@ export class TabPipeline implements PipelineApi {
     this.listener = listener;
   }
 
+  async setRevokedListener(listener: ((event: DatasetRevoked) => void) | null): Promise<void> {
+    // Broadcast to every tab, like changes: each tab's node tells its own listeners.
+    this.revokedListener = listener;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -194,6 +200,9 @@ export class TabPipeline implements PipelineApi {
       }
       case 'changes':
         if (this.leader?.epoch === msg.epoch) this.listener?.(msg.c);
+        return;
+      case 'revoked':
+        if (this.leader?.epoch === msg.epoch) this.revokedListener?.(msg.e);
         return;
       default:
         return;

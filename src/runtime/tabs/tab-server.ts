@@ -34,6 +34,7 @@ export function serveTabs(channelName: string, pipeline: PipelineApi, nodeId: st
     );
   };
   void pipeline.setChangeListener((c) => post({ t: 'changes', epoch, c }));
+  void pipeline.setRevokedListener((e) => post({ t: 'revoked', epoch, e }));
   post({ t: 'leader', epoch, nodeId });
   return {
     epoch,

@@ -19,7 +19,7 @@ import type { PeerIdentity } from '../../sync/peer-identity.ts';
 import type { LocalOp } from '../../sync/replica.ts';
 import type { RecordBatch } from '../../pipeline/record-batch.ts';
 import { DatasetPipeline } from '../pipeline/dataset-pipeline.ts';
-import type { DocumentChange, PeerOp, PipelineApi } from '../pipeline/pipeline-api.ts';
+import type { DatasetRevoked, DocumentChange, PeerOp, PipelineApi } from '../pipeline/pipeline-api.ts';
 import { registerErrorTransfer } from './error-transfer.ts';
 import { serveTabs } from '../tabs/tab-server.ts';
 import { loadOrCreateNodeId } from '../node-identity.ts';
@@ -115,6 +115,7 @@ function datasetWorkerService(options: DatasetWorkerOptions): WorkerService {
     maintainNow: () => current().maintainNow(),
     status: () => current().status(),
     setChangeListener: (listener: ((changes: DocumentChange[]) => void) | null) => current().setChangeListener(listener),
+    setRevokedListener: (listener: ((event: DatasetRevoked) => void) | null) => current().setRevokedListener(listener),
     async close() {
       tabs?.close();
       tabs = undefined;

@@ -11,7 +11,7 @@ import type { LocalOp } from '../../sync/replica.ts';
 import type { NormalizedQuery } from '../../store/query/query-spec.ts';
 import type { QueryExplanation } from '../../store/query/plan.ts';
 import type { DatasetSnapshot, SnapshotImportMode } from '../../store/snapshot-store.ts';
-import { assertRecordsQuery, type DocumentChange, type PeerOp, type PipelineApi, type PipelineStatus, type RecordPage } from '../pipeline/pipeline-api.ts';
+import { assertRecordsQuery, type DatasetRevoked, type DocumentChange, type PeerOp, type PipelineApi, type PipelineStatus, type RecordPage } from '../pipeline/pipeline-api.ts';
 import type { IngestOutcome } from '../../pipeline/append-buffer.ts';
 import type { RecordBatch } from '../../pipeline/record-batch.ts';
 import type { WorkerService } from './serve-dataset-worker.ts';
@@ -46,6 +46,7 @@ export class WorkerPipeline implements PipelineApi {
   private failuresInRow = 0;
   private lastCrash: string | null = null;
   private listener: ((changes: DocumentChange[]) => void) | null = null;
+  private revokedListener: ((event: DatasetRevoked) => void) | null = null;
   /** Index declarations, made again to a restarted worker (its pipeline plans queries over them). */
   private readonly declarations = new Map<string, string[][]>();
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
@@ -161,6 +162,13 @@ export class WorkerPipeline implements PipelineApi {
     await this.call((r) => r.setChangeListener(listener ? Comlink.proxy(listener) : null));
   }
 
+  async setRevokedListener(listener: ((event: DatasetRevoked) => void) | null): Promise<void> {
+    this.revokedListener = listener;
+    // A worker that is not running yet (or restarting) gets it when it boots.
+    if (this.state !== 'running') return;
+    await this.call((r) => r.setRevokedListener(listener ? Comlink.proxy(listener) : null));
+  }
+
   /** Hands an authenticated peer connection to the worker: frames cross over `port`. */
   serve(port: MessagePort, remote: string, identity: PeerIdentity, heartbeatMs?: number): Promise<void> {
     return this.call((r) => r.serve(Comlink.transfer(port, [port]) as never, remote, identity, heartbeatMs));
@@ -208,6 +216,7 @@ export class WorkerPipeline implements PipelineApi {
     this.remote = Comlink.wrap<WorkerService>(worker.endpoint);
     await Promise.race([this.remote.start(this.config, this.tokens ? Comlink.proxy(this.tokens) : undefined), this.crashed.promise]);
     if (this.listener) await this.remote.setChangeListener(Comlink.proxy(this.listener));
+    if (this.revokedListener) await this.remote.setRevokedListener(Comlink.proxy(this.revokedListener));
     for (const [collection, indexes] of this.declarations) await this.remote.declareIndexes(collection, indexes).catch(() => undefined);
     this.state = 'running';
     this.failuresInRow = 0;
