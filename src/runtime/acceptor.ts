@@ -1,3 +1,4 @@
+import { ALL_DATASETS, Revocations, type Revocation } from './revocations.ts';
 import type { DatasetId } from '../core/dataset-id.ts';
 import { isSluiceError } from '../core/errors.ts';
 import { isPongFrame, pongFor } from '../protocol/heartbeat-frame.ts';
@@ -52,6 +53,8 @@ export interface AcceptorHost {
   workerFor(datasetId: DatasetId): WorkerPipeline | undefined;
   /** Serves an authenticated connection in this thread. */
   serveHere(transport: Transport, identity: PeerIdentity, options: AcceptOptions): void;
+  /** Where revocations are kept; left out, in memory only. */
+  readonly revocations?: Revocations;
 }
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -76,13 +79,15 @@ export class Acceptor {
   private readonly perPrincipal = new Map<string, number>();
   /** Connections handed over, by principal: what a revocation closes. */
   private readonly byPrincipal = new Map<string, Set<{ readonly datasets: readonly DatasetId[]; close(reason: string): void }>>();
-  /** Revoked grants: a token issued before the revocation no longer grants the dataset ('*': every dataset). */
-  private readonly revoked = new Map<string, Map<DatasetId | '*', number>>();
+  /** Revoked grants: a token issued before the revocation no longer grants the dataset. */
+  private readonly revocations: Revocations;
   private readonly live = new Set<Transport>();
   /** Relays to dataset workers, closed when their worker dies (the socket must not outlive it). */
   private readonly relays = new Map<DatasetId, Set<(code: number, reason: string) => void>>();
 
-  constructor(private readonly host: AcceptorHost) {}
+  constructor(private readonly host: AcceptorHost) {
+    this.revocations = host.revocations ?? new Revocations(undefined, false);
+  }
 
   /** Validates auth options once (a JWT key import, for instance) before any connection uses them. */
   authenticatorFor(auth: AuthOptions): Authenticator {
@@ -173,7 +178,13 @@ export class Acceptor {
         return;
       }
       if (state === 'closed') return;
-      identity = this.withoutRevoked(identity);
+      try {
+        identity = await this.withoutRevoked(identity);
+      } catch (error) {
+        refuse(CLOSE_CODES.shutdown, `${isSluiceError(error) ? error.code : 'storage_failure'}: revocations could not be read`);
+        return;
+      }
+      if ((state as string) === 'closed') return;
       if (!identity.granted.includes(m.datasetId)) {
         // Answered here, so an ungranted dataset's pipeline never sees the peer.
         answer(CLOSE_CODES.notGranted, { reason: `dataset ${m.datasetId} is not granted to ${identity.principal.id}`, notGranted: true });
@@ -266,27 +277,36 @@ export class Acceptor {
    * holds now) does. Returns how many connections were closed. Kept in memory: a restarted hub
    * forgets it, so revoke again after a restart, or have the authorize hook refuse too.
    */
-  revoke(principalId: string, datasetId?: DatasetId): number {
-    const key = `sub:${principalId}`;
-    const grants = this.revoked.get(key) ?? new Map<DatasetId | '*', number>();
-    grants.set(datasetId ?? '*', Math.floor(Date.now() / 1000));
-    this.revoked.set(key, grants);
+  async revoke(principalId: string, datasetId?: DatasetId): Promise<number> {
+    const revocation: Revocation = { principal: principalId, datasetId: datasetId ?? ALL_DATASETS, at: Math.floor(Date.now() / 1000) };
+    // Durable first: once revoke() resolves, a restart does not bring the grant back.
+    await this.revocations.revoke(revocation);
+    return this.closeRevoked(revocation);
+  }
+
+  /**
+   * Closes this hub's open connections that `revocation` takes back (4403). Also called for a
+   * revocation made by another hub of a cluster. Returns how many it closed.
+   */
+  closeRevoked(revocation: Revocation): number {
+    this.revocations.remember(revocation);
+    const scope = revocation.datasetId;
     let closed = 0;
-    for (const connection of [...(this.byPrincipal.get(key) ?? [])]) {
-      if (datasetId !== undefined && !connection.datasets.includes(datasetId)) continue;
-      connection.close(`dataset_not_granted: revoked${datasetId === undefined ? '' : ` for ${datasetId}`}`);
+    for (const connection of [...(this.byPrincipal.get(`sub:${revocation.principal}`) ?? [])]) {
+      if (scope !== ALL_DATASETS && !connection.datasets.includes(scope)) continue;
+      connection.close(`dataset_not_granted: revoked${scope === ALL_DATASETS ? '' : ` for ${scope}`}`);
       closed++;
     }
     return closed;
   }
 
-  /** The identity without the datasets revoked for tokens as old as its own. */
-  private withoutRevoked(identity: PeerIdentity): PeerIdentity {
-    const grants = this.revoked.get(principalKey(identity));
-    if (grants === undefined) return identity;
+  /** The identity without the datasets revoked for tokens as old as its own (JWT principals only). */
+  private async withoutRevoked(identity: PeerIdentity): Promise<PeerIdentity> {
+    if (!identity.principal.verified) return identity;
+    const principal = identity.principal.id;
+    await this.revocations.refresh(principal, identity.granted);
     const issuedAt = typeof identity.principal.claims.iat === 'number' ? identity.principal.claims.iat : 0;
-    // A token issued in the very second of the revocation is taken as older: nothing revoked slips through.
-    const stillGranted = identity.granted.filter((ds) => !((grants.get(ds) ?? grants.get('*') ?? -1) >= issuedAt));
+    const stillGranted = identity.granted.filter((ds) => !this.revocations.revokes(principal, ds, issuedAt));
     return stillGranted.length === identity.granted.length ? identity : { ...identity, granted: stillGranted };
   }
 

@@ -1,4 +1,6 @@
+import { PRIMARY_DATASET } from '../core/dataset-id.ts';
 import { Acceptor } from './acceptor.ts';
+import { Revocations } from './revocations.ts';
 import { DatasetHost } from './dataset-host.ts';
 import type { NodeParts, NodePartsContext } from './node-host.ts';
 
@@ -14,6 +16,8 @@ export function localNodeParts({ nodeId, options, datasets, maxFrameBytes, onWor
     prepare: (datasetId) => host.ensure(datasetId),
     workerFor: (datasetId) => host.workerFor(datasetId),
     serveHere: (transport, identity, acceptOptions) => host.serveHere(transport, identity, acceptOptions),
+    // Kept beside the node's own id, in primary's checkpoints; read per handshake where other hubs write too.
+    revocations: new Revocations(options.storage.open(PRIMARY_DATASET).checkpoints, options.storage.describe?.().sharedWriters === true),
   });
   return { host, serving: acceptor };
 }

@@ -27,7 +27,7 @@ export interface NodeServing {
   accept(transport: Transport, options: AcceptOptions): void;
   authenticatorFor(auth: AuthOptions): { readonly ready: Promise<void> };
   closeRelays(datasetId: DatasetId, reason: string): void;
-  revoke(principalId: string, datasetId?: DatasetId): number;
+  revoke(principalId: string, datasetId?: DatasetId): Promise<number>;
   closeAll(code: number, reason: string): void;
 }
 

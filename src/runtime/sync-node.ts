@@ -221,10 +221,11 @@ export class SyncNode {
    * Takes a grant back from a JWT principal (its `sub`): `datasetId`, or every dataset when left
    * out. Its open connections to them close at once with 4403, and its clients' rounds then fail
    * with `dataset_not_granted`; a token issued before now no longer grants them, while a token
-   * issued afterwards grants what its claims say. Held in memory: after a restart, revoke again
-   * (or refuse in the authorize hook). Returns how many connections were closed.
+   * issued afterwards grants what its claims say. Kept in the node's storage, so a restarted hub
+   * keeps refusing; over storage several hubs share, every hub refuses new connections and closes
+   * its own. Resolves, once stored, to how many connections this hub closed.
    */
-  revoke(principalId: string, datasetId?: DatasetId): number {
+  async revoke(principalId: string, datasetId?: DatasetId): Promise<number> {
     if (typeof principalId !== 'string' || principalId === '') throw new SluiceError('invalid_options', 'revoke() needs the principal id: the sub of its JWTs.', { field: 'principalId' });
     if (datasetId !== undefined) assertDatasetId(datasetId);
     return this.servingOrFail().revoke(principalId, datasetId);

@@ -120,7 +120,7 @@ describe('per-user and per-team datasets from JWT claims', () => {
     expect(await team(removed).get('before')).toEqual({ n: 1 });
 
     // This client's connection, and the first test's u10 (also in t0).
-    expect(hub.revoke('u10', 'team/t0')).toBe(2);
+    expect(await hub.revoke('u10', 'team/t0')).toBe(2);
     await team(writer).put('after', { n: 2 });
     await writer.syncNow();
     // The member who stays gets it; the removed one is refused, and never holds it.
@@ -143,7 +143,7 @@ describe('per-user and per-team datasets from JWT claims', () => {
     await node.syncNow();
     expect(heard).toEqual([]);
 
-    expect(hub.revoke('leaver', 'team/t2')).toBe(1);
+    expect(await hub.revoke('leaver', 'team/t2')).toBe(1);
     await vi.waitFor(() => expect(heard).toEqual([{ datasetId: 'team/t2', url, reason: expect.stringContaining('dataset_not_granted') }]), { timeout: 10_000, interval: 50 });
     // Later refusals of the same revocation are not news.
     expect((await node.syncNow())[0]!.peers[0]).toMatchObject({ ok: false, code: 'dataset_not_granted' });
@@ -162,6 +162,40 @@ describe('per-user and per-team datasets from JWT claims', () => {
     expect(node.datasetIds).toEqual([]);
     expect(() => node.collection('notes', undefined, 'team/t2')).toThrow(expect.objectContaining({ code: 'invalid_dataset_id' }));
     expect([rows('documents'), rows('oplog')]).toEqual([0, 0]);
+  });
+
+  it('keeps a revocation across a hub restart: old tokens stay refused, a token issued afterwards is served', async () => {
+    const file = path.join(dir, 'restart', 'hub.db');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const start = async () => {
+      const node = await createNode({ nodeId: 'hub-restart', storage: sqliteStorage({ path: file }), datasets: { 'team/{team}': {} }, auth: { jwt: { secret: SECRET } } });
+      const listener = await listen(node, { port: 0, host: '127.0.0.1' });
+      return { node, listener };
+    };
+    const round = async (hubUrl: string, jwt: string) => {
+      const node = await createNode({ nodeId: 'mover', storage: memoryStorage(), peers: [websocket(hubUrl, { token: jwt })], datasets: { 'team/t4': {} } });
+      clients.push(node);
+      return (await node.syncNow())[0]!.peers[0]!;
+    };
+    const old = await token('mover', { team: ['t4'] });
+    let hub2 = await start();
+    try {
+      expect(await round(hub2.listener.url, old)).toMatchObject({ ok: true });
+      await hub2.node.revoke('mover', 'team/t4');
+    } finally {
+      await hub2.listener.close();
+      await hub2.node.close();
+    }
+    hub2 = await start();
+    try {
+      expect(await round(hub2.listener.url, old)).toMatchObject({ ok: false, code: 'dataset_not_granted' });
+      // Issued after the revocation (its iat a second later than the revocation's): the claims say what holds now.
+      const fresh = await new SignJWT({ team: ['t4'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('mover').setIssuedAt(Math.floor(Date.now() / 1000) + 1).setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
+      expect(await round(hub2.listener.url, fresh)).toMatchObject({ ok: true });
+    } finally {
+      await hub2.listener.close();
+      await hub2.node.close();
+    }
   });
 
   it('keeps at most maxOpenDatasets idle per-user datasets open, and opens one again for its next client', async () => {

@@ -1,0 +1,55 @@
+import { SignJWT } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { memoryStorage } from '../../adapters/storage/memory/index.ts';
+import { postgresStorage } from '../../adapters/storage/postgres/index.ts';
+import { websocket } from '../../adapters/transport/websocket/client.ts';
+import { listen, type Listener } from '../../adapters/transport/websocket/node/server.ts';
+import { createNode, type SyncNode } from '../../src/index.ts';
+import { postgresForSuite } from '../postgres/suite-server.ts';
+
+/*
+ * A revocation made on one hub of a cluster holds on every hub: two JWT hubs over one PostgreSQL,
+ * in this process, on 127.0.0.1.
+ */
+
+const SECRET = 'a-long-enough-hmac-secret-for-cluster-revocation';
+const server = postgresForSuite();
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0).reverse()) await o.close().catch(() => undefined);
+});
+
+function token(sub: string): Promise<string> {
+  return new SignJWT({ datasets: ['primary'] }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
+}
+
+async function hub(nodeId: string): Promise<{ node: SyncNode; url: string }> {
+  const node = await createNode({ nodeId, storage: postgresStorage({ url: server.url }), datasets: { primary: { worker: false } }, auth: { jwt: { secret: SECRET } } });
+  const listener: Listener = await listen(node, { port: 0, host: '127.0.0.1' });
+  open.push(node, listener);
+  return { node, url: listener.url };
+}
+
+async function client(nodeId: string, url: string, jwt: string): Promise<SyncNode> {
+  const node = await createNode({ nodeId, storage: memoryStorage(), peers: [websocket(url, { token: jwt })] });
+  open.push(node);
+  return node;
+}
+
+describe('revocations across hubs over one PostgreSQL', () => {
+  it('refuses, on every hub, a token issued before a revocation made on one of them', async () => {
+    const [a, b] = [await hub('hub-a'), await hub('hub-b')];
+    const old = await token('ursula');
+    const before = await client('ursula', b.url, old);
+    expect((await before.syncNow())[0]!.peers[0]).toMatchObject({ ok: true });
+    await before.close();
+
+    await a.node.revoke('ursula', 'primary');
+    const after = await client('ursula', b.url, old);
+    expect((await after.syncNow())[0]!.peers[0]).toMatchObject({ ok: false, code: 'dataset_not_granted' });
+    // Another principal is not affected.
+    const other = await client('victor', b.url, await token('victor'));
+    expect((await other.syncNow())[0]!.peers[0]).toMatchObject({ ok: true });
+  });
+});
+
