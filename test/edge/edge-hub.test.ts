@@ -4,7 +4,7 @@ import { createNode, type SyncNode } from 'sluice';
 import { memoryStorage } from 'sluice/memory';
 import { websocket } from 'sluice/websocket';
 import { SignJWT } from 'jose';
-import { bundleWorker, eventually, JWT_SECRET, scratchDir, startEdge, tokenFor, type Edge, type WorkerBundle } from './workerd.ts';
+import { bundleWorker, eventually, JWT_SECRET, scratchDir, signedToken, startEdge, tokenFor, type Edge, type WorkerBundle } from './workerd.ts';
 
 /*
  * The edge hub in real workerd (Miniflare): the Worker of docs/edge.md bundled from the built
@@ -254,4 +254,140 @@ describe('edge hub on Cloudflare (workerd through Miniflare)', () => {
     await carol.syncNow('primary');
     expect(Object.fromEntries((await carol.collection('todos').all()).map((d) => [d.key, d.value]))).toEqual({ before: { n: 1 }, during: { n: 2 } });
   }, 60_000);
+});
+
+describe('dataset templates on the edge hub', () => {
+  // Per-user todos, per-team boards, and a per-user append log: the kind is the template's.
+  const TEMPLATES = 'primary,user/{sub},team/{team}:documents,audit/{sub}:append';
+
+  async function templateEdge(code = bundle.code, bindings: Record<string, string> = {}): Promise<Edge> {
+    const scratch = scratchDir('sluice-edge-templates-');
+    dirs.push(scratch);
+    const edge = await startEdge({ code, persist: scratch.path, bindings: { SLUICE_DATASETS: TEMPLATES, ...bindings } });
+    edges.push(edge);
+    return edge;
+  }
+
+  interface Member {
+    readonly nodeId: string;
+    /** The token's sub: the node id unless the node is one of sub's devices (the nodes claim). */
+    readonly sub?: string;
+    readonly claims?: Record<string, unknown>;
+    readonly datasets: Record<string, object>;
+    readonly token?: string;
+  }
+
+  async function member(edge: Edge, m: Member): Promise<SyncNode> {
+    const token = m.token ?? (await signedToken(m.sub ?? m.nodeId, m.claims ?? {}));
+    const node = await createNode({ nodeId: m.nodeId, storage: memoryStorage(), peers: [websocket(edge.url, { token })], datasets: m.datasets });
+    nodes.push(node);
+    return node;
+  }
+
+  /** One round of `datasetId`: the peer's outcome. */
+  async function round(node: SyncNode, datasetId: string) {
+    const [report] = await node.syncNow(datasetId);
+    return report!.peers[0]!;
+  }
+
+  /** The object ids the hub has made, and those that `names` would have (idFromName is the platform's). */
+  async function objectIds(edge: Edge, names?: readonly string[]): Promise<string[]> {
+    if (names === undefined) return (await edge.mf.listDurableObjectIds('SLUICE_HUB')).sort();
+    const namespace = (await edge.mf.getDurableObjectNamespace('SLUICE_HUB')) as unknown as { idFromName(name: string): { toString(): string } };
+    return (await Promise.all(names.map((name) => namespace.idFromName(name).toString()))).sort();
+  }
+
+  it("serves each user's own dataset and each team's shared one, each instance an object of its own made by its first client", async () => {
+    const edge = await templateEdge();
+    // Alice syncs from two devices (her phone by the token's nodes claim); Bob is in her team.
+    const alice = await member(edge, { nodeId: 'alice', claims: { team: 'acme' }, datasets: { 'user/alice': {}, 'team/acme': {}, 'audit/alice': { kind: 'append', worker: false } } });
+    const phone = await member(edge, { nodeId: 'alice-phone', sub: 'alice', claims: { team: 'acme', nodes: ['alice-phone'] }, datasets: { 'user/alice': {}, 'audit/alice': { kind: 'append', direction: 'pull', worker: false } } });
+    const bob = await member(edge, { nodeId: 'bob', claims: { team: ['acme', 'beta'] }, datasets: { 'user/bob': {}, 'team/acme': {} } });
+
+    await alice.collection('todos', undefined, 'user/alice').put('a1', { title: "alice's todo" });
+    await alice.collection('boards', undefined, 'team/acme').put('n1', { by: 'alice' });
+    await bob.collection('todos', undefined, 'user/bob').put('b1', { title: "bob's todo" });
+    await bob.collection('boards', undefined, 'team/acme').put('n2', { by: 'bob' });
+    const records = [{ seq: 1, event: 'login' }, { seq: 2, event: 'logout' }];
+    await alice.dataset('audit/alice').append(records);
+    await alice.dataset('audit/alice').flush();
+    for (const [node, datasetId] of [[alice, 'user/alice'], [alice, 'team/acme'], [alice, 'audit/alice'], [bob, 'user/bob'], [bob, 'team/acme']] as const) {
+      expect(await round(node, datasetId)).toMatchObject({ ok: true });
+    }
+    for (const [node, datasetId] of [[phone, 'user/alice'], [phone, 'audit/alice'], [alice, 'team/acme']] as const) {
+      expect(await round(node, datasetId)).toMatchObject({ ok: true });
+    }
+
+    expect(await phone.collection('todos', undefined, 'user/alice').get('a1')).toEqual({ title: "alice's todo" });
+    expect(await phone.dataset('audit/alice').records(null, 10)).toMatchObject({ records });
+    expect(await alice.collection('boards', undefined, 'team/acme').get('n2')).toEqual({ by: 'bob' });
+    expect(await eventually('bob gets the board note', () => bob.collection('boards', undefined, 'team/acme').get('n1'))).toEqual({ by: 'alice' });
+    // Live push within an instance, as in any dataset, after the instance's object hibernated: it
+    // opens its instance again on waking, before serving the sockets it kept.
+    await edge.hibernate('team/acme');
+    await alice.collection('boards', undefined, 'team/acme').put('n3', { by: 'alice, later' });
+    expect(await eventually('bob sees n3 pushed', () => bob.collection('boards', undefined, 'team/acme').get('n3'))).toEqual({ by: 'alice, later' });
+    // Nothing of one user's dataset reaches another's: each instance is its own dataset.
+    expect((await bob.collection('todos', undefined, 'user/bob').all()).map((d) => d.key)).toEqual(['b1']);
+    expect((await phone.collection('todos', undefined, 'user/alice').all()).map((d) => d.key)).toEqual(['a1']);
+
+    // The object applies the template's kind: audit/alice is an append dataset, and refuses documents.
+    const script = await member(edge, { nodeId: 'alice-script', sub: 'alice', claims: { nodes: ['alice-script'] }, datasets: { 'audit/alice': { kind: 'documents' } } });
+    await script.collection('events', undefined, 'audit/alice').put('e1', { not: 'a record batch' });
+    expect(await round(script, 'audit/alice')).toMatchObject({ ok: false, code: 'invalid_payload' });
+
+    // One object per instance, named after it; nothing for primary, which nobody asked for.
+    expect(await objectIds(edge)).toEqual(await objectIds(edge, ['user/alice', 'user/bob', 'team/acme', 'audit/alice']));
+  });
+
+  it("refuses another user's or team's instance in the Worker with dataset_not_granted, making no object", async () => {
+    const edge = await templateEdge();
+    const alice = await member(edge, { nodeId: 'alice', claims: { team: 'acme' }, datasets: { 'user/alice': {} } });
+    await alice.collection('todos', undefined, 'user/alice').put('a1', { secret: true });
+    expect(await round(alice, 'user/alice')).toMatchObject({ ok: true });
+    const before = await objectIds(edge);
+
+    const mallory = await member(edge, { nodeId: 'mallory', claims: { team: 'evil' }, datasets: { 'user/alice': {}, 'team/acme': {}, 'user/carol': {}, 'user/mallory/x': {} } });
+    for (const datasetId of ['user/alice', 'team/acme', 'user/carol']) {
+      expect(await round(mallory, datasetId)).toMatchObject({ ok: false, code: 'dataset_not_granted' });
+    }
+    // Not an instance of any template (one segment too many): not served at all.
+    expect(await round(mallory, 'user/mallory/x')).toMatchObject({ ok: false, code: 'dataset_not_granted' });
+    // A claim holding '/' fills no segment: it cannot reach into another dataset.
+    const slash = await member(edge, { nodeId: 'slash', claims: { team: 'acme/../../user/alice' }, datasets: { 'user/alice': {} } });
+    expect(await round(slash, 'user/alice')).toMatchObject({ ok: false, code: 'dataset_not_granted' });
+    // A shared token proves nobody's identity: it is granted no instance.
+    const shared = await templateEdge(bundle.code, { SLUICE_JWT_SECRET: '', SLUICE_TOKEN: 'a-shared-development-token' });
+    const anyone = await member(shared, { nodeId: 'alice', token: 'a-shared-development-token', datasets: { 'user/alice': {} } });
+    expect(await round(anyone, 'user/alice')).toMatchObject({ ok: false, code: 'dataset_not_granted' });
+    expect(await objectIds(shared)).toEqual([]);
+
+    expect(await objectIds(edge)).toEqual(before);
+    expect(await mallory.collection('todos', undefined, 'user/alice').all()).toEqual([]);
+  });
+
+  it("grants an instance inside the object too, by the template: what a lax router lets through learns nothing", async () => {
+    // This router grants any verified token anything; the objects still check the handshake by SLUICE_DATASETS' templates.
+    const lax = await bundleWorker('test/edge/fixtures/lax-router-worker.ts');
+    const edge = await templateEdge(lax.code);
+    const alice = await member(edge, { nodeId: 'alice', datasets: { 'user/alice': {} } });
+    await alice.collection('todos', undefined, 'user/alice').put('a1', { secret: true });
+    expect(await round(alice, 'user/alice')).toMatchObject({ ok: true });
+    const mallory = await member(edge, { nodeId: 'mallory', datasets: { 'user/alice': {} } });
+    expect(await round(mallory, 'user/alice')).toMatchObject({ ok: false, code: 'dataset_not_granted' });
+    expect(await mallory.collection('todos', undefined, 'user/alice').all()).toEqual([]);
+  });
+
+  it("names an instance's object tenant:dataset where the router names tenants", async () => {
+    const tenants = await bundleWorker('test/edge/fixtures/tenant-worker.ts');
+    const edge = await templateEdge(tenants.code);
+    const alice = await member(edge, { nodeId: 'alice', claims: { org: 'acme.io', team: 'ops' }, datasets: { 'user/alice': {}, 'team/ops': {} } });
+    const bob = await member(edge, { nodeId: 'bob', claims: { org: 'other.io', team: 'ops' }, datasets: { 'team/ops': {} } });
+    await alice.collection('boards', undefined, 'team/ops').put('n1', { org: 'acme.io' });
+    for (const datasetId of ['user/alice', 'team/ops']) expect(await round(alice, datasetId)).toMatchObject({ ok: true });
+    expect(await round(bob, 'team/ops')).toMatchObject({ ok: true });
+    // The same team name in two tenants: two datasets, two objects, nothing shared.
+    expect(await bob.collection('boards', undefined, 'team/ops').all()).toEqual([]);
+    expect(await objectIds(edge)).toEqual(await objectIds(edge, ['acme.io:user/alice', 'acme.io:team/ops', 'other.io:team/ops']));
+  });
 });

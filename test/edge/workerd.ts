@@ -115,7 +115,12 @@ export function scratchDir(prefix: string): { path: string; remove(): void } {
 
 /** A JWT for `sub`, granted `datasets`, as an app's auth server would sign it. */
 export function tokenFor(sub: string, datasets: readonly string[] = ['primary', 'logs'], secret = JWT_SECRET): Promise<string> {
-  return new SignJWT({ datasets: [...datasets] }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(secret));
+  return signedToken(sub, { datasets: [...datasets] }, secret);
+}
+
+/** A JWT for `sub` with these claims (`team` for a `team/{team}` template, `nodes`, ...). */
+export function signedToken(sub: string, claims: Record<string, unknown>, secret = JWT_SECRET): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(secret));
 }
 
 export function freePort(): Promise<number> {

@@ -26,8 +26,10 @@ const NOT_A_FRAME = new Uint8Array([0, 0xff]);
 
 /**
  * A sluice hub as a Durable Object: one object per dataset (or per tenant and dataset, as the
- * router names them), with the dataset in the object's own SQLite. Re-export it from the Worker
- * and bind it as a SQLite-backed class (see docs/edge.md); route upgrades to it with routeToHub.
+ * router names them), with the dataset in the object's own SQLite. Each instance of a template
+ * (`user/u123` of `user/{sub}`) is a dataset, so an object of its own, made by its first granted
+ * client. Re-export it from the Worker and bind it as a SQLite-backed class (see docs/edge.md);
+ * route upgrades to it with routeToHub.
  *
  * Sockets are accepted with the hibernation API: an idle object is evicted from memory while its
  * clients stay connected. Each socket's handshake outcome lives in its attachment, so an object

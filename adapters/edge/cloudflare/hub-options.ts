@@ -3,6 +3,7 @@ import { SluiceError } from '../../../src/core/errors.ts';
 import type { ResolverSpec } from '../../../src/core/resolvers/registry.ts';
 import type { DatasetConfig } from '../../../src/runtime/node-options.ts';
 import type { AuthOptions, JwtOptions } from '../../../src/sync/auth.ts';
+import { EdgeDatasets } from './edge-datasets.ts';
 
 /** What a hub object serves, and to whom. Objects and the Worker's router must agree on `auth`. */
 export interface HubObjectOptions {
@@ -10,7 +11,9 @@ export interface HubObjectOptions {
   readonly auth?: AuthOptions;
   /**
    * The datasets an object may serve, with their options; each object serves one of them (and
-   * one tenant's, where the router names tenants). Default: SLUICE_DATASETS, else `{ primary: {} }`.
+   * one tenant's, where the router names tenants). Keys are dataset ids or templates such as
+   * `user/{sub}`: each instance of a template (`user/u123`) is an object of its own, with the
+   * template's options, granted by the token's claims. Default: SLUICE_DATASETS, else `{ primary: {} }`.
    */
   readonly datasets?: Readonly<Record<DatasetId, Omit<DatasetConfig, 'worker' | 'sinks'>>>;
   readonly resolvers?: Record<string, ResolverSpec>;
@@ -72,20 +75,25 @@ export function authFromEnv(env: Env): AuthOptions {
 }
 
 /**
- * SLUICE_DATASETS: dataset ids separated by commas, each optionally `:append` for an append
- * dataset, e.g. "primary,logs:append". Default `{ primary: {} }`.
+ * SLUICE_DATASETS: dataset ids and templates separated by commas, each optionally followed by
+ * `:append` (an append dataset) or `:documents` (the default kind), e.g.
+ * "primary,logs:append,user/{sub},team/{team}:documents". A template's instances (`user/u123`) are
+ * served by objects of their own, to the principals its claims name. Default `{ primary: {} }`.
  */
 export function datasetsFromEnv(env: Env): Record<DatasetId, DatasetConfig> {
   const raw = env.SLUICE_DATASETS;
   if (raw === undefined || raw === '') return { primary: {} };
-  if (typeof raw !== 'string') throw new SluiceError('invalid_options', 'SLUICE_DATASETS must be a string such as "primary,logs:append".', { field: 'SLUICE_DATASETS' });
+  if (typeof raw !== 'string') throw new SluiceError('invalid_options', 'SLUICE_DATASETS must be a string such as "primary,logs:append,user/{sub}".', { field: 'SLUICE_DATASETS' });
   const out: Record<DatasetId, DatasetConfig> = {};
+  // Neither ids nor templates hold ':', so the kind is whatever follows the one ':' there may be.
   for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [id, kind, ...rest] = part.split(':');
     if (rest.length > 0 || (kind !== undefined && kind !== 'append' && kind !== 'documents')) {
-      throw new SluiceError('invalid_options', `SLUICE_DATASETS: ${JSON.stringify(part)} is not "id" or "id:append".`, { field: 'SLUICE_DATASETS' });
+      throw new SluiceError('invalid_options', `SLUICE_DATASETS: ${JSON.stringify(part)} is not "id", "id:append" or "id:documents" (an id may be a template such as "user/{sub}").`, { field: 'SLUICE_DATASETS' });
     }
     out[id!] = kind === 'append' ? { kind: 'append' } : {};
   }
+  // Checked here, so a typo fails the router and the objects alike, naming the variable.
+  new EdgeDatasets(Object.keys(out), 'SLUICE_DATASETS');
   return out;
 }

@@ -1,7 +1,8 @@
 /*
  * sluice/cloudflare: a sluice hub on Cloudflare Workers. SluiceHubObject is the Durable Object (one
- * per dataset, or per tenant and dataset), routeToHub the Worker's router, durableObjectStorage the
- * storage adapter over an object's SQLite. See docs/edge.md.
+ * per dataset, or per tenant and dataset; each instance of a template is a dataset), routeToHub
+ * the Worker's router, durableObjectStorage the storage adapter over an object's SQLite. See
+ * docs/edge.md.
  */
 export { SluiceHubObject } from './hub-object.ts';
 export { routeToHub, type HubTarget, type RouteOptions } from './route-to-hub.ts';

@@ -1,9 +1,9 @@
-import { isValidDatasetId } from '../../../src/core/dataset-id.ts';
 import { isSluiceError, SluiceError } from '../../../src/core/errors.ts';
 import { CLOSE_CODES } from '../../../src/protocol/transport.ts';
 import { tokenDigest, type AuthOptions, type Principal } from '../../../src/sync/auth.ts';
 import { Authenticator } from '../../../src/sync/peer-identity.ts';
 import { DATASET_PARAM, TOKEN_PARAM } from '../../transport/websocket/upgrade-params.ts';
+import { EdgeDatasets } from './edge-datasets.ts';
 import { authFromEnv, datasetsFromEnv } from './hub-options.ts';
 import { refusedUpgrade } from './refused-upgrade.ts';
 import { DATASET_HEADER, PRINCIPAL_HEADER, TENANT_HEADER, TOKEN_DIGEST_HEADER } from './route-headers.ts';
@@ -22,7 +22,10 @@ export interface RouteOptions {
    * Define it once (at module scope): a JWT key or JWKS is imported once per options object.
    */
   readonly auth?: AuthOptions;
-  /** The datasets the hub objects serve. Default: those of SLUICE_DATASETS, as the object reads them. */
+  /**
+   * The datasets the hub objects serve: ids, and templates such as `user/{sub}` whose instances are
+   * granted by the token's claims. Default: those of SLUICE_DATASETS, as the object reads them.
+   */
   readonly datasets?: readonly string[];
   /**
    * Picks the object for an authenticated upgrade; null refuses it. Default: the dataset the
@@ -42,8 +45,9 @@ const envAuth = new WeakMap<object, AuthOptions>();
 /**
  * The Worker's fetch handler for sync traffic: authenticates the upgrade (the token the client
  * sends with it, a JWT checked with jose), checks the dataset is served and granted, and forwards
- * the upgrade to the object for (tenant?, dataset). Nothing unauthenticated reaches, wakes or
- * creates an object.
+ * the upgrade to the object for (tenant?, dataset). An instance of a template (`user/u123` of
+ * `user/{sub}`) is a dataset of its own, with an object of its own, made when its first granted
+ * client comes. Nothing unauthenticated or ungranted reaches, wakes or creates an object.
  *
  *   export default { fetch: (request, env) => routeToHub(request, env) };
  *
@@ -63,7 +67,8 @@ export async function routeToHub(request: Request, env: Readonly<Record<string, 
   const url = new URL(request.url);
   const requested = url.searchParams.get(DATASET_PARAM) ?? 'primary';
   const token = url.searchParams.get(TOKEN_PARAM) ?? bearer(request.headers.get('authorization')) ?? '';
-  const authenticator = authenticatorFor(options.auth ?? authFromEnvOnce(env));
+  const auth = options.auth ?? authFromEnvOnce(env);
+  const authenticator = authenticatorFor(auth);
   let principal: Principal;
   try {
     principal = await authenticator.principalFor(token, 'anonymous');
@@ -74,18 +79,27 @@ export async function routeToHub(request: Request, env: Readonly<Record<string, 
   }
   const chosen = options.datasetFor ? await options.datasetFor(request, principal, requested) : requested;
   const target: HubTarget | null = chosen === null ? null : typeof chosen === 'string' ? { dataset: chosen } : chosen;
-  const served = options.datasets ?? Object.keys(datasetsFromEnv(env));
-  if (target === null || !isValidDatasetId(target.dataset) || !served.includes(target.dataset)) {
+  const served = options.datasets === undefined ? new EdgeDatasets(Object.keys(datasetsFromEnv(env)), 'SLUICE_DATASETS') : new EdgeDatasets(options.datasets, 'datasets');
+  if (target === null || !served.has(target.dataset)) {
     return refusedUpgrade(CLOSE_CODES.notGranted, { reason: `this hub does not serve dataset ${JSON.stringify(requested).slice(0, 60)}`, notGranted: true });
   }
   if (target.tenant !== undefined && !TENANT_PATTERN.test(target.tenant)) {
     throw new SluiceError('invalid_options', `routeToHub: datasetFor returned tenant ${JSON.stringify(target.tenant).slice(0, 80)}: use 1-64 of A-Z a-z 0-9 . _ ~ -.`, { field: 'datasetFor' });
   }
-  // A shared token says nothing of who connects: the object grants by the node id its handshake declares.
-  if (principal.verified && !(await authenticator.grants(principal, target.dataset))) {
+  // Granted by the same rule, and the same template, as the object's handshake check: a client
+  // asking for another user's instance is refused here, and no object is made for it.
+  const template = served.templateOf(target.dataset);
+  // A shared token says nothing of who connects: the object grants by the node id its handshake
+  // declares. But a shared token is never granted a template's instance (short of an authorize
+  // hook, which needs that node id), so such a request is refused here too.
+  const decidedHere = principal.verified || (template !== undefined && auth.authorize === undefined);
+  if (decidedHere && !(await authenticator.grants(principal, target.dataset, template))) {
     return refusedUpgrade(CLOSE_CODES.notGranted, { reason: `dataset ${target.dataset} is not granted to ${principal.id}`, notGranted: true });
   }
-  // Neither tenants nor dataset ids hold ':', so "tenant:dataset" never names another tenant's object.
+  // Neither tenants nor dataset ids (instance segments included) hold ':', so "tenant:dataset" splits
+  // at its only ':' and never names another tenant's object; a '/' of an instance id is just a
+  // character of the name (idFromName hashes any string). The object never parses its name: it is
+  // told its dataset and tenant below, and keeps them.
   const name = target.tenant === undefined ? target.dataset : `${target.tenant}:${target.dataset}`;
   const headers = new Headers(request.headers);
   headers.set(DATASET_HEADER, target.dataset);
