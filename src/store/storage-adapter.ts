@@ -5,6 +5,7 @@ import type { OplogStore } from './oplog-store.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
 import type { DatasetId } from '../core/dataset-id.ts';
 import type { Hlc } from '../core/hlc.ts';
+import type { JsonValue } from '../core/json.ts';
 
 /**
  * A storage provider. `open(datasetId)` gives one dataset's store: five small ports, bound to that
@@ -32,6 +33,20 @@ export interface StorageAdapter {
    * opens its own connection to its own file or database). Undefined: the adapter cannot be shared.
    */
   describe?(): StorageDescriptor;
+  /**
+   * Storage that other processes write too (`describe().sharedWriters`) may carry a node's notices
+   * to the nodes on the other processes: a revocation made on one hub of a cluster reaches the
+   * others, which close their own connections of that principal.
+   */
+  readonly broadcast?: NodeBroadcast;
+}
+
+/** Messages between the nodes over one shared storage. Best effort: a node that is down misses them. */
+export interface NodeBroadcast {
+  /** Sends `message` (JSON, at most 4 KiB encoded) to every other adapter instance over the same storage. */
+  publish(topic: string, message: JsonValue): Promise<void>;
+  /** Hears the other instances' messages on `topic`, unchecked; resolves once listening, to a function that stops. */
+  subscribe(topic: string, listener: (message: unknown) => void): Promise<() => Promise<void>>;
 }
 
 /** One dataset's storage: its documents, oplog, peer watermarks, checkpoints and snapshots. */

@@ -14,21 +14,60 @@ const MAX_ATTEMPTS = 5;
 /**
  * One dataset's schema on one server: where its statements go, and how its writes run. Statement
  * text names the schema, so each is prepared once per connection and reused.
+ *
+ * A dataset of its own (`primary`) has the schema to itself, and its statements name no dataset.
+ * An instance (`user/u123`) shares its name's partitioned tables (instance-schema.ts): its rows are
+ * those with its dataset_id, so every statement carries the id as its last parameter, `$n`, which
+ * the helpers below place. For a dataset of its own they add nothing, so its statements are the
+ * ones it always ran. The id is a parameter, never statement text: one prepared statement then
+ * serves every instance, where text per instance would grow each connection's statement cache
+ * with the number of users.
  */
 export class DatasetSchema {
   /** The quoted schema name, ready to put in front of a table. */
   readonly s: string;
-  /** The NOTIFY channel on which commits to this dataset are announced. */
+  /**
+   * The NOTIFY channel on which commits to this dataset are announced: the schema's name. The
+   * instances of a name share it, and each payload names its instance (commit-notices.ts).
+   */
   readonly channel: string;
+  /** What this dataset's advisory locks (document slots, prune) are named after: its schema, or its id within its name's schema. */
+  readonly lockName: string;
+  /** `dataset_id, ` for an instance: leads an INSERT's column list and an ON CONFLICT target. */
+  readonly column: string;
 
   constructor(
     readonly datasetId: DatasetId,
     readonly sql: Sql,
     readonly schema: string,
     private readonly hooks: StorageTestHooks,
+    /** True for an instance in its name's partitioned tables. */
+    readonly partitioned = false,
   ) {
     this.s = quoteIdent(schema);
     this.channel = schema;
+    this.lockName = partitioned ? `${schema} ${datasetId}` : schema;
+    this.column = partitioned ? 'dataset_id, ' : '';
+  }
+
+  /** `dataset_id = $n AND ` for an instance: put in front of a statement's condition. */
+  and(n: number): string {
+    return this.partitioned ? `dataset_id = $${n} AND ` : '';
+  }
+
+  /** ` WHERE dataset_id = $n` for an instance: a statement that otherwise reads the whole table. */
+  rowsOf(n: number): string {
+    return this.partitioned ? ` WHERE dataset_id = $${n}` : '';
+  }
+
+  /** `$n::text, ` for an instance: the dataset_id value matching `column` in an INSERT. */
+  value(n: number): string {
+    return this.partitioned ? `$${n}::text, ` : '';
+  }
+
+  /** A statement's parameters, with the instance's id appended as the `$n` the helpers named. */
+  args(params: readonly unknown[]): readonly unknown[] {
+    return this.partitioned ? [...params, this.datasetId] : params;
   }
 
   /** A statement outside any transaction. */

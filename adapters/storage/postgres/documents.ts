@@ -14,7 +14,7 @@ export function postgresDocumentStore(ctx: PgContext): ScopedPort<DocumentStore>
       const c = assertCollection(collection);
       const k = assertKey(key);
       const ds = await ctx.dataset(datasetId);
-      const [row] = await ds.query(`SELECT ${DOCUMENT_COLUMNS} FROM ${ds.s}.documents WHERE collection = $1 AND key = $2`, [c, k]);
+      const [row] = await ds.query(`SELECT ${DOCUMENT_COLUMNS} FROM ${ds.s}.documents WHERE ${ds.and(3)}collection = $1 AND key = $2`, ds.args([c, k]));
       return row && toDocument(row);
     },
     getMany: async (datasetId, refs: readonly DocumentRef[]) => {
@@ -22,8 +22,8 @@ export function postgresDocumentStore(ctx: PgContext): ScopedPort<DocumentStore>
       const ds = await ctx.dataset(datasetId);
       if (wanted.length === 0) return [];
       const rows = await ds.query(
-        `SELECT ${DOCUMENT_COLUMNS} FROM ${ds.s}.documents JOIN (SELECT DISTINCT c, k FROM json_to_recordset($1::text::json) AS r(c text, k text)) r ON collection = r.c AND key = r.k`,
-        [JSON.stringify(wanted)],
+        `SELECT ${DOCUMENT_COLUMNS} FROM ${ds.s}.documents JOIN (SELECT DISTINCT c, k FROM json_to_recordset($1::text::json) AS r(c text, k text)) r ON collection = r.c AND key = r.k${ds.rowsOf(2)}`,
+        ds.args([JSON.stringify(wanted)]),
       );
       const found = new Map<string, StoredDocument>();
       for (const row of rows) {
@@ -41,7 +41,7 @@ export function postgresDocumentStore(ctx: PgContext): ScopedPort<DocumentStore>
       const c = assertCollection(collection);
       const k = assertKey(key);
       const ds = await ctx.dataset(datasetId);
-      return ds.write('documents.delete', async (q) => (await q(`DELETE FROM ${ds.s}.documents WHERE collection = $1 AND key = $2 RETURNING 1`, [c, k])).length > 0);
+      return ds.write('documents.delete', async (q) => (await q(`DELETE FROM ${ds.s}.documents WHERE ${ds.and(3)}collection = $1 AND key = $2 RETURNING 1`, ds.args([c, k]))).length > 0);
     },
     list: async (datasetId, collection, options?: ListOptions) => {
       const c = assertCollection(collection);
@@ -49,8 +49,8 @@ export function postgresDocumentStore(ctx: PgContext): ScopedPort<DocumentStore>
       const ds = await ctx.dataset(datasetId);
       // LIMIT NULL is no limit.
       const rows = await ds.query(
-        `SELECT ${DOCUMENT_COLUMNS} FROM ${ds.s}.documents WHERE collection = $1 AND ($2::boolean OR NOT deleted) AND ($3::text IS NULL OR key > $3::text) ORDER BY key LIMIT $4`,
-        [c, includeDeleted, afterKey ?? null, limit === Number.POSITIVE_INFINITY ? null : limit],
+        `SELECT ${DOCUMENT_COLUMNS} FROM ${ds.s}.documents WHERE ${ds.and(5)}collection = $1 AND ($2::boolean OR NOT deleted) AND ($3::text IS NULL OR key > $3::text) ORDER BY key LIMIT $4`,
+        ds.args([c, includeDeleted, afterKey ?? null, limit === Number.POSITIVE_INFINITY ? null : limit]),
       );
       return rows.map(toDocument);
     },

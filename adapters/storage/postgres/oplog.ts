@@ -23,16 +23,16 @@ export function postgresOplogStore(ctx: PgContext): ScopedPort<OplogStore> {
     getByHash: async (datasetId, hash) => {
       const ds = await ctx.dataset(datasetId);
       if (typeof hash !== 'string') return undefined;
-      const [row] = await ds.query(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE hash = $1`, [hash]);
+      const [row] = await ds.query(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE ${ds.and(2)}hash = $1`, ds.args([hash]));
       return row && toEntry(datasetId, row);
     },
     heads: async (datasetId) => {
       const ds = await ctx.dataset(datasetId);
-      return (await ds.query(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.heads ORDER BY node`)).map(toHead);
+      return (await ds.query(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.heads${ds.rowsOf(1)} ORDER BY node`, ds.args([]))).map(toHead);
     },
     head: async (datasetId, nodeId) => {
       const ds = await ctx.dataset(datasetId);
-      const [row] = await ds.query(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.heads WHERE node = $1`, [String(nodeId)]);
+      const [row] = await ds.query(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.heads WHERE ${ds.and(2)}node = $1`, ds.args([String(nodeId)]));
       return row && toHead(row);
     },
     entriesByAuthorAfter: async (datasetId, nodeId, after, limits?: ReadLimits) => {
@@ -40,8 +40,8 @@ export function postgresOplogStore(ctx: PgContext): ScopedPort<OplogStore> {
       const from = after === null ? null : assertHlc(after);
       const ds = await ctx.dataset(datasetId);
       const rows = await ds.query(
-        `SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE node = $1 AND ($2::bigint IS NULL OR (wall, logic) > ($2::bigint, $3::integer)) ORDER BY wall, logic LIMIT $4`,
-        [String(nodeId), from?.wall ?? null, from?.logic ?? 0, limit],
+        `SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE ${ds.and(5)}node = $1 AND ($2::bigint IS NULL OR (wall, logic) > ($2::bigint, $3::integer)) ORDER BY wall, logic LIMIT $4`,
+        ds.args([String(nodeId), from?.wall ?? null, from?.logic ?? 0, limit]),
       );
       return trimToBytes(rows.map((r) => toEntry(datasetId, r)), maxBytes);
     },
@@ -51,8 +51,8 @@ export function postgresOplogStore(ctx: PgContext): ScopedPort<OplogStore> {
       const ds = await ctx.dataset(datasetId);
       const rows =
         from === null
-          ? await ds.query(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog ORDER BY wall, logic, node LIMIT $1`, [limit])
-          : await ds.query(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE (wall, logic, node) > ($1::bigint, $2::integer, $3::text) ORDER BY wall, logic, node LIMIT $4`, [from.wall, from.logic, from.nodeId, limit]);
+          ? await ds.query(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog${ds.rowsOf(2)} ORDER BY wall, logic, node LIMIT $1`, ds.args([limit]))
+          : await ds.query(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog WHERE ${ds.and(5)}(wall, logic, node) > ($1::bigint, $2::integer, $3::text) ORDER BY wall, logic, node LIMIT $4`, ds.args([from.wall, from.logic, from.nodeId, limit]));
       return trimToBytes(rows.map((r) => toEntry(datasetId, r)), maxBytes);
     },
     prune: async (datasetId, cutoff): Promise<PruneResult> => {
@@ -62,16 +62,16 @@ export function postgresOplogStore(ctx: PgContext): ScopedPort<OplogStore> {
     },
     boundary: async (datasetId, nodeId) => {
       const ds = await ctx.dataset(datasetId);
-      const [row] = await ds.query(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.boundaries WHERE node = $1`, [String(nodeId)]);
+      const [row] = await ds.query(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.boundaries WHERE ${ds.and(2)}node = $1`, ds.args([String(nodeId)]));
       return row && toHead(row);
     },
     boundaries: async (datasetId) => {
       const ds = await ctx.dataset(datasetId);
-      return (await ds.query(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.boundaries ORDER BY node`)).map(toHead);
+      return (await ds.query(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.boundaries${ds.rowsOf(1)} ORDER BY node`, ds.args([]))).map(toHead);
     },
     count: async (datasetId) => {
       const ds = await ctx.dataset(datasetId);
-      const [row] = await ds.query(`SELECT count(*)::integer AS n FROM ${ds.s}.oplog`);
+      const [row] = await ds.query(`SELECT count(*)::integer AS n FROM ${ds.s}.oplog${ds.rowsOf(1)}`, ds.args([]));
       return Number(row!.n);
     },
   };
@@ -79,11 +79,11 @@ export function postgresOplogStore(ctx: PgContext): ScopedPort<OplogStore> {
 
 async function prune(q: Query, ds: DatasetSchema, cutoff: Hlc): Promise<PruneResult> {
   // Hubs prune on their own timers: one prune of a dataset at a time.
-  await q('SELECT pg_advisory_xact_lock(hashtextextended($1, 11))', [`sluice prune ${ds.schema}`]);
-  const bound = [cutoff.wall, cutoff.logic, cutoff.nodeId];
+  await q('SELECT pg_advisory_xact_lock(hashtextextended($1, 11))', [`sluice prune ${ds.lockName}`]);
+  const bound = ds.args([cutoff.wall, cutoff.logic, cutoff.nodeId]);
   // Per author, the newest entry at or before the cutoff becomes its boundary.
-  const newest = await q(`SELECT DISTINCT ON (node) ${HEAD_COLUMNS} FROM ${ds.s}.oplog WHERE (wall, logic, node) <= ($1::bigint, $2::integer, $3::text) ORDER BY node, wall DESC, logic DESC`, bound);
+  const newest = await q(`SELECT DISTINCT ON (node) ${HEAD_COLUMNS} FROM ${ds.s}.oplog WHERE ${ds.and(4)}(wall, logic, node) <= ($1::bigint, $2::integer, $3::text) ORDER BY node, wall DESC, logic DESC`, bound);
   const written = await advance(q, ds, 'boundaries', newest.map(toHead));
-  const removed = await q(`DELETE FROM ${ds.s}.oplog WHERE (wall, logic, node) <= ($1::bigint, $2::integer, $3::text) RETURNING 1`, bound);
+  const removed = await q(`DELETE FROM ${ds.s}.oplog WHERE ${ds.and(4)}(wall, logic, node) <= ($1::bigint, $2::integer, $3::text) RETURNING 1`, bound);
   return { removed: removed.length, boundaries: written.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0)) };
 }

@@ -1,21 +1,27 @@
 import postgres, { type Sql } from 'postgres';
 import { assertDatasetId, datasetName, type DatasetId } from '../../../src/core/dataset-id.ts';
 import { SluiceError } from '../../../src/core/errors.ts';
-import type { CommitNotice, DatasetStore, StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
+import type { CommitNotice, DatasetStore, NodeBroadcast, StorageAdapter, StorageDescriptor, StorageLimits, StorageTestHooks } from '../../../src/store/storage-adapter.ts';
 import { openScoped, type ScopedPorts } from '../../../src/store/dataset-scoped.ts';
 import { assertOpen, resolveMaxPayloadBytes } from '../../../src/store/validation.ts';
 import { postgresCheckpointStore } from './checkpoints.ts';
-import { parseCommitNotices } from './commit-notices.ts';
+import { CommitChannels } from './commit-channels.ts';
+import { postgresBroadcast } from './node-broadcast.ts';
 import { postgresConfirmationStore } from './confirmations.ts';
 import type { PgContext } from './context.ts';
 import { asStorageError, DatasetSchema } from './dataset-schema.ts';
 import { postgresDocumentStore } from './documents.ts';
+import { ensureInstanceSchema, instanceSchemaName } from './instance-schema.ts';
 import { postgresOplogStore } from './oplog.ts';
 import { ensureSchema } from './schema.ts';
 import { postgresSnapshotStore } from './snapshots.ts';
 
 interface CommonOptions extends StorageLimits {
-  /** Each dataset lives in the schema `<schemaPrefix><datasetId>`. Default 'sluice_'. */
+  /**
+   * Each dataset lives in the schema `<schemaPrefix><datasetId>`; the instances of a name
+   * (`user/u1`, `user/u2`, …) share the schema `<schemaPrefix><name>/*`, in tables partitioned by
+   * dataset. Default 'sluice_'.
+   */
   schemaPrefix?: string;
   /** @internal Fault injection for crash tests. */
   hooks?: StorageTestHooks;
@@ -26,7 +32,8 @@ export interface PostgresUrlOptions extends CommonOptions {
   url: string;
   /**
    * Datasets kept on another server, e.g. `{ logs: { url: 'postgres://…/telemetry' } }`: telemetry
-   * then never competes with business data for the same database.
+   * then never competes with business data for the same database. A name's entry (`user`) also
+   * places its instances (`user/u123`), unless an instance has an entry of its own.
    */
   datasets?: Readonly<Record<DatasetId, { readonly url: string }>>;
   /** Connections per server in this adapter's pool. Default 10. */
@@ -48,8 +55,10 @@ const DEFAULT_MAX_CONNECTIONS = 10;
 
 /**
  * Storage on PostgreSQL, written by any number of hubs at once (`describe().sharedWriters`). Each
- * dataset is a schema of its own, created on first use; commits are announced to the other hubs
- * with NOTIFY on the dataset's channel (see watchCommits).
+ * dataset is a schema of its own, created on first use; the instances of a name (a dataset per
+ * user) share one schema whose tables are partitioned by dataset (instance-schema.ts), so the
+ * catalogue does not grow with users. Commits are announced to the other hubs with NOTIFY on the
+ * schema's channel (see CommitChannels).
  */
 export function postgresStorage(options: PostgresStorageOptions): StorageAdapter {
   return new PostgresStorage(options);
@@ -61,6 +70,8 @@ class PostgresStorage implements StorageAdapter {
   private readonly stores = new Map<DatasetId, DatasetStore>();
   private readonly clients = new Map<string, Sql>();
   private readonly schemas = new Map<DatasetId, Promise<DatasetSchema>>();
+  /** Instance schemas made or found, per client: one per dataset name, shared by all its instances. */
+  private readonly instanceSchemas = new Map<Sql, Map<string, Promise<void>>>();
   private readonly url: string | undefined;
   private readonly datasetUrls: Readonly<Record<DatasetId, { readonly url: string }>>;
   private readonly given: Sql | undefined;
@@ -69,6 +80,12 @@ class PostgresStorage implements StorageAdapter {
   private readonly maxPayloadBytes: number;
   private readonly hooks: StorageTestHooks;
   private readonly writerId = globalThis.crypto.randomUUID();
+  private readonly commitChannels = new CommitChannels(this.writerId);
+  /**
+   * Node-level messages (a revocation) between the hubs over this database, on the default server.
+   * The channel holds '*', which no schema name does, so it never meets a dataset's commit channel.
+   */
+  readonly broadcast: NodeBroadcast;
   private closed = false;
 
   constructor(options: PostgresStorageOptions) {
@@ -97,6 +114,7 @@ class PostgresStorage implements StorageAdapter {
     this.given = this.url === undefined ? o.sql : undefined;
     this.maxPayloadBytes = resolveMaxPayloadBytes(o);
     this.hooks = o.hooks ?? {};
+    this.broadcast = postgresBroadcast(() => this.client(undefined), `${this.prefix}*node`, this.writerId);
     const ctx: PgContext = { dataset: (id) => this.dataset(id), maxPayloadBytes: this.maxPayloadBytes, writerId: this.writerId };
     this.ports = {
       documents: postgresDocumentStore(ctx),
@@ -125,26 +143,7 @@ class PostgresStorage implements StorageAdapter {
 
   private async watchCommits(datasetId: DatasetId, listener: (notices: readonly CommitNotice[]) => void): Promise<() => Promise<void>> {
     const ds = await this.dataset(datasetId);
-    let listening = 0;
-    const { unlisten } = await ds.sql.listen(
-      ds.channel,
-      (payload) => {
-        const notices = parseCommitNotices(payload, this.writerId);
-        if (notices.length > 0) listener(notices);
-      },
-      // The client re-establishes LISTEN after a lost connection; what was committed meanwhile was
-      // never heard, so every head is reported instead (count 0), and live peers pull what they lack.
-      () => {
-        if (listening++ === 0) return;
-        void this.ports.oplog
-          .heads(datasetId)
-          .then((heads) => heads.length > 0 && listener(heads.map((h) => ({ author: h.nodeId, first: h.hlc, last: h.hlc, lastHash: h.hash, count: 0 }))))
-          .catch(() => undefined);
-      },
-    );
-    return async () => {
-      await unlisten().catch(() => undefined);
-    };
+    return this.commitChannels.watch(ds, listener, () => this.ports.oplog.heads(datasetId));
   }
 
   async close(): Promise<void> {
@@ -153,22 +152,36 @@ class PostgresStorage implements StorageAdapter {
     const owned = [...this.clients.values()];
     this.clients.clear();
     this.schemas.clear();
+    this.instanceSchemas.clear();
+    this.stores.clear();
+    this.commitChannels.clear();
     await Promise.all(owned.map((sql) => sql.end({ timeout: 5 })));
+  }
+
+  /**
+   * Forgets what this adapter keeps per dataset (its bound store, its schema handle), so that a hub
+   * letting idle users' datasets go does not keep an entry per user it ever served. Connections are
+   * pooled per server, not per dataset: nothing closes. The next call finds everything again; an
+   * instance's shared tables are not looked up again.
+   */
+  async release(datasetId: DatasetId): Promise<void> {
+    this.schemas.delete(datasetId);
+    this.stores.delete(datasetId);
   }
 
   private dataset(datasetId: DatasetId): Promise<DatasetSchema> {
     assertOpen(this.closed, this.kind);
     assertDatasetId(datasetId);
-    if (datasetName(datasetId) !== datasetId) {
-      // A schema per dataset does not scale to a dataset per user, and schema names stop at 63 bytes.
-      throw new SluiceError('invalid_dataset_id', `postgresStorage keeps one schema per dataset and does not store instance datasets such as "${datasetId}" yet: serve them from SQLite (a file each) or an edge hub (an object each).`, { datasetId });
-    }
     let found = this.schemas.get(datasetId);
     if (found === undefined) {
-      const sql = this.client(this.datasetUrls[datasetId]?.url);
-      const schema = `${this.prefix}${datasetId}`;
-      found = ensureSchema(sql, schema).then(
-        () => new DatasetSchema(datasetId, sql, schema, this.hooks),
+      const name = datasetName(datasetId);
+      const instance = name !== datasetId;
+      const sql = this.client(this.datasetUrls[datasetId]?.url ?? (instance ? this.datasetUrls[name]?.url : undefined));
+      // An instance shares its name's partitioned tables: a schema per user would not scale, and an
+      // id of up to 564 characters would not fit a schema name (63 bytes) anyway.
+      const schema = instance ? instanceSchemaName(this.prefix, name, datasetId) : `${this.prefix}${datasetId}`;
+      found = (instance ? this.instanceSchema(sql, schema) : ensureSchema(sql, schema)).then(
+        () => new DatasetSchema(datasetId, sql, schema, this.hooks, instance),
         (error: unknown) => {
           // Not cached: the next call tries again (the server may be back).
           this.schemas.delete(datasetId);
@@ -176,6 +189,19 @@ class PostgresStorage implements StorageAdapter {
         },
       );
       this.schemas.set(datasetId, found);
+    }
+    return found;
+  }
+
+  /** Makes or finds the name's partitioned tables once per client; a failure is not kept, so the next call tries again. */
+  private instanceSchema(sql: Sql, schema: string): Promise<void> {
+    let ensured = this.instanceSchemas.get(sql);
+    if (ensured === undefined) this.instanceSchemas.set(sql, (ensured = new Map()));
+    let found = ensured.get(schema);
+    if (found === undefined) {
+      const made = ensureInstanceSchema(sql, schema);
+      made.catch(() => ensured.get(schema) === made && ensured.delete(schema));
+      ensured.set(schema, (found = made));
     }
     return found;
   }

@@ -13,6 +13,10 @@ import { toQueried } from '../sql/rows.ts';
  * the B-tree orders it as the shared rules do; JSONB's own ordering (objects before arrays,
  * booleans before numbers...) is a different one and is not used. A value kept in value_text
  * (strings holding U+0000, which JSONB cannot store) has no fields as far as queries go.
+ *
+ * The instances of a name share its documents table, and so its indexes: an index leads with
+ * dataset_id, and a query with `dataset_id = $1`, so the query reads one partition and, within it,
+ * its own instance's rows in index order.
  */
 
 const at = (path: readonly string[]) => {
@@ -55,18 +59,34 @@ export async function ensurePostgresIndexes(ds: DatasetSchema, collection: strin
   const c = assertCollection(collection);
   if (indexes.length === 0) return;
   const dialect = postgresDialect(ds);
+  const lead = ds.partitioned ? ['dataset_id'] : [];
+  // Every instance of a name declares the indexes its first one built. CREATE INDEX, even one that
+  // exists, locks the table against writes (all partitions of it), so a look in the catalogue
+  // comes first and usually finds them all.
+  if (ds.partitioned && (await missingIndexes(ds, indexes.map((i) => dialect.indexName(c, i)))) === 0) return;
   // Hubs that declare the same index at once take turns: CREATE INDEX IF NOT EXISTS is not safe against itself.
   await ds.write('documents.ensureIndexes', async (q) => {
     await q('SELECT pg_advisory_xact_lock(hashtextextended($1, 13))', [`sluice indexes ${ds.schema}`]);
     for (const index of indexes) {
-      await q(`CREATE INDEX IF NOT EXISTS ${dialect.indexName(c, index)} ON ${ds.s}.documents (${indexColumns(dialect, index).join(', ')}) WHERE ${dialect.scope(c)}`);
+      await q(`CREATE INDEX IF NOT EXISTS ${dialect.indexName(c, index)} ON ${ds.s}.documents (${[...lead, ...indexColumns(dialect, index)].join(', ')}) WHERE ${dialect.scope(c)}`);
     }
   });
 }
 
+/** How many of the quoted index names are not in the dataset's schema yet. */
+async function missingIndexes(ds: DatasetSchema, quotedNames: readonly string[]): Promise<number> {
+  const names = [...new Set(quotedNames.map((n) => n.slice(1, -1)))];
+  const [row] = await ds.query(
+    'SELECT count(*)::integer AS n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = $1 AND c.relname IN (SELECT json_array_elements_text($2::text::json))',
+    [ds.schema, JSON.stringify(names)],
+  );
+  return names.length - Number(row!.n);
+}
+
 export async function postgresQuery(ds: DatasetSchema, collection: string, plan: QueryPlan): Promise<QueriedDocument[]> {
   const c = assertCollection(collection);
-  const { sql, params } = compileQuery(postgresDialect(ds), 'key, coalesce(value_text, value::text) AS value', c, plan, null, () => '');
+  const leading = ds.partitioned ? { sql: 'dataset_id = $1', params: [ds.datasetId] } : null;
+  const { sql, params } = compileQuery(postgresDialect(ds), 'key, coalesce(value_text, value::text) AS value', c, plan, leading, () => '');
   const rows = await ds.queryOnce(sql, params);
   return rows.map(toQueried);
 }

@@ -18,10 +18,10 @@ export function postgresSnapshotStore(ctx: PgContext): ScopedPort<SnapshotStore>
       return ds.sql.begin('isolation level repeatable read read only', async (tx) => {
         const q: Query = (text, params = []) => tx.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<Record<string, unknown>[]>;
         const [documents, oplog, heads, boundaries] = await Promise.all([
-          q(`SELECT ${DOCUMENT_COLUMNS} FROM ${ds.s}.documents ORDER BY collection, key`),
-          q(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog ORDER BY wall, logic, node`),
-          q(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.heads ORDER BY node`),
-          q(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.boundaries ORDER BY node`),
+          q(`SELECT ${DOCUMENT_COLUMNS} FROM ${ds.s}.documents${ds.rowsOf(1)} ORDER BY collection, key`, ds.args([])),
+          q(`SELECT ${ENTRY_COLUMNS} FROM ${ds.s}.oplog${ds.rowsOf(1)} ORDER BY wall, logic, node`, ds.args([])),
+          q(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.heads${ds.rowsOf(1)} ORDER BY node`, ds.args([])),
+          q(`SELECT ${HEAD_COLUMNS} FROM ${ds.s}.boundaries${ds.rowsOf(1)} ORDER BY node`, ds.args([])),
         ]);
         return {
           format: SNAPSHOT_FORMAT,
@@ -44,7 +44,7 @@ export function postgresSnapshotStore(ctx: PgContext): ScopedPort<SnapshotStore>
 
 async function importSnapshot(q: Query, ds: DatasetSchema, ctx: PgContext, snapshot: DatasetSnapshot, options: SnapshotImportOptions): Promise<SnapshotImportResult> {
   const merging = options.mode === 'merge';
-  if (!merging) for (const table of REPLACED_TABLES) await q(`DELETE FROM ${ds.s}.${table}`);
+  if (!merging) for (const table of REPLACED_TABLES) await q(`DELETE FROM ${ds.s}.${table}${ds.rowsOf(1)}`, ds.args([]));
   const merge = options.mergeDocument ?? newerDocument;
   // Documents in snapshot order, each merged with what is stored (or was written earlier in this
   // import): the same outcome as writing them one by one.

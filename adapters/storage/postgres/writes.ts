@@ -42,17 +42,17 @@ export async function writeDocuments(q: Query, ds: DatasetSchema, documents: rea
     d: doc.deleted,
   }));
   await q(
-    `INSERT INTO ${ds.s}.documents (collection, key, value, value_text, meta, wall, logic, node, deleted)
-     SELECT c, k, CASE WHEN j THEN v::jsonb END, CASE WHEN j THEN NULL ELSE v END, m, w, l, n, d FROM json_to_recordset($1::text::json) AS ${DOCUMENT_RECORD}
-     ON CONFLICT (collection, key) DO UPDATE SET value = excluded.value, value_text = excluded.value_text, meta = excluded.meta,
+    `INSERT INTO ${ds.s}.documents (${ds.column}collection, key, value, value_text, meta, wall, logic, node, deleted)
+     SELECT ${ds.value(2)}c, k, CASE WHEN j THEN v::jsonb END, CASE WHEN j THEN NULL ELSE v END, m, w, l, n, d FROM json_to_recordset($1::text::json) AS ${DOCUMENT_RECORD}
+     ON CONFLICT (${ds.column}collection, key) DO UPDATE SET value = excluded.value, value_text = excluded.value_text, meta = excluded.meta,
        wall = excluded.wall, logic = excluded.logic, node = excluded.node, deleted = excluded.deleted`,
-    [JSON.stringify(rows)],
+    ds.args([JSON.stringify(rows)]),
   );
 }
 
 /**
  * The stored rows of `refs`, locked against other writers for the rest of the transaction. Locks
- * are advisory, on LOCK_SLOTS slots per dataset that keys hash into, taken in one sorted order by
+ * are advisory, on LOCK_SLOTS slots per dataset (instances included: see lockName) that keys hash into, taken in one sorted order by
  * every writer: unlike row locks they also cover rows that do not exist yet, and a batch of any
  * size holds at most LOCK_SLOTS of them, so the server's shared lock table cannot run out however
  * large batches get or however many hubs write. Small writes of different keys still run side by side.
@@ -62,9 +62,9 @@ export async function lockDocuments(q: Query, ds: DatasetSchema, refs: readonly 
   const [, rows] = await Promise.all([
     q(
       `SELECT pg_advisory_xact_lock(hashtextextended($2, slot)) FROM (SELECT DISTINCT hashtextextended(c || chr(31) || k, 0) & ${LOCK_SLOTS - 1} AS slot FROM json_to_recordset($1::text::json) AS ${REF_RECORD} ORDER BY 1) slots`,
-      [json, `sluice documents ${ds.schema}`],
+      [json, `sluice documents ${ds.lockName}`],
     ),
-    q(`SELECT ${DOCUMENT_COLUMNS} FROM ${ds.s}.documents JOIN (SELECT DISTINCT c, k FROM json_to_recordset($1::text::json) AS ${REF_RECORD}) r ON collection = r.c AND key = r.k`, [json]),
+    q(`SELECT ${DOCUMENT_COLUMNS} FROM ${ds.s}.documents JOIN (SELECT DISTINCT c, k FROM json_to_recordset($1::text::json) AS ${REF_RECORD}) r ON collection = r.c AND key = r.k${ds.rowsOf(2)}`, ds.args([json])),
   ]);
   const found = new Map<string, StoredDocument>();
   for (const row of rows) {
@@ -95,15 +95,16 @@ export async function resolveAndWrite(q: Query, ds: DatasetSchema, given: readon
 export async function appendEntries(q: Query, ds: DatasetSchema, writerId: string, entries: readonly OplogEntry[]): Promise<number> {
   if (entries.length === 0) return 0;
   const rows = entries.map((e) => ({ h: e.hash, w: e.hlc.wall, l: e.hlc.logic, n: e.hlc.nodeId, c: e.collection, k: e.key, o: e.op, p: e.payload, ph: e.prevHash, sg: e.signature ?? null }));
-  const notices = commitNotices(writerId, entries).map((payload) => q("SELECT pg_notify($1, $2)", [ds.channel, payload]));
+  // An instance shares its name's channel, so its notices name it; a dataset of its own is its channel.
+  const notices = commitNotices(writerId, entries, ds.partitioned ? ds.datasetId : undefined).map((payload) => q("SELECT pg_notify($1, $2)", [ds.channel, payload]));
   const [inserted] = await Promise.all([
     q(
       `WITH ins AS (
-         INSERT INTO ${ds.s}.oplog (hash, wall, logic, node, collection, key, op, payload, prev_hash, signature)
-         SELECT h, w, l, n, c, k, o, p, ph, sg FROM json_to_recordset($1::text::json) AS ${ENTRY_RECORD}
-         ON CONFLICT (hash) DO NOTHING RETURNING 1)
+         INSERT INTO ${ds.s}.oplog (${ds.column}hash, wall, logic, node, collection, key, op, payload, prev_hash, signature)
+         SELECT ${ds.value(2)}h, w, l, n, c, k, o, p, ph, sg FROM json_to_recordset($1::text::json) AS ${ENTRY_RECORD}
+         ON CONFLICT (${ds.column}hash) DO NOTHING RETURNING 1)
        SELECT count(*)::integer AS n FROM ins`,
-      [JSON.stringify(rows)],
+      ds.args([JSON.stringify(rows)]),
     ),
     // Heads only move forward, so an entry that was already stored leaves its author's head alone.
     advance(q, ds, 'heads', [...headsOf(entries).values()]),
@@ -126,11 +127,11 @@ export async function advance(q: Query, ds: DatasetSchema, table: 'heads' | 'bou
   }
   const rows = [...newest.values()].map((h) => ({ n: h.nodeId, w: h.hlc.wall, l: h.hlc.logic, h: h.hash }));
   const moved = await q(
-    `INSERT INTO ${ds.s}.${table} (node, wall, logic, hash) SELECT n, w, l, h FROM json_to_recordset($1::text::json) AS ${HEAD_RECORD}
-     ON CONFLICT (node) DO UPDATE SET wall = excluded.wall, logic = excluded.logic, hash = excluded.hash
+    `INSERT INTO ${ds.s}.${table} (${ds.column}node, wall, logic, hash) SELECT ${ds.value(2)}n, w, l, h FROM json_to_recordset($1::text::json) AS ${HEAD_RECORD}
+     ON CONFLICT (${ds.column}node) DO UPDATE SET wall = excluded.wall, logic = excluded.logic, hash = excluded.hash
      WHERE (excluded.wall, excluded.logic) > (${table}.wall, ${table}.logic)
      RETURNING node, wall, logic, hash`,
-    [JSON.stringify(rows)],
+    ds.args([JSON.stringify(rows)]),
   );
   return moved.map(toHead);
 }
