@@ -87,6 +87,7 @@ export class Acceptor {
 
   constructor(private readonly host: AcceptorHost) {
     this.revocations = host.revocations ?? new Revocations(undefined, false);
+    this.revocations.onRemote = (revocation) => this.closeRevoked(revocation);
   }
 
   /** Validates auth options once (a JWT key import, for instance) before any connection uses them. */

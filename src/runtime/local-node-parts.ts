@@ -17,7 +17,7 @@ export function localNodeParts({ nodeId, options, datasets, maxFrameBytes, onWor
     workerFor: (datasetId) => host.workerFor(datasetId),
     serveHere: (transport, identity, acceptOptions) => host.serveHere(transport, identity, acceptOptions),
     // Kept beside the node's own id, in primary's checkpoints; read per handshake where other hubs write too.
-    revocations: new Revocations(options.storage.open(PRIMARY_DATASET).checkpoints, options.storage.describe?.().sharedWriters === true),
+    revocations: new Revocations(options.storage.open(PRIMARY_DATASET).checkpoints, options.storage.describe?.().sharedWriters === true, options.storage.broadcast),
   });
   return { host, serving: acceptor };
 }

@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { DatasetId } from '../core/dataset-id.ts';
 import type { CheckpointStore } from '../store/checkpoint-store.ts';
+import type { NodeBroadcast } from '../store/storage-adapter.ts';
 
 /** Every dataset of a principal. */
 export const ALL_DATASETS = '*';
@@ -16,6 +17,8 @@ export interface Revocation {
 
 /** Checkpoint names of revocations start with this; the rest is a digest of principal and scope. */
 const PREFIX = 'sluice:revoked:';
+/** The broadcast topic revocations are announced on. */
+const TOPIC = 'revocation';
 const encoder = new TextEncoder();
 
 /**
@@ -26,15 +29,20 @@ const encoder = new TextEncoder();
  * principals and dataset ids may be long), so two hubs revoking at once never overwrite each other.
  *
  * Over storage other hubs write too (`shared`), a handshake reads the principal's records first:
- * a revocation made on any hub of the cluster refuses new connections on every hub.
+ * a revocation made on any hub of the cluster refuses new connections on every hub. Where that
+ * storage carries broadcasts, each revocation is also announced, and the other hubs close their own
+ * open connections of the principal (`onRemote`).
  */
 export class Revocations {
   private readonly byPrincipal = new Map<string, Map<Scope, number>>();
   private loaded: Promise<void> | undefined;
+  /** Told of each revocation another hub announced. */
+  onRemote: ((revocation: Revocation) => void) | undefined;
 
   constructor(
     private readonly store: CheckpointStore | undefined,
     private readonly shared: boolean,
+    private readonly broadcast?: NodeBroadcast,
   ) {}
 
   /**
@@ -43,6 +51,16 @@ export class Revocations {
    */
   private load(): Promise<void> {
     this.loaded ??= (async () => {
+      // Listening first: a revocation announced while the stored ones are read is not missed. Best
+      // effort: without it, handshakes still read what other hubs stored.
+      await this.broadcast
+        ?.subscribe(TOPIC, (message) => {
+          const revocation = parseRevocation(message);
+          if (!revocation) return;
+          this.remember(revocation);
+          this.onRemote?.(revocation);
+        })
+        .catch(() => undefined);
       for (const { name, value } of (await this.store?.list()) ?? []) {
         if (name.startsWith(PREFIX)) this.remember(parseRevocation(value));
       }
@@ -58,6 +76,8 @@ export class Revocations {
     await this.load();
     await this.store?.set(checkpointName(revocation.principal, revocation.datasetId), { ...revocation });
     this.remember(revocation);
+    // Stored already: another hub that misses the announcement still refuses at the next handshake.
+    await this.broadcast?.publish(TOPIC, { ...revocation }).catch(() => undefined);
   }
 
   /** Notes a revocation another hub made (heard from shared storage). */

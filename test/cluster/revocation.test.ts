@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryStorage } from '../../adapters/storage/memory/index.ts';
 import { postgresStorage } from '../../adapters/storage/postgres/index.ts';
 import { websocket } from '../../adapters/transport/websocket/client.ts';
@@ -50,6 +50,18 @@ describe('revocations across hubs over one PostgreSQL', () => {
     // Another principal is not affected.
     const other = await client('victor', b.url, await token('victor'));
     expect((await other.syncNow())[0]!.peers[0]).toMatchObject({ ok: true });
+  });
+
+  it('closes the open connections of a revoked principal on the other hubs too', async () => {
+    const [a, b] = [await hub('hub-c'), await hub('hub-d')];
+    const live = await client('wanda', b.url, await token('wanda'));
+    const heard: string[] = [];
+    live.on('dataset-revoked', (event) => heard.push(event.reason));
+    expect((await live.syncNow())[0]!.peers[0]).toMatchObject({ ok: true });
+    // b listens for revocations from its first handshake (wanda's); a holds none of wanda's connections.
+    expect(await a.node.revoke('wanda', 'primary')).toBe(0);
+    await vi.waitFor(() => expect(heard).toEqual([expect.stringContaining('dataset_not_granted')]), { timeout: 10_000, interval: 50 });
+    expect((await live.metrics()).primary!.peers[0]!.connected).toBe(false);
   });
 });
 
