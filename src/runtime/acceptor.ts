@@ -30,8 +30,9 @@ export interface AcceptOptions {
   readonly upgradeTokenDigest?: string;
   /**
    * Close a JWT-authenticated connection when its token expires (4401, `auth_failed`), so a
-   * session lasts no longer than the token it was opened with. Default true. An edge hub that
-   * hibernates turns it off: a timer per socket would keep it awake.
+   * session lasts no longer than the token it was opened with (tokens valid for more than 24 days
+   * are not timed). Default true. An edge hub that hibernates turns it off: a timer per socket
+   * would keep it awake.
    */
   readonly closeAtTokenExpiry?: boolean;
 }
@@ -78,7 +79,7 @@ export class Acceptor {
   private readonly authenticators = new WeakMap<AuthOptions, Authenticator>();
   private readonly perPrincipal = new Map<string, number>();
   /** Connections handed over, by principal: what a revocation closes. */
-  private readonly byPrincipal = new Map<string, Set<{ readonly datasets: readonly DatasetId[]; close(reason: string): void }>>();
+  private readonly byPrincipal = new Map<string, Set<{ readonly datasets: readonly DatasetId[]; readonly issuedAt: number; close(reason: string): void }>>();
   /** Revoked grants: a token issued before the revocation no longer grants the dataset. */
   private readonly revocations: Revocations;
   private readonly live = new Set<Transport>();
@@ -113,6 +114,7 @@ export class Acceptor {
 
     const shut = (code: number, reason: string) => {
       if (state === 'closed') return;
+      const servedBeyond = state === 'handed-over';
       state = 'closed';
       clearTimeout(timer);
       try {
@@ -120,6 +122,10 @@ export class Acceptor {
       } catch {
         // already gone
       }
+      // The transport's own close event finds the state closed and forwards nothing: the dataset's
+      // side (a served connection, a worker relay) must hear it from here, or it lingers until its
+      // heartbeat gives up on it.
+      if (servedBeyond) downstream?.close({ code, reason: reason.slice(0, 120) });
     };
     const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     const timer = setTimeout(() => shut(CLOSE_CODES.deadPeer, `handshake_timeout: no handshake within ${timeoutMs} ms`), timeoutMs);
@@ -179,22 +185,26 @@ export class Acceptor {
         return;
       }
       if (state === 'closed') return;
-      try {
-        identity = await this.withoutRevoked(identity);
-      } catch (error) {
-        refuse(CLOSE_CODES.shutdown, `${isSluiceError(error) ? error.code : 'storage_failure'}: revocations could not be read`);
-        return;
-      }
-      if ((state as string) === 'closed') return;
-      if (!identity.granted.includes(m.datasetId)) {
-        // Answered here, so an ungranted dataset's pipeline never sees the peer.
-        answer(CLOSE_CODES.notGranted, { reason: `dataset ${m.datasetId} is not granted to ${identity.principal.id}`, notGranted: true });
-        return;
-      }
+      // Before any storage read for it: a principal at its limit costs nothing more.
       const limit = auth.maxConnectionsPerPrincipal ?? DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL;
       const open = this.perPrincipal.get(principalKey(identity)) ?? 0;
       if (open >= limit) {
         refuse(CLOSE_CODES.overloaded, `too_many_connections: ${identity.principal.id} already has ${open} (limit ${limit})`);
+        return;
+      }
+      const granted = identity.granted;
+      try {
+        identity = await this.withoutRevoked(identity);
+      } catch (error) {
+        refuse(CLOSE_CODES.shutdown, `storage_failure: revocations could not be read (${isSluiceError(error) ? error.code : 'unknown'})`);
+        return;
+      }
+      if ((state as string) === 'closed') return;
+      if (!identity.granted.includes(m.datasetId)) {
+        // Answered here, so an ungranted dataset's pipeline never sees the peer. A grant taken back
+        // says so: the client can tell a revocation from a dataset it never held.
+        const revoked = granted.includes(m.datasetId);
+        answer(CLOSE_CODES.notGranted, { reason: `dataset ${m.datasetId} ${revoked ? 'was revoked for' : 'is not granted to'} ${identity.principal.id}`, notGranted: true });
         return;
       }
       release = this.hold(identity);
@@ -212,6 +222,14 @@ export class Acceptor {
         return;
       }
       const unregister = this.register(identity, (reason) => shut(CLOSE_CODES.notGranted, reason));
+      // A revocation made while the dataset opened found nothing registered to close: look again.
+      if (this.revokedSince(identity, m.datasetId)) {
+        unregister();
+        unpin();
+        release();
+        answer(CLOSE_CODES.notGranted, { reason: `dataset ${m.datasetId} was revoked for ${identity.principal.id}`, notGranted: true });
+        return;
+      }
       const expiry = options.closeAtTokenExpiry === false ? undefined : expiryTimer(identity, auth, () => shut(CLOSE_CODES.authFailed, 'auth_failed: the token expired; dial again with a fresh one'));
       const releaseCount = release;
       release = () => {
@@ -275,14 +293,15 @@ export class Acceptor {
    * Takes back what `principalId` was granted: `datasetId`, or every dataset when left out. Its
    * open connections to those datasets close with 4403 (dataset_not_granted), and a token issued
    * before now no longer grants them; a token issued after (whose claims say what the principal
-   * holds now) does. Returns how many connections were closed. Kept in memory: a restarted hub
-   * forgets it, so revoke again after a restart, or have the authorize hook refuse too.
+   * holds now) does. Resolves, once stored (see Revocations), to how many connections were closed.
    */
   async revoke(principalId: string, datasetId?: DatasetId): Promise<number> {
     const revocation: Revocation = { principal: principalId, datasetId: datasetId ?? ALL_DATASETS, at: Math.floor(Date.now() / 1000) };
-    // Durable first: once revoke() resolves, a restart does not bring the grant back.
+    // Closed here first, whatever storage does; revoke() resolves once the record is stored too,
+    // and rejects if it could not be (then a restart would bring the grant back: revoke again).
+    const closed = this.closeRevoked(revocation);
     await this.revocations.revoke(revocation);
-    return this.closeRevoked(revocation);
+    return closed;
   }
 
   /**
@@ -295,6 +314,8 @@ export class Acceptor {
     let closed = 0;
     for (const connection of [...(this.byPrincipal.get(`sub:${revocation.principal}`) ?? [])]) {
       if (scope !== ALL_DATASETS && !connection.datasets.includes(scope)) continue;
+      // A token issued after the revocation was issued knowing it: its session stands.
+      if (connection.issuedAt > revocation.at) continue;
       connection.close(`dataset_not_granted: revoked${scope === ALL_DATASETS ? '' : ` for ${scope}`}`);
       closed++;
     }
@@ -304,18 +325,21 @@ export class Acceptor {
   /** The identity without the datasets revoked for tokens as old as its own (JWT principals only). */
   private async withoutRevoked(identity: PeerIdentity): Promise<PeerIdentity> {
     if (!identity.principal.verified) return identity;
-    const principal = identity.principal.id;
-    await this.revocations.refresh(principal, identity.granted);
-    const issuedAt = typeof identity.principal.claims.iat === 'number' ? identity.principal.claims.iat : 0;
-    const stillGranted = identity.granted.filter((ds) => !this.revocations.revokes(principal, ds, issuedAt));
+    await this.revocations.refresh(identity.principal.id, identity.granted);
+    const stillGranted = identity.granted.filter((ds) => !this.revokedSince(identity, ds));
     return stillGranted.length === identity.granted.length ? identity : { ...identity, granted: stillGranted };
+  }
+
+  /** Whether what is known now revokes `datasetId` for this identity's token. */
+  private revokedSince(identity: PeerIdentity, datasetId: DatasetId): boolean {
+    return identity.principal.verified && this.revocations.revokes(identity.principal.id, datasetId, issuedAtOf(identity));
   }
 
   private register(identity: PeerIdentity, close: (reason: string) => void): () => void {
     const key = principalKey(identity);
     const connections = this.byPrincipal.get(key) ?? new Set();
     this.byPrincipal.set(key, connections);
-    const entry = { datasets: identity.granted, close };
+    const entry = { datasets: identity.granted, issuedAt: issuedAtOf(identity), close };
     connections.add(entry);
     return () => {
       connections.delete(entry);
@@ -330,6 +354,7 @@ export class Acceptor {
 
   /** Closes every connection still open (node shutdown). */
   closeAll(code: number, reason: string): void {
+    void this.revocations.close();
     for (const t of this.live) {
       try {
         t.close(code, reason);
@@ -393,6 +418,12 @@ export class Acceptor {
     });
     worker.serve(port2, transport.remote, identity, 0).catch(() => shut(CLOSE_CODES.shutdown, 'dataset worker unavailable'));
   }
+}
+
+/** When the identity's token was issued (epoch s); 0 when it does not say, which every revocation covers. */
+function issuedAtOf(identity: PeerIdentity): number {
+  const iat = identity.principal.claims.iat;
+  return typeof iat === 'number' && Number.isFinite(iat) ? iat : 0;
 }
 
 /** Verified and declared identities never share a count: a declared id cannot use up a JWT subject's slots. */

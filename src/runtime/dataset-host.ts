@@ -192,14 +192,24 @@ export class DatasetHost implements NodeHost, ServedDatasets {
    */
   async forget(datasetId: DatasetId): Promise<void> {
     const slot = this.slot(datasetId);
+    const forgetting = (async () => {
+      slot.detachBuffer();
+      await slot.buffer?.close();
+      await slot.pipeline.close();
+      await this.options.storage.open(datasetId).snapshots.import(emptySnapshot(datasetId), { mode: 'replace' });
+      await this.options.storage.release?.(datasetId);
+    })();
+    // An instance's next client waits for this before opening it again (see openInstance).
+    this.closing.set(datasetId, forgetting);
+    try {
+      await forgetting;
+    } finally {
+      if (this.closing.get(datasetId) === forgetting) this.closing.delete(datasetId);
+    }
+    // Only once its data is gone: a failed forget can be called again.
     this.slots.delete(datasetId);
     this.runtimes.delete(datasetId);
     this.instances.delete(datasetId);
-    slot.detachBuffer();
-    await slot.buffer?.close();
-    await slot.pipeline.close();
-    await this.options.storage.open(datasetId).snapshots.import(emptySnapshot(datasetId), { mode: 'replace' });
-    await this.options.storage.release?.(datasetId);
   }
 
   /** The worker running `datasetId`, if it runs in one. */

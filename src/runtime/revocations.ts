@@ -36,7 +36,8 @@ const encoder = new TextEncoder();
 export class Revocations {
   private readonly byPrincipal = new Map<string, Map<Scope, number>>();
   private loaded: Promise<void> | undefined;
-  /** Told of each revocation another hub announced. */
+  private listening: Promise<(() => Promise<void>) | undefined> | undefined;
+  /** Told of each revocation another hub announced, once read back from storage. */
   onRemote: ((revocation: Revocation) => void) | undefined;
 
   constructor(
@@ -51,16 +52,8 @@ export class Revocations {
    */
   private load(): Promise<void> {
     this.loaded ??= (async () => {
-      // Listening first: a revocation announced while the stored ones are read is not missed. Best
-      // effort: without it, handshakes still read what other hubs stored.
-      await this.broadcast
-        ?.subscribe(TOPIC, (message) => {
-          const revocation = parseRevocation(message);
-          if (!revocation) return;
-          this.remember(revocation);
-          this.onRemote?.(revocation);
-        })
-        .catch(() => undefined);
+      // Listening first: a revocation announced while the stored ones are read is not missed.
+      await this.listen();
       for (const { name, value } of (await this.store?.list()) ?? []) {
         if (name.startsWith(PREFIX)) this.remember(parseRevocation(value));
       }
@@ -71,16 +64,50 @@ export class Revocations {
     return this.loaded;
   }
 
-  /** Records a revocation, durably first when there is storage: once this resolves it survives a restart. */
+  /**
+   * Subscribes to other hubs' announcements, once. Best effort: without it, handshakes still read
+   * what other hubs stored. An announcement is only a hint: anyone who can reach the database may
+   * NOTIFY, so the record is read back from storage (which takes write privileges to change) and
+   * only what is stored there counts.
+   */
+  private listen(): Promise<unknown> {
+    if (!this.broadcast || !this.store) return Promise.resolve();
+    const store = this.store;
+    this.listening ??= this.broadcast
+      .subscribe(TOPIC, (message) => {
+        const hinted = parseRevocation(message);
+        if (!hinted) return;
+        void store.get(checkpointName(hinted.principal, hinted.datasetId)).then((value) => {
+          const stored = parseRevocation(value);
+          if (!stored || stored.principal !== hinted.principal || stored.datasetId !== hinted.datasetId) return;
+          this.remember(stored);
+          this.onRemote?.(stored);
+        }, () => undefined);
+      })
+      .catch(() => {
+        this.listening = undefined;
+        return undefined;
+      });
+    return this.listening;
+  }
+
+  /** Stops hearing other hubs (the node is closing). */
+  async close(): Promise<void> {
+    const stop = await this.listening;
+    this.listening = undefined;
+    await stop?.().catch(() => undefined);
+  }
+
+  /** Records a revocation, durably: once this resolves it survives a restart. */
   async revoke(revocation: Revocation): Promise<void> {
+    this.remember(revocation);
     await this.load();
     await this.store?.set(checkpointName(revocation.principal, revocation.datasetId), { ...revocation });
-    this.remember(revocation);
     // Stored already: another hub that misses the announcement still refuses at the next handshake.
     await this.broadcast?.publish(TOPIC, { ...revocation }).catch(() => undefined);
   }
 
-  /** Notes a revocation another hub made (heard from shared storage). */
+  /** Notes a revocation (made here, or by another hub and read back from shared storage). */
   remember(revocation: Revocation | undefined): void {
     if (!revocation) return;
     const scopes = this.byPrincipal.get(revocation.principal) ?? new Map<Scope, number>();
@@ -113,10 +140,22 @@ function checkpointName(principal: string, scope: Scope): string {
   return PREFIX + bytesToHex(sha256(encoder.encode(`${principal}\n${scope}`)));
 }
 
-/** A stored record, checked: storage is read back, not trusted to hold what this code wrote. */
+/** How far in the future a revocation may be dated (clock skew between hubs), in seconds. */
+const MAX_FUTURE_SEC = 300;
+
+/**
+ * A stored record or an announcement, checked: neither is trusted to hold what this code wrote. A
+ * date far in the future would refuse every token issued until then, fresh ones included: it is
+ * brought back to now plus the skew allowed.
+ */
 function parseRevocation(value: unknown): Revocation | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { principal, datasetId, at } = value as Record<string, unknown>;
   if (typeof principal !== 'string' || typeof datasetId !== 'string' || typeof at !== 'number' || !Number.isFinite(at)) return undefined;
-  return { principal, datasetId, at };
+  if (principal.length > MAX_PRINCIPAL_CHARS || datasetId.length > MAX_SCOPE_CHARS) return undefined;
+  return { principal, datasetId, at: Math.min(at, Math.floor(Date.now() / 1000) + MAX_FUTURE_SEC) };
 }
+
+/** Bounds on what a record may name: a JWT's sub is not bounded by the standard, this is. */
+const MAX_PRINCIPAL_CHARS = 1_024;
+const MAX_SCOPE_CHARS = 1_024;

@@ -1,4 +1,4 @@
-import { isSluiceError } from '../core/errors.ts';
+import { isSluiceError, type SluiceError } from '../core/errors.ts';
 import { compareHlc, type Hlc } from '../core/hlc.ts';
 import type { Message } from '../protocol/messages.ts';
 import type { AuthorHead } from '../store/oplog-store.ts';
@@ -352,7 +352,7 @@ export class DatasetOrchestrator {
     p.nextRetryAt = Date.now() + jitteredBackoff(p.failures);
     const message = (error as Error)?.message ?? String(error);
     const code = isSluiceError(error) ? error.code : 'unknown';
-    if (code === 'dataset_not_granted') this.refusedBy(p, message);
+    if (code === 'dataset_not_granted') this.refusedBy(p, String((error as SluiceError).details?.reason || message));
     p.lastError = message;
     this.rt.metrics.roundFailures++;
     this.rt.metrics.errors++;

@@ -31,11 +31,11 @@ export interface DialOptions {
  * and throws `auth_failed`; a handshake that does not grant the dataset throws `dataset_not_granted`.
  */
 /** Refusal reasons that carry their own code; anything else is reported as auth_failed. */
-const REFUSAL_CODES = ['too_many_connections', 'protocol_violation'] as const satisfies readonly SluiceErrorCode[];
+const REFUSAL_CODES = ['too_many_connections', 'protocol_violation', 'storage_failure'] as const satisfies readonly SluiceErrorCode[];
 
 export async function dial(connector: Connector, ctx: ResponderContext, datasetId: DatasetId, options: DialOptions): Promise<Connection> {
   // One token per dial: the upgrade (for a router) and the handshake must present the same one.
-  const token = await presentToken(connector);
+  const token = await presentToken(connector, options.signal);
   const transport = await connector.connect(options.signal, { datasetId, token });
   const responder = new Responder(ctx, 'dialer', [datasetId]);
   const connection = new Connection(transport, {
@@ -69,7 +69,8 @@ export async function dial(connector: Connector, ctx: ResponderContext, datasetI
     }
     connection.takesNoticeCredit = reply.takesNoticeCredit;
     if (!reply.grantedDatasetIds.includes(datasetId)) {
-      throw new SluiceError('dataset_not_granted', `Peer ${connector.url} does not grant dataset "${datasetId}" to this node: configure it on the hub, or check its authorize() hook.`, { url: connector.url, datasetId });
+      const said = reply.reason === '' ? '' : ` (it says: ${reply.reason.slice(0, 200)})`;
+      throw new SluiceError('dataset_not_granted', `Peer ${connector.url} does not grant dataset "${datasetId}" to this node${said}: configure it on the hub, or check its authorize() hook and the token's claims.`, { url: connector.url, datasetId, reason: reply.reason.slice(0, 200) });
     }
     connection.readOnly = reply.readOnlyDatasetIds.includes(datasetId);
     connection.tokenExpiresAt = tokenExpiresAt(token);

@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import postgres from 'postgres';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { memoryStorage } from '../../adapters/storage/memory/index.ts';
 import { postgresStorage } from '../../adapters/storage/postgres/index.ts';
@@ -62,6 +63,28 @@ describe('revocations across hubs over one PostgreSQL', () => {
     expect(await a.node.revoke('wanda', 'primary')).toBe(0);
     await vi.waitFor(() => expect(heard).toEqual([expect.stringContaining('dataset_not_granted')]), { timeout: 10_000, interval: 50 });
     expect((await live.metrics()).primary!.peers[0]!.connected).toBe(false);
+  });
+
+  it('takes an announcement only as a hint: a forged NOTIFY closes nothing and refuses no one', async () => {
+    const b = await hub('hub-e');
+    const live = await client('xena', b.url, await token('xena'));
+    const heard: string[] = [];
+    live.on('dataset-revoked', (event) => heard.push(event.reason));
+    expect((await live.syncNow())[0]!.peers[0]).toMatchObject({ ok: true });
+    // Anyone who can reach the database can NOTIFY: here, a revocation dated far in the future.
+    const sql = postgres(server.url, { max: 1 });
+    try {
+      await sql.notify('sluice_*node', JSON.stringify({ w: 'forger', t: 'revocation', m: { principal: 'xena', datasetId: 'primary', at: 9e12 } }));
+    } finally {
+      await sql.end();
+    }
+    // Answered only once the notification has been handled: b reads the (absent) record, and keeps xena.
+    const other = await client('xena-2', b.url, await new SignJWT({ datasets: ['primary'], nodes: ['xena-2'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('xena').setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(SECRET)));
+    expect((await other.syncNow())[0]!.peers[0]).toMatchObject({ ok: true });
+    await live.collection('todos').put('still', { n: 1 });
+    expect((await live.syncNow())[0]!.peers[0]).toMatchObject({ ok: true });
+    expect(heard).toEqual([]);
+    expect((await live.metrics()).primary!.peers[0]!.connected).toBe(true);
   });
 });
 

@@ -144,7 +144,7 @@ describe('per-user and per-team datasets from JWT claims', () => {
     expect(heard).toEqual([]);
 
     expect(await hub.revoke('leaver', 'team/t2')).toBe(1);
-    await vi.waitFor(() => expect(heard).toEqual([{ datasetId: 'team/t2', url, reason: expect.stringContaining('dataset_not_granted') }]), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(() => expect(heard).toEqual([{ datasetId: 'team/t2', url, reason: expect.stringContaining('dataset_not_granted'), cause: 'revoked' }]), { timeout: 10_000, interval: 50 });
     // Later refusals of the same revocation are not news.
     expect((await node.syncNow())[0]!.peers[0]).toMatchObject({ ok: false, code: 'dataset_not_granted' });
     expect(heard).toHaveLength(1);
@@ -188,7 +188,8 @@ describe('per-user and per-team datasets from JWT claims', () => {
     }
     hub2 = await start();
     try {
-      expect(await round(hub2.listener.url, old)).toMatchObject({ ok: false, code: 'dataset_not_granted' });
+      // The refusal says the grant was taken back (a client can tell that from a dataset never granted).
+      expect(await round(hub2.listener.url, old)).toMatchObject({ ok: false, code: 'dataset_not_granted', error: expect.stringContaining('was revoked for mover') });
       // Issued after the revocation (its iat a second later than the revocation's): the claims say what holds now.
       const fresh = await new SignJWT({ team: ['t4'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('mover').setIssuedAt(Math.floor(Date.now() / 1000) + 1).setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
       expect(await round(hub2.listener.url, fresh)).toMatchObject({ ok: true });

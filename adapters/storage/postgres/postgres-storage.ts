@@ -114,7 +114,15 @@ class PostgresStorage implements StorageAdapter {
     this.given = this.url === undefined ? o.sql : undefined;
     this.maxPayloadBytes = resolveMaxPayloadBytes(o);
     this.hooks = o.hooks ?? {};
-    this.broadcast = postgresBroadcast(() => this.client(undefined), `${this.prefix}*node`, this.writerId);
+    this.broadcast = postgresBroadcast(
+      () => {
+        // A revoke still running as the node closes must not open a pool nobody ends.
+        assertOpen(this.closed, this.kind);
+        return this.client(undefined);
+      },
+      `${this.prefix}*node`,
+      this.writerId,
+    );
     const ctx: PgContext = { dataset: (id) => this.dataset(id), maxPayloadBytes: this.maxPayloadBytes, writerId: this.writerId };
     this.ports = {
       documents: postgresDocumentStore(ctx),

@@ -60,6 +60,9 @@ export interface PipelineSettings {
  * One dataset's whole pipeline: replica, sync loop, append ingest, lag and counters. It owns
  * nothing another dataset uses, so it runs the same in the node's thread or alone in a worker.
  */
+/** How an acceptor says a grant was taken back: in its 4403 close, or its handshake's refusal. */
+const REVOKED = /^dataset_not_granted: revoked\b| was revoked for /;
+
 export class DatasetPipeline implements PipelineApi {
   readonly runtime: DatasetRuntime;
   private readonly orchestrator: DatasetOrchestrator;
@@ -99,7 +102,7 @@ export class DatasetPipeline implements PipelineApi {
     this.ctx = ctx;
     this.orchestrator = new DatasetOrchestrator(this.runtime, ctx, connectors, {
       maxFrameBytes: settings.maxFrameBytes,
-      onRevoked: (url, reason) => this.revokedListener?.({ datasetId, url, reason }),
+      onRevoked: (url, reason) => this.revokedListener?.({ datasetId, url, reason, cause: REVOKED.test(reason) ? 'revoked' : 'not-granted' }),
       ...(settings.heartbeatMs === undefined ? {} : { heartbeatMs: settings.heartbeatMs }),
       ...(settings.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: settings.requestTimeoutMs }),
     });

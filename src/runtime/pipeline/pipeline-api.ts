@@ -102,4 +102,10 @@ export interface DatasetRevoked {
   readonly url: string;
   /** What the peer said. */
   readonly reason: string;
+  /**
+   * 'revoked': the peer says the grant was taken back (a revocation closed the connection, or the
+   * handshake refused a token issued before one). 'not-granted': it does not grant the dataset,
+   * without saying why (never granted, a hub that does not serve it, a misconfiguration).
+   */
+  readonly cause: 'revoked' | 'not-granted';
 }
