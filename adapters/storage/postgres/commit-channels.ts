@@ -60,9 +60,15 @@ export class CommitChannels {
     return stop;
   }
 
-  /** Forgets every channel; their LISTENs end with the clients the adapter closes. */
-  clear(): void {
+  /**
+   * Forgets every channel. The LISTENs on the adapter's own clients (`owned`) end with them; those on
+   * an app's own client (`{ sql }`), which lives on, are ended here: a closed adapter must not keep
+   * listening through it.
+   */
+  async close(owned: ReadonlySet<Sql>): Promise<void> {
+    const lent = [...this.channels].filter(([sql]) => !owned.has(sql)).flatMap(([, byName]) => [...byName.values()]);
     this.channels.clear();
+    await Promise.all(lent.map(async (channel) => (await channel.listening.catch(() => undefined))?.()));
   }
 
   private listen(ds: DatasetSchema): Channel {

@@ -162,7 +162,7 @@ class PostgresStorage implements StorageAdapter {
     this.schemas.clear();
     this.instanceSchemas.clear();
     this.stores.clear();
-    this.commitChannels.clear();
+    await this.commitChannels.close(new Set(owned));
     await Promise.all(owned.map((sql) => sql.end({ timeout: 5 })));
   }
 
