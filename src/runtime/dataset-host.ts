@@ -17,7 +17,7 @@ import { resolveTemplates, type NodeOptions, type ResolvedDataset, type Resolved
 import { isInstanceOf, type DatasetTemplate } from '../core/dataset-template.ts';
 import type { ServedDatasets } from '../sync/peer-identity.ts';
 import { DatasetPipeline } from './pipeline/dataset-pipeline.ts';
-import type { PipelineApi } from './pipeline/pipeline-api.ts';
+import type { DatasetRevoked, PipelineApi } from './pipeline/pipeline-api.ts';
 import { customWorkerHandle } from './worker/worker-handles.ts';
 import { WorkerPipeline } from './worker/worker-pipeline.ts';
 import { peerTokens, pipelineSettings, workerConfig } from './worker/worker-settings.ts';
@@ -50,6 +50,8 @@ export class DatasetHost implements NodeHost, ServedDatasets {
   private readonly pins = new Map<DatasetId, number>();
   /** Datasets being let go: opening one again waits until its file is closed. */
   private readonly closing = new Map<DatasetId, Promise<void>>();
+  /** Given to every pipeline, those of instances opened later too. */
+  private revokedListener: ((event: DatasetRevoked) => void) | undefined;
   private stopped = false;
 
   constructor(
@@ -95,6 +97,11 @@ export class DatasetHost implements NodeHost, ServedDatasets {
 
   all(): DatasetSlot[] {
     return [...this.slots.values()];
+  }
+
+  setRevokedListener(listener: (event: DatasetRevoked) => void): void {
+    this.revokedListener = listener;
+    for (const slot of this.slots.values()) void slot.pipeline.setRevokedListener(listener).catch(() => undefined);
   }
 
   /** Whether this node serves `datasetId`: configured by id, or an instance of one of its templates. */
@@ -146,6 +153,7 @@ export class DatasetHost implements NodeHost, ServedDatasets {
     await this.closing.get(datasetId)?.catch(() => undefined);
     const d: ResolvedDataset = { datasetId, options: found.options, resolvers: found.resolvers, buffer: undefined, sinks: [] };
     const local = new DatasetPipeline({ ...pipelineSettings(this.nodeId, this.options, d, this.maxFrameBytes), maintenance: this.maintenance }, this.options.storage, this.options.peers ?? []);
+    if (this.revokedListener) await local.setRevokedListener(this.revokedListener);
     await local.start();
     if (this.stopped) {
       await local.close();

@@ -4,6 +4,7 @@ import type { AuthOptions } from '../sync/auth.ts';
 import type { AcceptOptions } from './acceptor.ts';
 import type { DatasetSlot } from './dataset-slot.ts';
 import type { DatasetStatus } from './dataset-status.ts';
+import type { DatasetRevoked } from './pipeline/pipeline-api.ts';
 import type { NodeOptions, ResolvedDataset } from './node-options.ts';
 
 /**
@@ -20,6 +21,8 @@ export interface NodeHost {
   metrics(): Promise<Record<DatasetId, DatasetStatus>>;
   /** Stops one dataset here and deletes its documents and history from this node's storage. */
   forget(datasetId: DatasetId): Promise<void>;
+  /** Hears every dataset's refusals by peers, those opened later (a hub's instances) included. */
+  setRevokedListener(listener: (event: DatasetRevoked) => void): void;
 }
 
 /** Peers dialing in (hubs): authentication, then a pipeline here or a relay to its worker. */

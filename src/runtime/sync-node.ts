@@ -82,7 +82,7 @@ export class SyncNode {
     });
     this.host = parts.host;
     this.serving = parts.serving;
-    for (const slot of this.host.all()) void slot.pipeline.setRevokedListener((event) => this.events.emit('dataset-revoked', event)).catch(() => undefined);
+    this.host.setRevokedListener((event) => this.events.emit('dataset-revoked', event));
     // A bad JWT configuration fails at construction or in start(), not at the first handshake.
     if (options.auth) this.serving?.authenticatorFor(options.auth);
   }

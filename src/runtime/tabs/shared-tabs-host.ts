@@ -9,6 +9,7 @@ import type { NodeOptions, ResolvedDataset } from '../node-options.ts';
 import { pipelineSettings } from '../worker/worker-settings.ts';
 import { sharedDataset } from './shared-dataset.ts';
 import type { TabPipeline } from './tab-pipeline.ts';
+import type { DatasetRevoked } from '../pipeline/pipeline-api.ts';
 
 /**
  * A browser tab's datasets when every one of them is shared by the origin's tabs: each is a
@@ -74,6 +75,10 @@ export class SharedTabsHost implements NodeHost {
     await slot.pipeline.importSnapshot(emptySnapshot(datasetId), 'replace');
     this.slots.delete(datasetId);
     await slot.pipeline.close();
+  }
+
+  setRevokedListener(listener: (event: DatasetRevoked) => void): void {
+    for (const slot of this.slots.values()) void slot.pipeline.setRevokedListener(listener).catch(() => undefined);
   }
 
   metrics(): Promise<Record<DatasetId, DatasetStatus>> {
